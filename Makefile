@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is a step they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DBT := $(BIN)/dbt
+# The sample data ends on 2026-06-30: the demo evaluates the business rules as of that day.
+AS_OF ?= 2026-06-30
+DBT_FLAGS := --project-dir . --profiles-dir .
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.PHONY: demo test test-fast install seed build sample data clean
+
+## demo: install, load the sample raw data, dbt build on DuckDB, print a sample of the health mart
+demo: install seed build sample
+
+## test: the whole suite (dbt builds on real DuckDB files included)
+test: install
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## seed: load the raw sample data into <schema>_raw (an EL tool's job in production) and the lookup seeds
+seed: install
+	$(DBT) seed $(DBT_FLAGS) --full-refresh --vars '{dbt_grounding_load_raw_data: true}'
+
+build: install
+	$(DBT) build $(DBT_FLAGS) --vars '{dbt_grounding_as_of_date: "$(AS_OF)"}'
+
+sample: install
+	$(DBT) show $(DBT_FLAGS) --limit 10 --inline \
+	  "select customer_id, customer_name, health_status, total_contract_value, churn_risk_score, last_login_date, recent_support_tickets_summary, as_of_date from {{ ref('fct_customer_health_summary') }} order by customer_id"
+
+## data: regenerate the committed raw sample data (deterministic)
+data: install
+	$(BIN)/python scripts/generate_raw_data.py
+
+clean:
+	rm -rf target logs dbt_packages integration_tests/target integration_tests/logs integration_tests/dbt_packages *.duckdb integration_tests/*.duckdb
