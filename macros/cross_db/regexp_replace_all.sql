@@ -1,0 +1,15 @@
+{#- Replace every match of `pattern` in `expr` with `replacement`. -#}
+{% macro regexp_replace_all(expr, pattern, replacement) %}
+  {{ return(adapter.dispatch('regexp_replace_all', 'dbt_grounding')(expr, pattern, replacement)) }}
+{% endmacro %}
+
+{#- PostgreSQL and DuckDB replace only the first match unless given the 'g' flag. -#}
+{% macro default__regexp_replace_all(expr, pattern, replacement) -%}
+  regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{#- Spark's regexp_replace is global already and takes no flags; its string literals treat a backslash as an
+    escape, so double it. -#}
+{% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
+  regexp_replace({{ expr }}, '{{ pattern | replace('\\', '\\\\') }}', '{{ replacement }}')
+{%- endmacro %}

@@ -1,0 +1,29 @@
+{#- Normalise free or categorical text from a source system: zero-width characters removed; NBSP, tabs and line
+    breaks turned into spaces; runs of spaces collapsed; trimmed; empty becomes NULL. The invisible characters are
+    written as Jinja escapes so the SQL source stays readable and every engine sees the same literal. -#}
+{% macro clean_text(expr) -%}
+  {%- set no_zero_width = dbt_grounding.regexp_replace_all(expr, "[\u200b\u200c\u200d\ufeff]", '') -%}
+  {%- set spaces = dbt_grounding.regexp_replace_all(no_zero_width, "[\u00a0\t\r\n ]+", ' ') -%}
+  nullif(trim({{ spaces }}), '')
+{%- endmacro %}
+
+{#- A category value: cleaned text in lower case. -#}
+{% macro clean_category(expr) -%}
+  lower({{ dbt_grounding.clean_text(expr) }})
+{%- endmacro %}
+
+{#- A decimal from text such as ' 1,200.00', '$499' or '-12.5'; NULL when it is not a number (callers tell an empty
+    input from an unparseable one). `integer_digits` must fit `data_type`, so the cast never overflows. -#}
+{% macro clean_number(expr, data_type='decimal(18, 2)', integer_digits=16) -%}
+  {%- set digits = dbt_grounding.regexp_replace_all(expr, '[$, ]', '') -%}
+  case
+    when {{ dbt_grounding.regexp_matches(digits, '^-?[0-9]{1,' ~ integer_digits ~ '}([.][0-9]+)?$') }}
+    then cast({{ digits }} as {{ data_type }})
+  end
+{%- endmacro %}
+
+{#- An integer from text such as ' 42 '; NULL when it is not an integer. -#}
+{% macro clean_integer(expr) -%}
+  {%- set trimmed = dbt_grounding.clean_text(expr) -%}
+  case when {{ dbt_grounding.regexp_matches(trimmed, '^-?[0-9]{1,18}$') }} then cast({{ trimmed }} as bigint) end
+{%- endmacro %}
