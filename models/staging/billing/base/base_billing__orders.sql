@@ -1,0 +1,75 @@
+-- Every raw order row, typed and cleaned, with the reason it is rejected (NULL = accepted).
+{%- set rules = [
+    dbt_grounding.rule_required('order_id'),
+    dbt_grounding.rule_required('customer_id_text', 'customer_id'),
+    dbt_grounding.rule_required('ordered_at_text', 'ordered_at'),
+    dbt_grounding.rule_required('order_total_text', 'order_total'),
+    dbt_grounding.rule_required('status'),
+    dbt_grounding.rule_parses('customer_id', 'customer_id_text', 'invalid_number'),
+    dbt_grounding.rule_parses('order_total', 'order_total_text', 'invalid_number'),
+    dbt_grounding.rule_parses('ordered_at', 'ordered_at_text', 'invalid_date'),
+    {'when': 'order_total < 0', 'reason': 'out_of_range', 'detail': "'order_total is negative: ' || order_total_text"},
+    dbt_grounding.rule_accepted('status', ['placed', 'completed', 'cancelled', 'returned']),
+    {'when': 'customer_exists is null', 'reason': 'orphan_foreign_key', 'detail': "'customer_id has no accepted customer: ' || customer_id_text"},
+] %}
+
+with
+
+source as (
+
+    select * from {{ source('billing', 'orders') }}
+
+),
+
+customers as (
+
+    select customer_id from {{ ref('stg_crm__customers') }}
+
+),
+
+cleaned as (
+
+    select
+        ----------  loader
+        _record_id as loader_record_id,
+        _loaded_at as loaded_at,
+
+        ----------  ids
+        coalesce({{ dbt_grounding.clean_text('order_id') }}, '<missing>') as record_key,
+        {{ dbt_grounding.clean_text('order_id') }} as order_id,
+        {{ dbt_grounding.clean_text('customer_id') }} as customer_id_text,
+        {{ dbt_grounding.clean_integer('customer_id') }} as customer_id,
+
+        ----------  categories
+        upper({{ dbt_grounding.clean_text('currency') }}) as currency,
+        {{ dbt_grounding.clean_category('status') }} as status,
+
+        ----------  numerics
+        {{ dbt_grounding.clean_text('order_total') }} as order_total_text,
+        {{ dbt_grounding.clean_number('order_total') }} as order_total,
+
+        ----------  timestamps
+        {{ dbt_grounding.clean_text('ordered_at') }} as ordered_at_text,
+        {{ dbt_grounding.parse_mixed_timestamp(dbt_grounding.clean_text('ordered_at')) }} as ordered_at
+
+    from source
+
+),
+
+joined as (
+
+    select
+        cleaned.*,
+        customers.customer_id as customer_exists
+    from cleaned
+    left join customers on cleaned.customer_id = customers.customer_id
+
+),
+
+final as (
+
+    {{ dbt_grounding.select_with_rejections('joined', rules, ['order_id']) }}
+
+)
+
+select * from final
