@@ -25,13 +25,15 @@
     when {{ dbt_grounding.regexp_matches(s, '^[0-9]{2}[.][0-9]{2}[.][0-9]{4}$') }}
       then {{ dbt_grounding._timestamp_from_parts(part(s, 7, 4), part(s, 4, 2), part(s, 1, 2)) }}
     when {{ dbt_grounding.regexp_matches(s, '^[0-9]{9,10}$') }}
-      then {{ dbt.dateadd('second', 'cast(' ~ s ~ ' as bigint)', "cast('1970-01-01 00:00:00' as timestamp)") }}
+      then {{ dbt.dateadd('second', part(s, 1, 10, 'bigint'), "cast('1970-01-01 00:00:00' as timestamp)") }}
   end
 {%- endmacro %}
 
-{#- An integer from a fixed-width slice of a string already known to hold digits there. -#}
-{% macro _text_part(s, start, length) -%}
-  cast(substr({{ s }}, {{ start }}, {{ length }}) as integer)
+{#- An integer from a fixed-width slice of the string. The CASE branch that uses it runs only when the regex matched,
+    but engines may evaluate a branch early on constant input (DuckDB and PostgreSQL fold constants), so the cast
+    itself must not be able to fail. -#}
+{% macro _text_part(s, start, length, data_type='integer') -%}
+  {{ dbt_grounding.safe_cast_integer('substr(' ~ s ~ ', ' ~ start ~ ', ' ~ length ~ ')', data_type) }}
 {%- endmacro %}
 
 {% macro _timestamp_from_parts(year, month, day, hour='0', minute='0', second='0') -%}

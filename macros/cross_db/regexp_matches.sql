@@ -5,14 +5,14 @@
 {% endmacro %}
 
 {% macro default__regexp_matches(expr, pattern) -%}
-  ({{ expr }} ~ '{{ pattern }}')
+  ({{ expr }} ~ '{{ pattern | replace("'", "''") }}')
 {%- endmacro %}
 
 {% macro duckdb__regexp_matches(expr, pattern) -%}
-  regexp_matches({{ expr }}, '{{ pattern }}')
+  regexp_matches({{ expr }}, '{{ pattern | replace("'", "''") }}')
 {%- endmacro %}
 
 {#- Spark string literals treat a backslash as an escape: double it so the pattern arrives intact. -#}
 {% macro spark__regexp_matches(expr, pattern) -%}
-  ({{ expr }} rlike '{{ pattern | replace('\\', '\\\\') }}')
+  ({{ expr }} rlike '{{ pattern | replace('\\', '\\\\') | replace("'", "\\'") }}')
 {%- endmacro %}

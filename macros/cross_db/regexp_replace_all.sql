@@ -5,11 +5,11 @@
 
 {#- PostgreSQL and DuckDB replace only the first match unless given the 'g' flag. -#}
 {% macro default__regexp_replace_all(expr, pattern, replacement) -%}
-  regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+  regexp_replace({{ expr }}, '{{ pattern | replace("'", "''") }}', '{{ replacement | replace("'", "''") }}', 'g')
 {%- endmacro %}
 
 {#- Spark's regexp_replace is global already and takes no flags; its string literals treat a backslash as an
     escape, so double it. -#}
 {% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
-  regexp_replace({{ expr }}, '{{ pattern | replace('\\', '\\\\') }}', '{{ replacement }}')
+  regexp_replace({{ expr }}, '{{ pattern | replace('\\', '\\\\') | replace("'", "\\'") }}', '{{ replacement | replace("'", "\\'") }}')
 {%- endmacro %}

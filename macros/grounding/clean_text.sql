@@ -13,17 +13,21 @@
 {%- endmacro %}
 
 {#- A decimal from text such as ' 1,200.00', '$499' or '-12.5'; NULL when it is not a number (callers tell an empty
-    input from an unparseable one). `integer_digits` must fit `data_type`, so the cast never overflows. -#}
-{% macro clean_number(expr, data_type='decimal(18, 2)', integer_digits=16) -%}
-  {%- set digits = dbt_grounding.regexp_replace_all(expr, '[$, ]', '') -%}
+    input from an unparseable one). Commas count only as thousands separators ('1,200' yes, '12,50' no: a decimal
+    comma would silently multiply by 100). `integer_digits` must leave one digit of headroom in `data_type`, since
+    rounding the decimals can carry (9.999 -> 10.00), so the cast never overflows. -#}
+{% macro clean_number(expr, data_type='decimal(18, 2)', integer_digits=15) -%}
+  {%- set stripped = dbt_grounding.regexp_replace_all(expr, '[$ ]', '') -%}
+  {%- set plain = '[0-9]{1,' ~ integer_digits ~ '}' -%}
+  {%- set max_groups = (integer_digits - 3) // 3 -%}
+  {%- set grouped = '|[0-9]{1,3}(,[0-9]{3}){1,' ~ max_groups ~ '}' if max_groups > 0 else '' -%}
   case
-    when {{ dbt_grounding.regexp_matches(digits, '^-?[0-9]{1,' ~ integer_digits ~ '}([.][0-9]+)?$') }}
-    then cast({{ digits }} as {{ data_type }})
+    when {{ dbt_grounding.regexp_matches(stripped, '^-?(' ~ plain ~ grouped ~ ')([.][0-9]+)?$') }}
+    then cast({{ dbt_grounding.regexp_replace_all(stripped, ',', '') }} as {{ data_type }})
   end
 {%- endmacro %}
 
 {#- An integer from text such as ' 42 '; NULL when it is not an integer. -#}
 {% macro clean_integer(expr) -%}
-  {%- set trimmed = dbt_grounding.clean_text(expr) -%}
-  case when {{ dbt_grounding.regexp_matches(trimmed, '^-?[0-9]{1,18}$') }} then cast({{ trimmed }} as bigint) end
+  {{ dbt_grounding.safe_cast_integer(dbt_grounding.clean_text(expr), 'bigint') }}
 {%- endmacro %}

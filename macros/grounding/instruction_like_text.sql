@@ -5,6 +5,8 @@
   {{ dbt_grounding.regexp_matches('lower(' ~ expr ~ ')', dbt_grounding.instruction_like_pattern()) }}
 {%- endmacro %}
 
+{#- Phrases must stand as words ('ecosystem:' and 'you are nowhere' do not match); words are separated by single
+    spaces, as clean_text leaves them. -#}
 {% macro instruction_like_pattern() -%}
-  (ignore|disregard|forget) (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts|rules)|you are now|system ?:|new instructions ?:
+  (^|[^a-z])((ignore|disregard|forget) (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts|rules)|you are now|system ?:|new instructions ?:)([^a-z]|$)
 {%- endmacro %}

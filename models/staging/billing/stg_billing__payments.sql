@@ -10,6 +10,7 @@ base as (
 final as (
 
     select
+        loader_record_id,
         payment_id,
         order_id,
         payment_method,

@@ -10,6 +10,7 @@ base as (
 final as (
 
     select
+        loader_record_id,
         subscription_id,
         customer_id,
         plan_code,

@@ -10,6 +10,7 @@ base as (
 final as (
 
     select
+        loader_record_id,
         customer_id,
         churn_risk_score,
         model_version,

@@ -39,7 +39,7 @@ cleaned as (
 
         ----------  numerics
         {{ dbt_grounding.clean_text('churn_risk_score') }} as churn_risk_score_text,
-        {{ dbt_grounding.clean_number('churn_risk_score', 'decimal(9, 6)', integer_digits=3) }} as churn_risk_score,
+        {{ dbt_grounding.clean_number('churn_risk_score', 'decimal(9, 6)', integer_digits=2) }} as churn_risk_score,
 
         ----------  strings
         {{ dbt_grounding.clean_text('model_version') }} as model_version,
