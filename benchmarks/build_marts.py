@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Benchmark: build the dbt-grounding marts on DuckDB at scale (not a test; nothing here asserts a time).
+
+Generates N customers of raw data (scripts/generate_raw_data.py, Parquet), loads it into the raw schema of a
+fresh DuckDB file the way an EL tool would (the demo uses `dbt seed`, which is not meant for millions of rows),
+then runs `dbt build` (models, data tests and unit tests) and reports wall time and peak memory (max RSS of the dbt
+process, DuckDB included since it runs in-process).
+
+    .venv/bin/python benchmarks/build_marts.py --customers 1000000
+    .venv/bin/python benchmarks/build_marts.py --customers 1000000 --keep /tmp/bench1m   # keep files for a rerun
+
+Results go to stdout as a Markdown table row, ready for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RAW_TABLES = [
+    "crm_customers", "billing_subscriptions", "billing_orders", "billing_payments",
+    "product_logins", "support_tickets", "ml_churn_scores",
+]
+AS_OF_DATE = "2026-06-30"
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return (wall seconds, peak RSS in MiB of that child alone)."""
+    started = time.perf_counter()
+    # /usr/bin/time -v reports this child's own peak RSS (getrusage of children would give the max over all).
+    result = subprocess.run(["/usr/bin/time", "-v", *command], env=env, capture_output=True, text=True, cwd=REPO_ROOT)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"failed: {' '.join(command)}")
+    peak_kib = next(int(line.split(":")[1]) for line in result.stderr.splitlines() if "Maximum resident set size" in line)
+    return elapsed, peak_kib / 1024
+
+
+def generate(customers: int, out_dir: Path) -> None:
+    if all((out_dir / f"{table}.parquet").exists() for table in RAW_TABLES):
+        print(f"reusing raw data in {out_dir}", file=sys.stderr)
+        return
+    subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "generate_raw_data.py"),
+         "--customers", str(customers), "--format", "parquet", "--out", str(out_dir)],
+        check=True,
+    )
+
+
+def load_raw(duckdb_path: Path, raw_dir: Path) -> int:
+    """Load the Parquet files into main_raw, text columns as text and the loader timestamp typed, like the seeds."""
+    import duckdb
+
+    rows = 0
+    with duckdb.connect(str(duckdb_path)) as connection:
+        connection.execute("create schema if not exists main_raw")
+        for table in RAW_TABLES:
+            path = str(raw_dir / f"{table}.parquet")
+            connection.execute(
+                f"create or replace table main_raw.{table} as "
+                f"select * replace (cast(_loaded_at as timestamp) as _loaded_at) from read_parquet(?)",
+                [path],
+            )
+            rows += connection.execute(f"select count(*) from main_raw.{table}").fetchone()[0]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="work directory to keep (and reuse generated data from)")
+    parser.add_argument("--threads", type=int, default=4, help="dbt threads")
+    args = parser.parse_args()
+
+    work_dir = args.keep or Path(tempfile.mkdtemp(prefix="dbt-grounding-bench-"))
+    raw_dir = work_dir / "raw"
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    duckdb_path = work_dir / "warehouse.duckdb"
+    duckdb_path.unlink(missing_ok=True)
+
+    generate(args.customers, raw_dir)
+    raw_rows = load_raw(duckdb_path, raw_dir)
+    print(f"loaded {raw_rows:,} raw rows", file=sys.stderr)
+
+    env = dict(os.environ, DBT_GROUNDING_DUCKDB_PATH=str(duckdb_path), DBT_SEND_ANONYMOUS_USAGE_STATS="False")
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    common = ["--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
+              "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
+              "--threads", str(args.threads)]
+    run_measured([dbt, "seed", *common, "--select", "plan_tiers"], env)
+    seconds, peak_mib = run_measured(
+        [dbt, "build", *common, "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}"], env
+    )
+    print("| customers | raw rows | `dbt build` wall time | peak RSS (dbt + DuckDB) |")
+    print("|---|---|---|---|")
+    print(f"| {args.customers:,} | {raw_rows:,} | {seconds:.1f} s | {peak_mib:,.0f} MiB |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Session fixtures: the package really built by dbt on a scratch DuckDB file, once per test session."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject
+
+
+@pytest.fixture(scope="session")
+def built_package(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The package seeded and built (models, data tests, unit tests) with the as-of date pinned."""
+    project = DbtProject(REPO_ROOT, tmp_path_factory.mktemp("package"))
+    project.run("seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}")
+    project.run("build", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}")
+    return project
+
+
+@pytest.fixture()
+def warehouse(built_package: DbtProject):
+    """A read-only connection to the built DuckDB file."""
+    connection = duckdb.connect(str(built_package.duckdb_path), read_only=True)
+    yield connection
+    connection.close()

@@ -1,0 +1,69 @@
+"""Run the real dbt CLI against a real DuckDB file, with every output kept out of the source tree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AS_OF_DATE = "2026-06-30"  # the sample data ends on this day; docs/raw_data_spec.md
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside the running Python (the project's venv), else the one on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+class DbtCommandFailed(AssertionError):
+    """A dbt command exited non-zero; carries its output so the test report shows why."""
+
+
+@dataclass(frozen=True)
+class DbtProject:
+    """A dbt project directory bound to a scratch DuckDB file, target dir and log dir."""
+
+    project_dir: Path
+    work_dir: Path
+    duckdb_path_env_var: str = "DBT_GROUNDING_DUCKDB_PATH"  # the profile reads its DuckDB path from it
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.work_dir / "warehouse.duckdb"
+
+    @property
+    def target_path(self) -> Path:
+        return self.work_dir / "target"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DBT_SEND_ANONYMOUS_USAGE_STATS="False",
+            DBT_PARTIAL_PARSE="False",
+            # env rather than flags: every dbt command honours these, `dbt deps` has no --target-path
+            DBT_TARGET_PATH=str(self.target_path),
+            DBT_LOG_PATH=str(self.work_dir / "logs"),
+        )
+        env[self.duckdb_path_env_var] = str(self.duckdb_path)
+        return env
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        command = [
+            dbt_executable(),
+            *args,
+            "--project-dir", str(self.project_dir),
+            "--profiles-dir", str(self.project_dir),
+        ]
+        result = subprocess.run(
+            command, cwd=self.project_dir, env=self.env(), capture_output=True, text=True, timeout=900
+        )
+        if check and result.returncode != 0:
+            raise DbtCommandFailed(
+                f"`{' '.join(args)}` exited {result.returncode} in {self.project_dir}:\n"
+                f"{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+            )
+        return result
