@@ -35,8 +35,9 @@ build: install
 	$(DBT) build $(DBT_FLAGS) --vars '{dbt_grounding_as_of_date: "$(AS_OF)"}'
 
 sample: install
+	@echo "fct_customer_health_summary, customers 11-20 (the health rule's boundary cases):"
 	$(DBT) show $(DBT_FLAGS) --limit 10 --inline \
-	  "select customer_id, customer_name, health_status, total_contract_value, churn_risk_score, last_login_date, recent_support_tickets_summary, as_of_date from {{ ref('fct_customer_health_summary') }} order by customer_id"
+	  "select customer_id, health_status, churn_risk_score, last_login_date, total_contract_value, as_of_date from {{ ref('fct_customer_health_summary') }} where customer_id between 11 and 20 order by customer_id"
 
 ## data: regenerate the committed raw sample data (deterministic)
 data: install

@@ -9,6 +9,7 @@ process, DuckDB included since it runs in-process).
     .venv/bin/python benchmarks/build_marts.py --customers 1000000
     .venv/bin/python benchmarks/build_marts.py --customers 1000000 --keep /tmp/bench1m   # keep files for a rerun
 
+It then times point lookups by key on the built health mart (reused read-only connection, bound parameter).
 Results go to stdout as a Markdown table row, ready for the README.
 """
 
@@ -73,6 +74,30 @@ def load_raw(duckdb_path: Path, raw_dir: Path) -> int:
     return rows
 
 
+def measure_lookups(duckdb_path: Path, samples: int = 200) -> tuple[float, float, int]:
+    """p50 and p95 (ms) of point lookups by customer_id on the health mart: a reused read-only connection, the key as
+    a bound parameter, random existing keys (fixed seed). Returns (p50, p95, rows in the mart)."""
+    import random
+    import statistics
+
+    import duckdb
+
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        table = "main_ai_grounding.fct_customer_health_summary"
+        keys = [k for (k,) in connection.execute(f"select customer_id from {table} using sample 1000 rows (reservoir, 7)").fetchall()]
+        rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
+        rng = random.Random(7)
+        timings = []
+        for _ in range(samples):
+            key = rng.choice(keys)
+            started = time.perf_counter()
+            found = connection.execute(f"select * from {table} where customer_id = ?", [key]).fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+            assert len(found) == 1
+    quantiles = statistics.quantiles(timings, n=100)
+    return quantiles[49], quantiles[94], rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -99,9 +124,10 @@ def main() -> None:
     seconds, peak_mib = run_measured(
         [dbt, "build", *common, "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}"], env
     )
-    print("| customers | raw rows | `dbt build` wall time | peak RSS (dbt + DuckDB) |")
-    print("|---|---|---|---|")
-    print(f"| {args.customers:,} | {raw_rows:,} | {seconds:.1f} s | {peak_mib:,.0f} MiB |")
+    p50, p95, mart_rows = measure_lookups(duckdb_path)
+    print("| customers | raw rows | `dbt build` wall time | peak RSS (dbt + DuckDB) | health mart rows | key lookup p50 / p95 |")
+    print("|---|---|---|---|---|---|")
+    print(f"| {args.customers:,} | {raw_rows:,} | {seconds:.1f} s | {peak_mib:,.0f} MiB | {mart_rows:,} | {p50:.2f} / {p95:.2f} ms |")
 
 
 if __name__ == "__main__":

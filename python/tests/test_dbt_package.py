@@ -253,3 +253,55 @@ def test_sample_data_generator_reproduces_the_committed_seeds(tmp_path: Path) ->
     assert len(committed) == len(RAW_TABLES)
     for path in committed:
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), f"{path.name} differs from a fresh generation"
+
+
+# ---------------------------------------------------------------- forced boundary customers (scripts/generate_raw_data.py)
+
+BOUNDARY_CUSTOMERS = {
+    11: ("Healthy", "latest churn score exactly 0.8 is not above the threshold"),
+    12: ("High Risk", "churn score 0.81"),
+    13: ("Healthy", "last login exactly 30 days before the as-of date"),
+    14: ("Inactive", "last login 31 days before the as-of date"),
+    15: ("Inactive", "no login at all"),
+    16: ("Healthy", "no churn score, logged in on the as-of date"),
+    17: ("Inactive", "a login after the as-of date is ignored"),
+    18: ("Healthy", "a high score written after the as-of date is ignored"),
+    20: ("High Risk", "a score written late on the as-of date counts"),
+}
+
+
+@pytest.mark.parametrize("customer_id", sorted(BOUNDARY_CUSTOMERS))
+def test_boundary_customers_get_the_health_status_the_rule_gives(warehouse, customer_id: int) -> None:
+    expected, why = BOUNDARY_CUSTOMERS[customer_id]
+    (status,) = warehouse.execute(
+        f"select health_status from {GROUNDING_SCHEMA}.fct_customer_health_summary where customer_id = ?", [customer_id]
+    ).fetchone()
+    assert status == expected, why
+
+
+REVENUE_BOUNDARIES = {
+    22: (0, 0, "active customer without a subscription"),
+    23: (0, 0, "subscription starting the day after the as-of date"),
+    24: (0, 588, "status active but the term has ended"),
+    25: (0, 0, "trial only"),
+    28: (0, 5388, "annual term ending exactly on the as-of date"),
+    29: (5388, 5388, "annual term starting 2025-07-01, still running"),
+}
+
+
+@pytest.mark.parametrize("customer_id", sorted(REVENUE_BOUNDARIES))
+def test_boundary_customers_get_the_arr_and_contract_value_the_rules_give(warehouse, customer_id: int) -> None:
+    arr, tcv, why = REVENUE_BOUNDARIES[customer_id]
+    row = warehouse.execute(
+        f"select annual_recurring_revenue, total_contract_value from {GROUNDING_SCHEMA}.fct_customer_revenue_summary "
+        "where customer_id = ?",
+        [customer_id],
+    ).fetchone()
+    assert row == (arr, tcv), why
+
+
+def test_tickets_from_the_day_after_the_as_of_date_are_not_summarised(warehouse) -> None:
+    (summary,) = warehouse.execute(
+        f"select recent_support_tickets_summary from {GROUNDING_SCHEMA}.fct_customer_support_digest where customer_id = 56"
+    ).fetchone()
+    assert "2026-07-01" not in summary
