@@ -1,0 +1,247 @@
+"""manifest.json: nodes, sources, exposures and the lineage maps, holding only the fields dbt-grounding uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from dbt_grounding.artifacts._decode import decode, read_bytes, schema_version
+from dbt_grounding.errors import ArtifactError, UnknownNodeError
+
+# dbt 1.6 wrote v10, 1.7 v11, 1.8 to 1.11 v12.
+SUPPORTED_MANIFEST_VERSIONS = range(10, 13)
+PRODUCED_BY = "dbt build"
+
+
+class Constraint(msgspec.Struct, frozen=True):
+    type: str
+    columns: list[str] = []
+    expression: str | None = None
+
+
+class ColumnConfig(msgspec.Struct, frozen=True):
+    meta: dict[str, Any] = {}
+
+
+class Column(msgspec.Struct, frozen=True):
+    name: str
+    description: str = ""
+    data_type: str | None = None
+    meta: dict[str, Any] = {}
+    config: ColumnConfig | None = None
+    constraints: list[Constraint] = []
+
+    @property
+    def merged_meta(self) -> dict[str, Any]:
+        """Column meta from both places dbt keeps it (top-level meta, and config.meta since 1.10)."""
+        return {**self.meta, **(self.config.meta if self.config else {})}
+
+
+class Contract(msgspec.Struct, frozen=True):
+    enforced: bool = False
+
+
+class NodeConfig(msgspec.Struct, frozen=True):
+    enabled: bool = True
+    materialized: str | None = None
+    meta: dict[str, Any] = {}
+    contract: Contract | None = None
+    severity: str | None = None
+
+
+class DependsOn(msgspec.Struct, frozen=True):
+    nodes: list[str] = []
+    macros: list[str] = []
+
+
+class Checksum(msgspec.Struct, frozen=True):
+    name: str = ""
+    checksum: str = ""
+
+
+class TestMetadata(msgspec.Struct, frozen=True):
+    name: str = ""
+    namespace: str | None = None
+    kwargs: dict[str, Any] = {}
+
+
+class Node(msgspec.Struct, frozen=True):
+    """A model, seed, snapshot, test, analysis or operation."""
+
+    unique_id: str
+    resource_type: str
+    name: str
+    package_name: str = ""
+    database: str | None = None
+    schema: str | None = None
+    alias: str | None = None
+    relation_name: str | None = None
+    description: str = ""
+    original_file_path: str = ""
+    columns: dict[str, Column] = {}
+    config: NodeConfig = NodeConfig()
+    meta: dict[str, Any] = {}
+    tags: list[str] = []
+    depends_on: DependsOn = DependsOn()
+    compiled_code: str | None = None
+    checksum: Checksum = Checksum()
+    constraints: list[Constraint] = []
+    primary_key: list[str] = []  # dbt >= 1.9 infers it from constraints and tests
+    test_metadata: TestMetadata | None = None
+    attached_node: str | None = None
+    column_name: str | None = None
+
+    @property
+    def merged_meta(self) -> dict[str, Any]:
+        return {**self.meta, **self.config.meta}
+
+    @property
+    def identifier(self) -> str:
+        return self.alias or self.name
+
+    @property
+    def contract_enforced(self) -> bool:
+        return bool(self.config.contract and self.config.contract.enforced)
+
+
+class FreshnessThreshold(msgspec.Struct, frozen=True):
+    count: int | None = None
+    period: str | None = None
+
+
+class SourceFreshness(msgspec.Struct, frozen=True):
+    warn_after: FreshnessThreshold | None = None
+    error_after: FreshnessThreshold | None = None
+
+
+class Source(msgspec.Struct, frozen=True):
+    unique_id: str
+    name: str
+    source_name: str
+    resource_type: str = "source"
+    package_name: str = ""
+    database: str | None = None
+    schema: str | None = None
+    identifier: str | None = None
+    relation_name: str | None = None
+    description: str = ""
+    columns: dict[str, Column] = {}
+    meta: dict[str, Any] = {}
+    loaded_at_field: str | None = None
+    freshness: SourceFreshness | None = None
+
+
+class ExposureOwner(msgspec.Struct, frozen=True):
+    name: str | None = None
+    email: str | None = None
+
+
+class Exposure(msgspec.Struct, frozen=True):
+    unique_id: str
+    name: str
+    type: str = ""
+    resource_type: str = "exposure"
+    description: str = ""
+    owner: ExposureOwner | None = None
+    depends_on: DependsOn = DependsOn()
+    meta: dict[str, Any] = {}
+
+
+class ManifestMetadata(msgspec.Struct, frozen=True):
+    dbt_schema_version: str
+    dbt_version: str = ""
+    generated_at: str = ""
+    invocation_id: str | None = None
+    adapter_type: str | None = None
+    project_name: str | None = None
+
+
+class Manifest(msgspec.Struct, frozen=True):
+    metadata: ManifestMetadata
+    nodes: dict[str, Node] = {}
+    sources: dict[str, Source] = {}
+    exposures: dict[str, Exposure] = {}
+    parent_map: dict[str, list[str]] | None = None
+    child_map: dict[str, list[str]] | None = None
+
+    def resource(self, unique_id: str) -> Node | Source | Exposure | None:
+        return self.nodes.get(unique_id) or self.sources.get(unique_id) or self.exposures.get(unique_id)
+
+    def model(self, name_or_id: str) -> Node:
+        """The model named `name_or_id` (a name, `package.name`, or unique_id).
+
+        Raises:
+            UnknownNodeError: no such model; details carry close matches.
+        """
+        node = self.nodes.get(name_or_id)
+        if node is not None and node.resource_type == "model":
+            return node
+        package, _, name = name_or_id.rpartition(".")
+        matches = [
+            n for n in self.nodes.values()
+            if n.resource_type == "model" and n.name == name and (not package or n.package_name == package)
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise UnknownNodeError(
+                f"model name {name_or_id!r} is ambiguous: {', '.join(sorted(m.unique_id for m in matches))}",
+                hint="qualify it with its package, e.g. package.model",
+                name=name_or_id, suggestions=sorted(m.unique_id for m in matches),
+            )
+        import difflib
+
+        names = sorted({n.name for n in self.nodes.values() if n.resource_type == "model"})
+        suggestions = difflib.get_close_matches(name, names, n=3)
+        raise UnknownNodeError(
+            f"no model named {name_or_id!r} in the manifest",
+            hint=(f"did you mean {', '.join(suggestions)}?" if suggestions else "list them with `dbt-grounding models`")
+            + " If the model is new, re-run `dbt build` to refresh target/manifest.json.",
+            name=name_or_id, suggestions=suggestions,
+        )
+
+    def tests_on(self, unique_id: str) -> list[Node]:
+        """Data tests attached to (or depending on) the node, sorted by unique_id."""
+        return sorted(
+            (
+                n for n in self.nodes.values()
+                if n.resource_type == "test"
+                and (n.attached_node == unique_id or (n.attached_node is None and unique_id in n.depends_on.nodes))
+            ),
+            key=lambda n: n.unique_id,
+        )
+
+    def parents(self, unique_id: str) -> list[str]:
+        if self.parent_map is not None:
+            return self.parent_map.get(unique_id, [])
+        resource = self.resource(unique_id)
+        return list(getattr(resource, "depends_on", DependsOn()).nodes) if resource else []
+
+    def children(self, unique_id: str) -> list[str]:
+        if self.child_map is not None:
+            return self.child_map.get(unique_id, [])
+        return sorted(
+            uid for uid, res in [*self.nodes.items(), *self.exposures.items()]
+            if unique_id in getattr(res, "depends_on", DependsOn()).nodes
+        )
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and check manifest.json.
+
+    Raises:
+        ArtifactError: missing, empty, not JSON, not a manifest, unsupported schema version or unexpected shape.
+    """
+    data = read_bytes(path, produced_by=PRODUCED_BY)
+    version = schema_version(data, path, kind="manifest", produced_by=PRODUCED_BY)
+    if version not in SUPPORTED_MANIFEST_VERSIONS:
+        too_old = version < SUPPORTED_MANIFEST_VERSIONS.start
+        raise ArtifactError(
+            f"{path.name} has schema version v{version}; dbt-grounding reads v10 to v12 (dbt 1.6 to 1.11)",
+            hint="regenerate it with dbt >= 1.6 (`dbt build`)" if too_old
+            else "upgrade dbt-grounding to read artifacts of this dbt version",
+            path=str(path), problem="unsupported_version", version=version,
+        )
+    return decode(data, path, Manifest, produced_by=PRODUCED_BY)
