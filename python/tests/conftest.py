@@ -17,6 +17,18 @@ def built_package(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     return project
 
 
+@pytest.fixture(scope="session")
+def built_plain_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """A plain dbt project without any grounding meta, built: the Python layer must work on it with defaults."""
+    project = DbtProject(
+        REPO_ROOT / "python" / "tests" / "fixtures" / "plain_project",
+        tmp_path_factory.mktemp("plain_project"),
+        duckdb_path_env_var="PLAIN_SHOP_DUCKDB_PATH",
+    )
+    project.run("build")
+    return project
+
+
 @pytest.fixture()
 def warehouse(built_package: DbtProject):
     """A read-only connection to the built DuckDB file."""
