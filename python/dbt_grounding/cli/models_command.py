@@ -1,0 +1,43 @@
+"""`dbt-grounding models`: the grounding marts with their key, freshness and test status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("models", help="list the grounding marts with key, freshness and test status")
+    add_project_options(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> CommandOutput:
+    summaries = open_project(args).models()
+    rows = [summary.as_dict() for summary in summaries]
+    if args.format == "json":
+        return CommandOutput(json.dumps(rows, indent=2, sort_keys=True))
+    return CommandOutput(render_table(rows))
+
+
+COLUMNS = (("model", "model"), ("key", "key"), ("freshness", "freshness"), ("last built", "last_built_at"),
+           ("tests", "tests"), ("access", "access"))
+
+
+def render_table(rows: list[dict]) -> str:
+    if not rows:
+        return "No models with a grounding spec or a key were found."
+    cells = [[header for header, _ in COLUMNS]] + [[_cell(row[field]) for _, field in COLUMNS] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+    lines = ["  ".join(value.ljust(width) for value, width in zip(line, widths)).rstrip() for line in cells]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(value)
+    return "-" if value is None else str(value)

@@ -1,0 +1,34 @@
+"""Test status of a mart: its own data tests and those of every node upstream of it, from run_results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dbt_grounding.artifacts import Manifest, RunResults
+
+BLOCKING = ("fail", "error")  # a failing or erroring test blocks a document by default
+NOT_RUN = "not run"
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    unique_id: str
+    name: str
+    status: str  # pass | warn | fail | error | skipped | not run
+    on: str  # the node it tests: the mart itself or an upstream unique_id
+
+    @property
+    def blocking(self) -> bool:
+        return self.status in BLOCKING
+
+
+def test_outcomes(manifest: Manifest, run_results: RunResults | None, unique_id: str, upstream: list[str]) -> list[TestOutcome]:
+    """Outcomes of the data tests on `unique_id` and on each node in `upstream`, sorted by (on, unique_id)."""
+    results = run_results.by_unique_id() if run_results else {}
+    outcomes: dict[str, TestOutcome] = {}
+    for node_id in [unique_id, *sorted(upstream)]:  # a test on several nodes counts once, on the nearest
+        for test in manifest.tests_on(node_id):
+            if test.unique_id not in outcomes:
+                result = results.get(test.unique_id)
+                outcomes[test.unique_id] = TestOutcome(test.unique_id, test.name, result.status if result else NOT_RUN, node_id)
+    return sorted(outcomes.values(), key=lambda o: (o.on != unique_id, o.on, o.unique_id))
