@@ -1,0 +1,252 @@
+"""Build a context document from the inputs the caller gathered: columns, safe rows, warnings and citation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from dbt_grounding.context.budget import EstimatedTokenCounter, TokenCounter, fit_to_budget
+from dbt_grounding.context.document import (
+    Citation,
+    ColumnDoc,
+    ContextDocument,
+    Freshness,
+    PiiKind,
+    RowValue,
+    TestStatus,
+)
+from dbt_grounding.context.inputs import ColumnInput, DocumentInputs
+from dbt_grounding.context.safety import clean_scalar, clean_text, looks_like_instructions, mask, safe_cell
+from dbt_grounding.context.values import JsonScalarValue, to_json_scalar
+from dbt_grounding.context.wording import describe_duration, describe_key, plural
+from dbt_grounding.errors import InvalidKeyError
+
+KNOWN_PII_KINDS: tuple[PiiKind, ...] = ("email", "phone", "person_name", "free_text")
+MAX_KEY_VALUE_LENGTH = 256
+# Tests not passing come first in the document, worst first.
+TEST_STATUS_ORDER = {"fail": 0, "error": 1, "warn": 2, "skipped": 3, "not run": 4, "pass": 5}
+NO_HASH_YET = "0" * 64
+
+
+def build_document(
+    inputs: DocumentInputs, *, max_tokens: int | None = None, token_counter: TokenCounter | None = None
+) -> ContextDocument:
+    """The context document for one key of one model.
+
+    Args:
+        inputs: everything gathered from the artifacts and the warehouse (see `DocumentInputs`).
+        max_tokens: budget for the Markdown rendering; lowest-priority sections are trimmed to fit and listed in
+            `omitted`. None = no budget.
+        token_counter: how tokens are counted; default `EstimatedTokenCounter` (offline estimate).
+
+    Returns:
+        The document; same inputs give a byte-identical `to_json()` and `to_markdown()`.
+
+    Raises:
+        InvalidKeyError: the key is empty, names a column the model does not document, holds a value that cannot be
+            a key, or a row does not carry the key looked up.
+        TokenBudgetError: even the minimum document (key, record, freshness, warnings) exceeds max_tokens.
+    """
+    document = assemble_document(inputs)
+    if max_tokens is None:
+        return document
+    return fit_to_budget(document, max_tokens, token_counter or EstimatedTokenCounter())
+
+
+def assemble_document(inputs: DocumentInputs) -> ContextDocument:
+    """The full, untrimmed document."""
+    model = inputs.model
+    warnings = [one_line(w) for w in inputs.warnings]
+    key_items = _resolve_key(inputs)
+    key_names = {name for name, _ in key_items}
+    columns = [_column_doc(column, key_names, warnings) for column in inputs.columns]
+    columns += _undocumented_columns(inputs, warnings)
+    pii_by_column = {column.name: column.pii for column in columns}
+    key = {name: _key_value(inputs, name, value, pii_by_column[name]) for name, value in key_items}
+    _check_rows_carry_key(inputs)
+    rows = [_safe_row(row, columns) for row in inputs.rows]
+    _warn_missing_columns(inputs, columns, warnings)
+    summary = one_line(model.summary or model.description)
+    if not summary:
+        warnings.append("The model has no description: read its values through the column descriptions only.")
+    warnings += _freshness_warnings(inputs.freshness) + _test_warnings(inputs.tests)
+    sources = sorted(set(inputs.sources))
+    document = ContextDocument(
+        model=model.name,
+        unique_id=model.unique_id,
+        relation=model.relation,
+        summary=summary,
+        entity=one_line(model.entity or model.name),
+        access=model.access,
+        key=key,
+        found=bool(rows),
+        no_match=None if rows else _no_match(inputs, key),
+        rows=rows,
+        columns=columns,
+        freshness=inputs.freshness,
+        tests=sorted(inputs.tests, key=lambda t: (TEST_STATUS_ORDER[t.status], t.unique_id)),
+        sources=sources,
+        omitted=[],
+        warnings=warnings,
+        citation=Citation(
+            nodes=[model.unique_id, *sources],
+            invocation_id=inputs.invocation_id,
+            manifest_generated_at=inputs.manifest_generated_at,
+            content_hash=NO_HASH_YET,
+        ),
+    )
+    return document.with_content_hash()
+
+
+def one_line(text: str) -> str:
+    """Project-written text (descriptions, folded YAML) as one line with single spaces."""
+    return " ".join(clean_text(text).split())
+
+
+def _resolve_key(inputs: DocumentInputs) -> list[tuple[str, Any]]:
+    """(documented column name, value) for each key column, matched case-insensitively as warehouses fold case."""
+    documented = {column.name.lower(): column.name for column in inputs.columns}
+    if not inputs.key:
+        raise InvalidKeyError(
+            f"No key given for {inputs.model.name}",
+            hint="look a row up by the model's key columns (meta.grounding.key)",
+            model=inputs.model.name, given=[], expected=sorted(documented.values()),
+        )
+    unknown = [column for column in inputs.key if column.lower() not in documented]
+    if unknown:
+        raise InvalidKeyError(
+            f"{inputs.model.name} does not document the key column(s) {', '.join(unknown)}",
+            hint="use the model's key columns (meta.grounding.key) or document the columns in its yml",
+            model=inputs.model.name, given=list(inputs.key), expected=sorted(documented.values()),
+        )
+    return [(documented[column.lower()], value) for column, value in inputs.key.items()]
+
+
+def _key_value(inputs: DocumentInputs, column: str, value: Any, pii: PiiKind | None) -> JsonScalarValue:
+    """A key value checked to be a plain scalar that reads as an identifier, masked when it is personal data."""
+    scalar = to_json_scalar(value)
+    problem = None
+    if scalar is None or isinstance(value, (list, tuple, set, frozenset, dict)):
+        problem = "is not a single value"
+    elif isinstance(scalar, str) and (len(scalar) > MAX_KEY_VALUE_LENGTH or "\n" in clean_text(scalar)):
+        problem = "is too long or spans lines"
+    elif isinstance(scalar, str) and looks_like_instructions(scalar):
+        problem = "reads like text addressed to a model"
+    if problem:
+        raise InvalidKeyError(
+            f"The value given for {inputs.model.name}.{column} {problem}",
+            hint=f"pass the {column} of one {inputs.model.entity or inputs.model.name}, e.g. 42",
+            model=inputs.model.name, given={column: str(scalar)[:80]}, expected=column,
+        )
+    if pii is not None and pii != "free_text":
+        return mask(str(scalar), pii)
+    return clean_scalar(scalar)
+
+
+def _check_rows_carry_key(inputs: DocumentInputs) -> None:
+    """Every row must be the one looked up: a row of another key would be served as this key's record. Values
+    compare as text, so a key given as '51' matches a bigint 51."""
+    for index, row in enumerate(inputs.rows, start=1):
+        by_lower = {column.lower(): value for column, value in row.items()}
+        for column, value in inputs.key.items():
+            if column.lower() not in by_lower:
+                continue
+            found, wanted = to_json_scalar(by_lower[column.lower()]), to_json_scalar(value)
+            if str(found) != str(wanted):
+                raise InvalidKeyError(
+                    f"Row {index} of {inputs.model.name} has {column} = {found!r}, not the key looked up ({wanted!r})",
+                    hint="pass only the rows the warehouse returned for this key",
+                    model=inputs.model.name, given={column: str(wanted)}, expected=column,
+                )
+
+
+def _column_doc(column: ColumnInput, key_names: set[str], warnings: list[str]) -> ColumnDoc:
+    grounding = column.meta.get("grounding")
+    rule = grounding.get("rule") if isinstance(grounding, dict) else None
+    rule_text = one_line(str(rule)) if rule is not None else ""
+    return ColumnDoc(
+        name=column.name,
+        data_type=column.data_type,
+        description=one_line(column.description),
+        pii=_pii_kind(column, warnings),
+        is_key=column.name in key_names,
+        rule=rule_text or None,
+    )
+
+
+def _pii_kind(column: ColumnInput, warnings: list[str]) -> PiiKind | None:
+    """meta.pii as a kind; anything unrecognised but truthy (pii: true, 'ssn') is fully redacted, never shown."""
+    declared = column.meta.get("pii")
+    if declared is None or declared is False:
+        return None
+    if isinstance(declared, str) and declared.lower() in KNOWN_PII_KINDS:
+        return declared.lower()  # type: ignore[return-value]
+    if declared is not True:
+        warnings.append(
+            f"Column {column.name}: meta.pii {one_line(str(declared))!r} is not one of "
+            f"{', '.join(KNOWN_PII_KINDS)}; its values are fully redacted."
+        )
+    return "other"
+
+
+def _undocumented_columns(inputs: DocumentInputs, warnings: list[str]) -> list[ColumnDoc]:
+    documented = {column.name.lower() for column in inputs.columns}
+    extra = sorted({column for row in inputs.rows for column in row if column.lower() not in documented})
+    for column in extra:
+        warnings.append(f"Column {column} is in the data but not documented in the dbt project: no meaning is known.")
+    return [ColumnDoc(name=c, data_type=None, description="", pii=None, is_key=False, rule=None) for c in extra]
+
+
+def _warn_missing_columns(inputs: DocumentInputs, columns: list[ColumnDoc], warnings: list[str]) -> None:
+    present = {column.lower() for row in inputs.rows for column in row}
+    for column in columns:
+        if inputs.rows and column.name.lower() not in present:
+            warnings.append(f"Column {column.name} is documented but missing from the data (schema drift?).")
+
+
+def _safe_row(row: dict[str, Any], columns: list[ColumnDoc]) -> dict[str, RowValue]:
+    """The row in column order with every value masked, fenced or plain (safety.safe_cell)."""
+    by_lower = {column.lower(): value for column, value in row.items()}
+    return {
+        column.name: safe_cell(by_lower[column.name.lower()], column.pii)
+        for column in columns
+        if column.name.lower() in by_lower
+    }
+
+
+def _no_match(inputs: DocumentInputs, key: dict[str, JsonScalarValue]) -> str:
+    freshness = inputs.freshness
+    if freshness.as_of:
+        as_of = freshness.as_of
+    elif freshness.last_built_at:
+        as_of = f"its last build at {freshness.last_built_at}"
+    else:
+        as_of = "its last build (time unknown)"
+    return (
+        f"No matching record for {describe_key(key)} in {inputs.model.name} as of {as_of}. "
+        "Do not guess values for this record."
+    )
+
+
+def _freshness_warnings(freshness: Freshness) -> list[str]:
+    if freshness.status not in ("warn", "stale"):
+        return []
+    if freshness.age_seconds is None:
+        return ["Stale data: no build time or as-of date proves the data is recent. Say so with any value you quote."]
+    age = describe_duration(freshness.age_seconds)
+    evidence = f" (from the {freshness.evidence})" if freshness.evidence else ""
+    if freshness.status == "stale":
+        limit = f", beyond error_after {freshness.policy.error_after}" if freshness.policy.error_after else ""
+        return [f"Stale data: {age} old{evidence}{limit}. Tell the user the values may be out of date."]
+    limit = f", beyond warn_after {freshness.policy.warn_after}" if freshness.policy.warn_after else ""
+    return [f"Ageing data: {age} old{evidence}{limit}. State the as-of date with any value you quote."]
+
+
+def _test_warnings(tests: list[TestStatus]) -> list[str]:
+    counts = Counter(test.status for test in tests if test.status != "pass")
+    if not counts:
+        return []
+    parts = ", ".join(f"{counts[status]} {status}" for status in TEST_STATUS_ORDER if counts[status])
+    scope = f"on this model or upstream of it, {plural(len(tests), 'test')} in all"
+    return [f"Not every test passed in the last run ({parts}; {scope}): values may be wrong. "
+            "Say so with any value you quote."]

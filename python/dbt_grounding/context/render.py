@@ -1,0 +1,98 @@
+"""Render a context document as Markdown for a prompt, from the Jinja templates shipped in the package.
+
+Autoescape is off (this is Markdown, not HTML); instead every value taken from the data goes through one of the
+filters in `SAFE_FILTERS`: `md` flattens and neutralises it (safety.neutralise_inline), `fenced_text` and `fence`
+place untrusted text inside a fence it cannot close. A test parses the templates and fails on any `{{ }}` output
+that is neither one of these filters nor a macro call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from dbt_grounding.context.document import ContextDocument, JsonScalar, UntrustedText
+from dbt_grounding.context.safety import clean_block_text, fence_for, neutralise_inline, untrusted_tag
+from dbt_grounding.context.wording import describe_duration, describe_key
+
+TEMPLATE = "context_document.md.j2"
+SAFE_FILTERS = {"md": neutralise_inline, "fenced_text": clean_block_text, "fence": fence_for}
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True)
+class CellView:
+    """One value of the record as the template shows it."""
+
+    column: str
+    kind: str  # plain | masked | untrusted
+    value: JsonScalar = None  # plain and masked values
+    tag: str = ""  # untrusted: the tag of its quoted block
+    is_key: bool = False
+    pii: str | None = None
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """An untrusted text value, quoted in a labelled fence."""
+
+    column: str
+    text: str
+    tag: str
+
+
+@dataclass(frozen=True)
+class RowView:
+    cells: list[CellView]
+    blocks: list[BlockView]
+
+
+def render_markdown(document: ContextDocument) -> str:
+    """The document as Markdown; deterministic: no clock, no path, nothing but the document."""
+    text = _environment().get_template(TEMPLATE).render(
+        doc=document,
+        key_text=describe_key(document.key),
+        rows=[_row_view(document, row) for row in document.rows],
+        age_text=_age_text(document),
+        omitted={omission.section for omission in document.omitted},
+    )
+    text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text))
+    return text.strip("\n") + "\n"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("dbt_grounding", "context/templates"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(SAFE_FILTERS)
+    return environment
+
+
+def _row_view(document: ContextDocument, row: dict[str, object]) -> RowView:
+    columns = {column.name: column for column in document.columns}
+    cells, blocks = [], []
+    for name, value in row.items():
+        column = columns[name]
+        if isinstance(value, UntrustedText):
+            tag = untrusted_tag(value.untrusted_text)
+            cells.append(CellView(name, "untrusted", tag=tag, is_key=column.is_key, pii=column.pii))
+            blocks.append(BlockView(name, value.untrusted_text, tag))
+        else:
+            kind = "masked" if column.pii and column.pii != "free_text" and value is not None else "plain"
+            cells.append(CellView(name, kind, value=value, is_key=column.is_key, pii=column.pii))
+    return RowView(cells, blocks)
+
+
+def _age_text(document: ContextDocument) -> str:
+    age = document.freshness.age_seconds
+    return "" if age is None else describe_duration(age)
