@@ -235,7 +235,19 @@ def load_manifest(path: Path) -> Manifest:
         ArtifactError: missing, empty, not JSON, not a manifest, unsupported schema version or unexpected shape.
     """
     data = read_bytes(path, produced_by=PRODUCED_BY)
-    version = schema_version(data, path, kind="manifest", produced_by=PRODUCED_BY)
+    try:
+        manifest = decode(data, path, Manifest, produced_by=PRODUCED_BY)
+    except ArtifactError:
+        # say what is really wrong first: not a manifest, or a version whose shape we do not read
+        _check_version(schema_version(data, path, kind="manifest", produced_by=PRODUCED_BY), path)
+        raise
+    # one parse on the happy path: the version is read from the decoded metadata
+    _check_version(schema_version(manifest.metadata.dbt_schema_version, path, kind="manifest",
+                                  produced_by=PRODUCED_BY), path)
+    return manifest
+
+
+def _check_version(version: int, path: Path) -> None:
     if version not in SUPPORTED_MANIFEST_VERSIONS:
         too_old = version < SUPPORTED_MANIFEST_VERSIONS.start
         raise ArtifactError(
@@ -244,4 +256,3 @@ def load_manifest(path: Path) -> Manifest:
             else "upgrade dbt-grounding to read artifacts of this dbt version",
             path=str(path), problem="unsupported_version", version=version,
         )
-    return decode(data, path, Manifest, produced_by=PRODUCED_BY)
