@@ -1,0 +1,28 @@
+"""Lineage from dbt artifacts: model-level (upstream/downstream nodes) and column-level (sqlglot over compiled SQL,
+hop by hop down to source and seed columns), an on-disk cache, and text/JSON/Mermaid renderers.
+
+Names load lazily: model-level lineage must not pay for importing sqlglot (~0.1 s in a cold process).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "LineageCache": "cache", "default_cache_dir": "cache",
+    "ColumnLineage": "columns", "ColumnTrace": "columns", "LineageStats": "columns", "affected_columns": "columns",
+    "column_lineage": "columns", "impact_index": "columns",
+    "LineageNode": "graph", "ModelLineage": "graph", "model_lineage": "graph",
+    "render_json": "render", "render_mermaid": "render", "render_text": "render",
+    "ISSUE_CODES": "types", "ColumnRef": "types", "LineageIssue": "types",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -1,0 +1,41 @@
+"""Warehouse access for the grounding layer: connection settings from the dbt profile, schema introspection, type
+equivalence per adapter, and read-only key lookups that never block `dbt build`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbt_grounding.errors import ConfigurationError
+from dbt_grounding.warehouse.base import QueryHook, Relation, Row, Warehouse
+from dbt_grounding.warehouse.duckdb import DuckDBWarehouse, writer_connect_attempts
+from dbt_grounding.warehouse.profile import SUPPORTED_ADAPTERS, ConnectionSettings, load_connection_settings
+from dbt_grounding.warehouse.schema import ColumnDifference, DifferenceKind, compare_columns
+from dbt_grounding.warehouse.types import normalize_type, types_equivalent
+
+__all__ = [
+    "SUPPORTED_ADAPTERS", "ColumnDifference", "ConnectionSettings", "DifferenceKind", "DuckDBWarehouse",
+    "QueryHook", "Relation", "Row", "Warehouse", "compare_columns", "load_connection_settings",
+    "normalize_type", "open_warehouse", "types_equivalent", "writer_connect_attempts",
+]
+
+_WAREHOUSES: dict[str, type[Warehouse]] = {"duckdb": DuckDBWarehouse}
+
+
+def open_warehouse(settings: ConnectionSettings, **options: Any) -> Warehouse:
+    """The warehouse for a target's adapter. Nothing connects until the first operation.
+
+    Args:
+        settings: from `load_connection_settings`.
+        options: adapter-specific keyword arguments (DuckDB: lock_wait_s, hold_ms, writer_gap_ms, on_query).
+
+    Returns:
+        A `Warehouse`; close it (or use it as a context manager) when done.
+    """
+    try:
+        warehouse_class = _WAREHOUSES[settings.adapter_type]
+    except KeyError:
+        raise ConfigurationError(
+            f"No warehouse implementation for adapter {settings.adapter_type!r}.",
+            hint=f"Supported: {', '.join(sorted(_WAREHOUSES))}.", adapter=settings.adapter_type,
+        ) from None
+    return warehouse_class.from_settings(settings, **options)
