@@ -10,10 +10,11 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: demo test test-fast install seed build sample data clean
+.PHONY: demo test install seed build sample context data clean
 
-## demo: install, load the sample raw data, dbt build on DuckDB, print a sample of the health mart
-demo: install seed build sample
+## demo: install, load the sample raw data, dbt build on DuckDB, print a sample of the health mart and the
+## context document an agent gets for one customer
+demo: install seed build sample context
 
 ## test: the whole suite (dbt builds on real DuckDB files included)
 test: install
@@ -38,6 +39,10 @@ sample: install
 	@echo "fct_customer_health_summary, customers 11-20 (the health rule's boundary cases):"
 	$(DBT) show $(DBT_FLAGS) --limit 10 --inline \
 	  "select customer_id, health_status, churn_risk_score, last_login_date, total_contract_value, as_of_date from {{ ref('fct_customer_health_summary') }} where customer_id between 11 and 20 order by customer_id"
+
+## context: the schema-checked context document of customer 51 (its tickets hold a prompt injection)
+context: install
+	$(BIN)/dbt-grounding context fct_customer_health_summary --key customer_id=51
 
 ## data: regenerate the committed raw sample data (deterministic)
 data: install

@@ -6,14 +6,32 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from dbt_grounding.artifacts import Artifacts, Node, load_artifacts
-from dbt_grounding.grounding.freshness import evaluate_freshness, last_successful_build
+from dbt_grounding.errors import FailedTestsError, StaleGroundingError
+from dbt_grounding.grounding.drift import NodeDrift, drift_error, node_drift
+from dbt_grounding.grounding.freshness import FreshnessResult, as_of_instant, evaluate_freshness, last_successful_build
+from dbt_grounding.grounding.keys import coerce_key
 from dbt_grounding.grounding.spec import GroundingSpec, grounding_spec, is_grounding_mart
 from dbt_grounding.grounding.test_status import TestOutcome, test_outcomes
 
+if TYPE_CHECKING:
+    from dbt_grounding.context import ContextDocument, TokenCounter
+    from dbt_grounding.lineage import ColumnLineage, ModelLineage
+    from dbt_grounding.warehouse import Warehouse
+
+ROW_LIMIT = 20  # a key names one row; a cap keeps a non-unique key from flooding a prompt
+
 Clock = Callable[[], datetime]
+
+
+class _nullcontext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def utc_now() -> datetime:
@@ -42,18 +60,21 @@ class GroundingProject:
     """A dbt project seen through its artifacts (target/) and, when needed, its warehouse (from the dbt profile)."""
 
     def __init__(self, project_dir: Path, artifacts: Artifacts, *, profiles_dir: Path | None, target: str | None,
-                 clock: Clock) -> None:
+                 clock: Clock, warehouse_options: Mapping[str, Any] | None = None) -> None:
         self.project_dir = project_dir
         self.artifacts = artifacts
         self.manifest = artifacts.manifest
         self.profiles_dir = profiles_dir
         self.target = target
         self.clock = clock
+        self.warehouse_options = dict(warehouse_options or {})
+        self._warehouse: Warehouse | None = None
+        self._column_lineage: dict[str, ColumnLineage] = {}
 
     @classmethod
     def open(cls, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
-             profiles_dir: str | Path | None = None, target: str | None = None, clock: Clock = utc_now
-             ) -> GroundingProject:
+             profiles_dir: str | Path | None = None, target: str | None = None, clock: Clock = utc_now,
+             warehouse_options: Mapping[str, Any] | None = None) -> GroundingProject:
         """Open a dbt project: its artifacts now, its warehouse connection lazily.
 
         Args:
@@ -62,6 +83,7 @@ class GroundingProject:
             profiles_dir: where profiles.yml is; default as dbt finds it.
             target: the profile target; default the profile's own.
             clock: returns the current UTC time (tests pin it).
+            warehouse_options: adapter options, e.g. DuckDB `hold_ms` for a serving process (see warehouse.duckdb).
 
         Raises:
             ArtifactError: manifest.json missing or unusable.
@@ -69,7 +91,31 @@ class GroundingProject:
         project_dir = Path(project_dir)
         target_path = Path(target_path) if target_path is not None else project_dir / "target"
         return cls(project_dir, load_artifacts(target_path), profiles_dir=Path(profiles_dir) if profiles_dir else None,
-                   target=target, clock=clock)
+                   target=target, clock=clock, warehouse_options=warehouse_options)
+
+    def close(self) -> None:
+        if self._warehouse is not None:
+            self._warehouse.close()
+            self._warehouse = None
+
+    def __enter__(self) -> GroundingProject:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def adapter(self) -> str:
+        return self.manifest.metadata.adapter_type or "duckdb"
+
+    def warehouse(self) -> Warehouse:
+        """The warehouse of the dbt profile's target, opened on first use (connections are short-lived)."""
+        if self._warehouse is None:
+            from dbt_grounding.warehouse import load_connection_settings, open_warehouse
+
+            settings = load_connection_settings(self.project_dir, self.profiles_dir, self.target)
+            self._warehouse = open_warehouse(settings, **self.warehouse_options)
+        return self._warehouse
 
     @property
     def warnings(self) -> list[str]:
@@ -91,14 +137,181 @@ class GroundingProject:
 
     def upstream(self, unique_id: str) -> list[str]:
         """Every node upstream of `unique_id` (models, seeds, snapshots, sources), sorted."""
-        seen: set[str] = set()
-        frontier = list(self.manifest.parents(unique_id))
-        while frontier:
-            parent = frontier.pop()
-            if parent not in seen:
-                seen.add(parent)
-                frontier.extend(self.manifest.parents(parent))
-        return sorted(seen)
+        from dbt_grounding.lineage.graph import model_lineage
+
+        return sorted(node.unique_id for node in model_lineage(self.manifest, unique_id, direction="up").upstream)
+
+    # ------------------------------------------------------------------ lineage
+
+    def lineage(self, model: str, *, columns: bool = False, direction: Literal["up", "down", "both"] = "both",
+                depth: int | None = None) -> ModelLineage | ColumnLineage:
+        """Model-level lineage (upstream/downstream nodes), or with `columns=True` each column's source columns.
+
+        Column lineage is cached on disk under <target-path>/dbt_grounding/ keyed by node checksums."""
+        from dbt_grounding.lineage import model_lineage
+
+        node = self.node(model)
+        if not columns:
+            return model_lineage(self.manifest, node.unique_id, direction=direction, depth=depth)
+        return self.column_lineage(node.unique_id)
+
+    def column_lineage(self, unique_id: str) -> ColumnLineage:
+        if unique_id not in self._column_lineage:
+            from dbt_grounding.lineage import column_lineage, default_cache_dir
+
+            self._column_lineage[unique_id] = column_lineage(
+                self.manifest, unique_id, catalog=self.artifacts.catalog,
+                cache_dir=default_cache_dir(self.artifacts.target_path),
+            )
+        return self._column_lineage[unique_id]
+
+    # ------------------------------------------------------------------ checks
+
+    def check_schema(self, model: str, *, upstream: bool = False) -> None:
+        """Compare the model's relation (and with `upstream`, every upstream model's) with the manifest.
+
+        Raises:
+            SchemaDriftError: columns missing, retyped or (contracted models) added, each named with the
+                relation and the model's columns affected through column lineage.
+            MissingRelationError: the relation does not exist; the hint says which `dbt build --select` fixes it.
+        """
+        node = self.node(model)
+        nodes = [node]
+        if upstream:
+            nodes += [self.manifest.nodes[uid] for uid in self.upstream(node.unique_id)
+                      if uid in self.manifest.nodes and self.manifest.nodes[uid].resource_type in ("model", "seed", "snapshot")
+                      and self.manifest.nodes[uid].config.materialized != "ephemeral"]
+        drifts = [d for d in (node_drift(self.warehouse(), self.adapter, n) for n in nodes) if d is not None]
+        if drifts:
+            raise self._explained_drift(node, drifts)
+
+    def _explained_drift(self, mart: Node, drifts: list[NodeDrift]):
+        from dbt_grounding.lineage import affected_columns
+
+        lineage = self.column_lineage(mart.unique_id)
+        affected, paths = {}, {}
+        for drift in drifts:
+            for difference in drift.differences:
+                ref = (drift.node.unique_id, difference.column)
+                affected[ref] = ([difference.column] if drift.node.unique_id == mart.unique_id
+                                 else affected_columns(lineage, ref))
+                paths[ref] = sorted(
+                    " <- ".join(f"{self._short(r.unique_id)}.{r.column}" for r in path[: i + 1])
+                    for trace in lineage.columns.values() for path in trace.paths
+                    for i, r in enumerate(path)
+                    if r.unique_id == drift.node.unique_id and r.column.casefold() == difference.column.casefold()
+                )
+        return drift_error(mart, drifts, affected, paths)
+
+    def _short(self, unique_id: str) -> str:
+        resource = self.manifest.resource(unique_id)
+        if resource is None:
+            return unique_id
+        return f"{resource.source_name}.{resource.name}" if resource.resource_type == "source" else resource.name
+
+    def freshness(self, model: str, *, as_of_value: Any = None) -> FreshnessResult:
+        node = self.node(model)
+        spec = grounding_spec(self.manifest, node)
+        built = last_successful_build(self.artifacts.run_results, node.unique_id)
+        return evaluate_freshness(spec, last_built_at=built, as_of=as_of_instant(as_of_value), now=self.clock())
+
+    # ------------------------------------------------------------------ documents
+
+    def context(self, model: str, key: Mapping[str, Any], *, max_tokens: int | None = None,
+                token_counter: TokenCounter | None = None, on_stale: Literal["raise", "annotate"] = "raise",
+                on_failed_tests: Literal["raise", "annotate"] = "raise", schema_check: bool = True,
+                row_limit: int = ROW_LIMIT) -> ContextDocument:
+        """The context document for the row(s) of `model` with `key`, checked before it is served.
+
+        Args:
+            model: model name, package.name or unique_id.
+            key: key column -> value; must name exactly the model's key columns.
+            max_tokens: budget; lower-priority sections are trimmed first and listed as omitted.
+            token_counter: counts tokens for the budget (default: an offline estimate).
+            on_stale: "raise" (default) refuses data past its freshness policy's error_after; "annotate" serves it
+                with the staleness stated.
+            on_failed_tests: the same for failed or erroring tests on the model or upstream of it.
+            schema_check: compare the live relation with the manifest first (default True).
+            row_limit: most rows served for one key.
+
+        Raises:
+            UnknownNodeError, InvalidKeyError, SchemaDriftError, MissingRelationError, StaleGroundingError,
+            FailedTestsError, WarehouseError, ConfigurationError, TokenBudgetError.
+        """
+        from dbt_grounding.context import (
+            ColumnInput, DocumentInputs, Freshness, FreshnessPolicy, ModelInput, TestStatus, build_document,
+        )
+
+        node = self.node(model)
+        spec = grounding_spec(self.manifest, node)
+        key_values = coerce_key(spec, node, key)
+        warehouse = self.warehouse()
+        relation = (node.database, node.schema or "", node.identifier)
+        session = getattr(warehouse, "session", None)
+        with session() if session else _nullcontext():
+            if schema_check:
+                self._check_before_serving(node)
+            as_of_value = warehouse.max_value(relation, spec.as_of_column) if spec.as_of_column else None
+            rows = warehouse.fetch_rows(relation, key_values, list(node.columns), row_limit)
+        freshness = evaluate_freshness(spec, last_built_at=last_successful_build(self.artifacts.run_results, node.unique_id),
+                                       as_of=as_of_instant(as_of_value), now=self.clock())
+        tests = self.tests(node.name)
+        self._refuse_if_needed(node, freshness, tests, on_stale, on_failed_tests)
+        inputs = DocumentInputs(
+            model=ModelInput(name=node.name, unique_id=node.unique_id, relation=node.relation_name or node.identifier,
+                             description=node.description, entity=spec.entity, summary=spec.summary or None,
+                             access=spec.access, as_of_column=spec.as_of_column),
+            columns=[ColumnInput(name=c.name, data_type=c.data_type, description=c.description, meta=c.merged_meta)
+                     for c in node.columns.values()],
+            key=key_values,
+            rows=rows[:row_limit],
+            freshness=Freshness(
+                status=freshness.status,
+                policy=FreshnessPolicy(warn_after=freshness.warn_after, error_after=freshness.error_after),
+                as_of=as_of_value, last_built_at=freshness.last_built_at, age_seconds=freshness.age_seconds,
+                evidence=freshness.evidence,
+            ),
+            tests=[TestStatus(unique_id=t.unique_id, name=t.name, status=t.status, on=t.on) for t in tests],
+            sources=[uid for uid in self.upstream(node.unique_id) if uid.startswith("source.")],
+            invocation_id=self.manifest.metadata.invocation_id,
+            manifest_generated_at=self.manifest.metadata.generated_at,
+            warnings=(["more rows match this key than are shown"] if len(rows) > row_limit else []),
+        )
+        return build_document(inputs, max_tokens=max_tokens, token_counter=token_counter)
+
+    def _check_before_serving(self, node: Node) -> None:
+        """The mart's own relation every time; everything upstream too when its last build did not succeed, so
+        the error names the upstream column that broke it."""
+        results = self.artifacts.run_results.by_unique_id() if self.artifacts.run_results else {}
+        last = results.get(node.unique_id)
+        self.check_schema(node.unique_id, upstream=bool(last and last.status != "success"))
+
+    def _refuse_if_needed(self, node: Node, freshness: FreshnessResult, tests: list[TestOutcome],
+                          on_stale: str, on_failed_tests: str) -> None:
+        if freshness.status == "stale" and on_stale == "raise":
+            age = f"{freshness.age_seconds // 3600} hours old" if freshness.age_seconds is not None else "of unknown age"
+            raise StaleGroundingError(
+                f"{node.name} is stale: {age} ({freshness.evidence or 'no build or as-of value found'}), "
+                f"past error_after {freshness.error_after}",
+                hint=f"rebuild it (`dbt build --select +{node.name}`), or pass on_stale='annotate' / --allow-stale "
+                     "to serve it with the staleness stated",
+                model=node.name, age_seconds=freshness.age_seconds, policy=freshness.error_after,
+                evidence=freshness.evidence,
+            )
+        results = self.artifacts.run_results.by_unique_id() if self.artifacts.run_results else {}
+        last = results.get(node.unique_id)
+        failing = [t for t in tests if t.blocking]
+        if (failing or (last is not None and last.status != "success")) and on_failed_tests == "raise":
+            described = [f"{t.name} ({t.status}, on {self._short(t.on)})" for t in failing]
+            if last is not None and last.status != "success":
+                described.insert(0, f"the last build of {node.name} itself ({last.status})")
+            raise FailedTestsError(
+                f"{node.name} cannot be trusted: {len(described)} problem(s) in the last run: " + "; ".join(described[:10])
+                + (f"; and {len(described) - 10} more" if len(described) > 10 else ""),
+                hint="fix the data or the tests and re-run `dbt build`, or pass on_failed_tests='annotate' / "
+                     "--allow-failed-tests to serve it with the failures stated",
+                model=node.name, tests=[{"unique_id": t.unique_id, "status": t.status} for t in failing],
+            )
 
     def tests(self, model: str) -> list[TestOutcome]:
         node = self.node(model)

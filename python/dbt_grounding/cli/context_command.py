@@ -1,0 +1,49 @@
+"""`dbt-grounding context MODEL --key col=value`: the schema-checked context document of one record."""
+
+from __future__ import annotations
+
+import argparse
+
+from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
+from dbt_grounding.errors import ExitCode, InvalidKeyError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("context", help="the context document of one record of a model")
+    parser.add_argument("model", help="model name, package.name or unique_id")
+    parser.add_argument("--key", action="append", default=[], metavar="COLUMN=VALUE", required=True,
+                        help="a key column and its value; repeat for composite keys")
+    parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    parser.add_argument("--max-tokens", type=int, default=None, help="trim low-priority sections to fit")
+    parser.add_argument("--allow-stale", action="store_true",
+                        help="serve data past its freshness policy, with the staleness stated (exit code 1)")
+    parser.add_argument("--allow-failed-tests", action="store_true",
+                        help="serve data whose tests failed, with the failures stated (exit code 1)")
+    add_project_options(parser)
+    parser.set_defaults(run=run)
+
+
+def parse_key(pairs: list[str]) -> dict[str, str]:
+    key: dict[str, str] = {}
+    for pair in pairs:
+        column, separator, value = pair.partition("=")
+        if not separator or not column.strip():
+            raise InvalidKeyError(f"--key {pair!r} is not COLUMN=VALUE", hint="e.g. --key customer_id=42")
+        key[column.strip()] = value
+    return key
+
+
+def run(args: argparse.Namespace) -> CommandOutput:
+    if args.max_tokens is not None and args.max_tokens <= 0:
+        raise InvalidKeyError("--max-tokens must be a positive number", hint="e.g. --max-tokens 1500")
+    with open_project(args) as project:
+        document = project.context(
+            args.model, parse_key(args.key), max_tokens=args.max_tokens,
+            on_stale="annotate" if args.allow_stale else "raise",
+            on_failed_tests="annotate" if args.allow_failed_tests else "raise",
+        )
+    text = document.to_json() if args.format == "json" else document.to_markdown()
+    served_with_findings = document.freshness.status == "stale" or any(
+        t.status in ("fail", "error") for t in document.tests
+    )
+    return CommandOutput(text, ExitCode.FINDINGS if served_with_findings else ExitCode.OK)

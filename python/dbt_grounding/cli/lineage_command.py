@@ -1,0 +1,29 @@
+"""`dbt-grounding lineage MODEL`: upstream and downstream nodes, or with --columns each column's source columns."""
+
+from __future__ import annotations
+
+import argparse
+
+from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("lineage", help="model or column lineage of a node")
+    parser.add_argument("model", help="model name, package.name or unique_id")
+    parser.add_argument("--columns", action="store_true", help="trace every column to its source columns")
+    parser.add_argument("--direction", choices=("up", "down", "both"), default="both",
+                        help="model lineage only (default: both)")
+    parser.add_argument("--depth", type=int, default=None, help="model lineage only: hops to follow")
+    parser.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
+    add_project_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> CommandOutput:
+    from dbt_grounding.lineage import render_json, render_mermaid, render_text
+
+    project = open_project(args)
+    lineage = project.lineage(args.model, columns=args.columns, direction=args.direction, depth=args.depth)
+    render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
+    args.warnings_out += list(getattr(lineage, "warnings", []))
+    return CommandOutput(render(lineage))
