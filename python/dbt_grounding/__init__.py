@@ -1,5 +1,14 @@
-"""dbt-grounding: the grounding layer between a dbt warehouse and AI agents."""
+"""dbt-grounding: the grounding layer between a dbt warehouse and AI agents.
+
+    from dbt_grounding import GroundingProject
+    project = GroundingProject.open(".")
+    doc = project.context("fct_customer_health_summary", key={"customer_id": 42})
+    doc.to_markdown(); doc.to_json()
+    project.lineage("fct_customer_health_summary", columns=True)
+"""
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from dbt_grounding.project import GroundingProject  # noqa: E402 - after __version__, which the CLI imports
+
+__all__ = ["GroundingProject", "__version__"]

@@ -186,22 +186,33 @@ class GroundingProject:
             raise self._explained_drift(node, drifts)
 
     def _explained_drift(self, mart: Node, drifts: list[NodeDrift]):
-        from dbt_grounding.lineage import affected_columns
-
-        lineage = self.column_lineage(mart.unique_id)
+        paths_by_column = self.traced_paths(mart.unique_id)
         affected, paths = {}, {}
         for drift in drifts:
             for difference in drift.differences:
                 ref = (drift.node.unique_id, difference.column)
-                affected[ref] = ([difference.column] if drift.node.unique_id == mart.unique_id
-                                 else affected_columns(lineage, ref))
-                paths[ref] = sorted(
-                    " <- ".join(f"{self._short(r.unique_id)}.{r.column}" for r in path[: i + 1])
-                    for trace in lineage.columns.values() for path in trace.paths
-                    for i, r in enumerate(path)
-                    if r.unique_id == drift.node.unique_id and r.column.casefold() == difference.column.casefold()
-                )
+                if drift.node.unique_id == mart.unique_id:
+                    affected[ref] = [difference.column]
+                hits = sorted({
+                    (column, " <- ".join(f"{self._short(uid)}.{name}" for uid, name in path[: i + 1]))
+                    for column, column_paths in paths_by_column.items() for path in column_paths
+                    for i, (uid, name) in enumerate(path)
+                    if uid == drift.node.unique_id and name.casefold() == difference.column.casefold()
+                })
+                affected.setdefault(ref, sorted({column for column, _ in hits}))
+                paths[ref] = [text for _, text in hits]
         return drift_error(mart, drifts, affected, paths)
+
+    def traced_paths(self, unique_id: str) -> dict[str, list[list[tuple[str, str]]]]:
+        """Column lineage paths of a model: traced from the current artifacts when they allow it (and then
+        remembered), else the last clean trace remembered beside the artifacts, else none."""
+        from dbt_grounding.grounding import lineage_memory
+
+        current = lineage_memory.lineage_paths(self.column_lineage(unique_id))
+        if current is not None:
+            lineage_memory.remember(self.artifacts.target_path, unique_id, current)
+            return current
+        return lineage_memory.recall(self.artifacts.target_path, unique_id) or {}
 
     def _short(self, unique_id: str) -> str:
         resource = self.manifest.resource(unique_id)
@@ -245,6 +256,8 @@ class GroundingProject:
         node = self.node(model)
         spec = grounding_spec(self.manifest, node)
         key_values = coerce_key(spec, node, key)
+        if node.unique_id not in self._column_lineage:  # once per process; cached on disk by checksums
+            self.traced_paths(node.unique_id)  # so a later drift can still be explained (lineage_memory)
         warehouse = self.warehouse()
         relation = (node.database, node.schema or "", node.identifier)
         session = getattr(warehouse, "session", None)
@@ -288,16 +301,7 @@ class GroundingProject:
 
     def _refuse_if_needed(self, node: Node, freshness: FreshnessResult, tests: list[TestOutcome],
                           on_stale: str, on_failed_tests: str) -> None:
-        if freshness.status == "stale" and on_stale == "raise":
-            age = f"{freshness.age_seconds // 3600} hours old" if freshness.age_seconds is not None else "of unknown age"
-            raise StaleGroundingError(
-                f"{node.name} is stale: {age} ({freshness.evidence or 'no build or as-of value found'}), "
-                f"past error_after {freshness.error_after}",
-                hint=f"rebuild it (`dbt build --select +{node.name}`), or pass on_stale='annotate' / --allow-stale "
-                     "to serve it with the staleness stated",
-                model=node.name, age_seconds=freshness.age_seconds, policy=freshness.error_after,
-                evidence=freshness.evidence,
-            )
+        # a failed build or test is the cause when both apply: a skipped mart also has no fresh build
         results = self.artifacts.run_results.by_unique_id() if self.artifacts.run_results else {}
         last = results.get(node.unique_id)
         failing = [t for t in tests if t.blocking]
@@ -311,6 +315,16 @@ class GroundingProject:
                 hint="fix the data or the tests and re-run `dbt build`, or pass on_failed_tests='annotate' / "
                      "--allow-failed-tests to serve it with the failures stated",
                 model=node.name, tests=[{"unique_id": t.unique_id, "status": t.status} for t in failing],
+            )
+        if freshness.status == "stale" and on_stale == "raise":
+            age = f"{freshness.age_seconds // 3600} hours old" if freshness.age_seconds is not None else "of unknown age"
+            raise StaleGroundingError(
+                f"{node.name} is stale: {age} ({freshness.evidence or 'no build or as-of value found'}), "
+                f"past error_after {freshness.error_after}",
+                hint=f"rebuild it (`dbt build --select +{node.name}`), or pass on_stale='annotate' / --allow-stale "
+                     "to serve it with the staleness stated",
+                model=node.name, age_seconds=freshness.age_seconds, policy=freshness.error_after,
+                evidence=freshness.evidence,
             )
 
     def tests(self, model: str) -> list[TestOutcome]:
