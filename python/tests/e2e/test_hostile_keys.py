@@ -1,0 +1,68 @@
+"""Hostile key values from an agent reach SQL only as bound parameters of SELECTs, or are refused with a typed
+error: never another statement, never the value in the SQL text, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dbt_grounding import GroundingProject
+from dbt_grounding.errors import GroundingError, InvalidKeyError
+from dbt_runner import DbtProject
+
+pytestmark = pytest.mark.dbt
+
+INJECTIONS = [
+    "1; drop table main_ai_grounding.fct_customer_health_summary",
+    "1 or 1=1", "' or ''='", "1) union select * from information_schema.tables --",
+    "12\x00", "１２", "-0", "9" * 40, "1e3", "0x0c", "12 ", "\u202e12",
+]
+hostile = st.one_of(
+    st.sampled_from(INJECTIONS),
+    st.text(max_size=300),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(min_size=5_000, max_size=20_000, alphabet="';-*/\\x\" "),
+)
+
+
+@pytest.fixture(scope="module")
+def recorded(built_package: DbtProject):
+    statements: list[tuple[str, tuple]] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_GROUNDING_DUCKDB_PATH", str(built_package.duckdb_path))
+        project = GroundingProject.open(
+            built_package.project_dir, target_path=built_package.target_path,
+            warehouse_options={"on_query": lambda sql, params: statements.append((sql, tuple(params or ())))},
+        )
+        yield project, statements
+        project.close()
+
+
+def test_the_recorder_sees_the_bound_lookup(recorded) -> None:
+    project, statements = recorded
+    statements.clear()
+    assert project.context("fct_customer_health_summary", key={"customer_id": "12"}, schema_check=False).found
+    lookups = [(sql, params) for sql, params in statements if "WHERE" in sql.upper()]
+    assert lookups and all(params == (12,) and "12" not in sql for sql, params in lookups)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=hostile)
+def test_hostile_key_values_only_ever_become_bound_selects(recorded, value) -> None:
+    project, statements = recorded
+    statements.clear()
+    try:
+        document = project.context("fct_customer_health_summary", key={"customer_id": value}, schema_check=False)
+    except InvalidKeyError:
+        pass
+    except GroundingError as error:  # any other refusal must still be typed
+        pytest.fail(f"unexpected {type(error).__name__} for {value!r}: {error}")
+    else:
+        assert document.found in (True, False)
+    for sql, params in statements:
+        assert sql.lstrip().upper().startswith("SELECT"), sql
+        assert ";" not in sql.rstrip().rstrip(";"), sql
+        if isinstance(value, str) and len(value) > 3:
+            assert value not in sql
