@@ -70,6 +70,9 @@ class GroundingProject:
         self.warehouse_options = dict(warehouse_options or {})
         self._warehouse: Warehouse | None = None
         self._column_lineage: dict[str, ColumnLineage] = {}
+        # artifacts do not change while a project is open: per-model answers are computed once per process
+        self._upstream: dict[str, list[str]] = {}
+        self._tests: dict[str, list[TestOutcome]] = {}
 
     @classmethod
     def open(cls, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
@@ -137,9 +140,12 @@ class GroundingProject:
 
     def upstream(self, unique_id: str) -> list[str]:
         """Every node upstream of `unique_id` (models, seeds, snapshots, sources), sorted."""
-        from dbt_grounding.lineage.graph import model_lineage
+        if unique_id not in self._upstream:
+            from dbt_grounding.lineage.graph import model_lineage
 
-        return sorted(node.unique_id for node in model_lineage(self.manifest, unique_id, direction="up").upstream)
+            lineage = model_lineage(self.manifest, unique_id, direction="up")
+            self._upstream[unique_id] = sorted(node.unique_id for node in lineage.upstream)
+        return self._upstream[unique_id]
 
     # ------------------------------------------------------------------ lineage
 
@@ -264,8 +270,8 @@ class GroundingProject:
         with session() if session else _nullcontext():
             if schema_check:
                 self._check_before_serving(node)
-            as_of_value = warehouse.max_value(relation, spec.as_of_column) if spec.as_of_column else None
             rows = warehouse.fetch_rows(relation, key_values, list(node.columns), row_limit)
+            as_of_value = self._as_of_value(warehouse, relation, spec, rows)
         freshness = evaluate_freshness(spec, last_built_at=last_successful_build(self.artifacts.run_results, node.unique_id),
                                        as_of=as_of_instant(as_of_value), now=self.clock())
         tests = self.tests(node.name)
@@ -291,6 +297,17 @@ class GroundingProject:
             warnings=(["more rows match this key than are shown"] if len(rows) > row_limit else []),
         )
         return build_document(inputs, max_tokens=max_tokens, token_counter=token_counter)
+
+    @staticmethod
+    def _as_of_value(warehouse: Warehouse, relation: tuple, spec: GroundingSpec, rows: list[dict]) -> Any:
+        """The served row's own as-of value; the relation's newest only when no row matched (a full scan)."""
+        if not spec.as_of_column:
+            return None
+        column = next((c for c in (rows[0] if rows else {}) if c.lower() == spec.as_of_column.lower()), None)
+        if column is None:
+            return warehouse.max_value(relation, spec.as_of_column)
+        values = [row[column] for row in rows if row[column] is not None]
+        return max(values) if values else None
 
     def _check_before_serving(self, node: Node) -> None:
         """The mart's own relation every time; everything upstream too when its last build did not succeed, so
@@ -329,7 +346,10 @@ class GroundingProject:
 
     def tests(self, model: str) -> list[TestOutcome]:
         node = self.node(model)
-        return test_outcomes(self.manifest, self.artifacts.run_results, node.unique_id, self.upstream(node.unique_id))
+        if node.unique_id not in self._tests:
+            self._tests[node.unique_id] = test_outcomes(
+                self.manifest, self.artifacts.run_results, node.unique_id, self.upstream(node.unique_id))
+        return self._tests[node.unique_id]
 
     # ------------------------------------------------------------------ commands
 
