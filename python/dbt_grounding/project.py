@@ -73,6 +73,7 @@ class GroundingProject:
         # artifacts do not change while a project is open: per-model answers are computed once per process
         self._upstream: dict[str, list[str]] = {}
         self._tests: dict[str, list[TestOutcome]] = {}
+        self._schema_checked: dict[str, int] = {}  # unique_id -> warehouse.unchanged_since when it matched
 
     @classmethod
     def open(cls, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
@@ -310,11 +311,18 @@ class GroundingProject:
         return max(values) if values else None
 
     def _check_before_serving(self, node: Node) -> None:
-        """The mart's own relation every time; everything upstream too when its last build did not succeed, so
-        the error names the upstream column that broke it."""
+        """The mart's own relation for every document; everything upstream too when its last build did not succeed,
+        so the error names the upstream column that broke it. A match is reused while the warehouse says nothing
+        can have changed (DuckDB: the same held read-only connection, which keeps writers out)."""
+        unchanged_since = getattr(self.warehouse(), "unchanged_since", None)
+        if unchanged_since is not None and self._schema_checked.get(node.unique_id) == unchanged_since:
+            return
         results = self.artifacts.run_results.by_unique_id() if self.artifacts.run_results else {}
         last = results.get(node.unique_id)
         self.check_schema(node.unique_id, upstream=bool(last and last.status != "success"))
+        unchanged_since = getattr(self.warehouse(), "unchanged_since", None)
+        if unchanged_since is not None:
+            self._schema_checked[node.unique_id] = unchanged_since
 
     def _refuse_if_needed(self, node: Node, freshness: FreshnessResult, tests: list[TestOutcome],
                           on_stale: str, on_failed_tests: str) -> None:

@@ -44,6 +44,7 @@ MASKS: dict[str, str] = {"phone": "[phone]", "person_name": "[name]", "other": "
 _STRUCTURED_TYPES = (bool, int, float, Decimal, date, time, timedelta, UUID, bytes, bytearray, memoryview, Enum)
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # Cc but tab and newline (the rest became \n above)
 _BLANK_LINES = re.compile(r"\n{3,}")
 _BACKTICK_RUN = re.compile(r"`+")
 # Escaped anywhere: backslash (it would undo the others), code spans, HTML and pseudo-tags. Alone on one line, a
@@ -100,6 +101,8 @@ def clean_text(text: str) -> str:
     """Line breaks as '\\n', spaces as ' ', and every invisible or control character removed (zero-width, bidi
     overrides, Unicode tag characters that can smuggle hidden instructions)."""
     text = _LINE_BREAK.sub("\n", text)
+    if text.isascii():  # the common case, fast: only ASCII control characters can be invisible here
+        return _ASCII_CONTROL.sub("", text)
     kept = []
     for char in text:
         category = unicodedata.category(char)

@@ -126,12 +126,21 @@ class DuckDBWarehouse(Warehouse):
         self._generation = 0  # bumps on every use, so a stale hold timer does not close a busy connection
         self._timer: threading.Timer | None = None
         self._closed_at = float("-inf")
+        self._connections_opened = 0
         self.lock_conflicts = 0
 
     @property
     def connected(self) -> bool:
         """Whether a connection is open now (held by `hold_ms` or a `session()`)."""
         return self._connection is not None
+
+    @property
+    def unchanged_since(self) -> int | None:
+        """An id that stays the same while nothing can have changed the file, else None.
+
+        While this process holds a read-only connection no other process can open the file for writing (DuckDB's
+        file lock), so answers about the schema stay true until the connection closes."""
+        return self._connections_opened if self._connection is not None else None
 
     @classmethod
     def from_settings(cls, settings: ConnectionSettings, **options: Any) -> DuckDBWarehouse:
@@ -264,6 +273,7 @@ class DuckDBWarehouse(Warehouse):
         while True:
             try:
                 connection = duckdb.connect(str(self.path), read_only=True)
+                self._connections_opened += 1
                 break
             except duckdb.IOException as exc:
                 waited = self._clock() - started

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Benchmark: context documents for random keys in a warm process, schema check included (not a test).
+
+Builds documents with GroundingProject.context on a built health mart, as a serving process would: one open
+project, the DuckDB connection held between requests (`hold_ms`), the live schema check on every document.
+Reports p50/p95 side by side for the marts given. Make the 1M mart with benchmarks/build_marts.py --keep DIR;
+--rows 10000000 also builds a 10M-row copy of it (rows repeated with shifted keys) and measures it in the same run.
+
+    .venv/bin/python benchmarks/context_latency.py --build-dir /tmp/bench1m --rows 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import time
+from pathlib import Path
+
+import duckdb
+
+from dbt_grounding import GroundingProject
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MART = "fct_customer_health_summary"
+TABLE = f"main_ai_grounding.{MART}"
+KEY_SHIFT = 100_000_000
+
+
+def make_10m_copy(source: Path, rows: int) -> Path:
+    """A DuckDB file named like the source (the catalog name the manifest expects) with a `rows`-row mart
+    created by the mart's own DDL (primary key) and filled in key order, as the package materializes it."""
+    target = Path(f"/tmp/dbt-grounding-bench-{rows}") / source.name
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(target)) as connection:
+        connection.execute(f"attach '{source}' as built (read_only)")
+        ddl = connection.execute(
+            "select sql from duckdb_tables() where database_name = 'built' and table_name = ?", [MART]
+        ).fetchone()[0]
+        connection.execute("create schema main_ai_grounding")
+        connection.execute(ddl)
+        mart_rows = connection.execute(f"select count(*) from built.{TABLE}").fetchone()[0]
+        copies = -(-rows // mart_rows)
+        connection.execute(
+            f"insert into {TABLE} select * exclude (copy) replace (customer_id + copy * {KEY_SHIFT} as customer_id) "
+            f"from built.{TABLE}, range({copies}) as copies(copy) order by customer_id limit {rows}"
+        )
+    return target
+
+
+def measure(duckdb_path: Path, target_path: Path, samples: int) -> tuple[int, float, float]:
+    os.environ["DBT_GROUNDING_DUCKDB_PATH"] = str(duckdb_path)
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        rows = connection.execute(f"select count(*) from {TABLE}").fetchone()[0]
+        keys = [k for (k,) in connection.execute(f"select customer_id from {TABLE} using sample 2000 rows (reservoir, 7)").fetchall()]
+    rng = random.Random(7)
+    with GroundingProject.open(REPO_ROOT, target_path=target_path, warehouse_options={"hold_ms": 1000}) as project:
+        project.context(MART, key={"customer_id": keys[0]}, on_stale="annotate")  # warm: lineage, specs, connection
+        timings = []
+        for _ in range(samples):
+            key = rng.choice(keys)
+            started = time.perf_counter()
+            document = project.context(MART, key={"customer_id": key}, on_stale="annotate")
+            timings.append((time.perf_counter() - started) * 1000)
+            assert document.found
+    quantiles = statistics.quantiles(timings, n=100)
+    return rows, quantiles[49], quantiles[94]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", type=Path, required=True, help="--keep folder of benchmarks/build_marts.py")
+    parser.add_argument("--rows", type=int, default=None, help="also measure a copy of the mart with this many rows")
+    parser.add_argument("--samples", type=int, default=300)
+    args = parser.parse_args()
+
+    source = args.build_dir / "warehouse.duckdb"
+    files = [source] + ([make_10m_copy(source, args.rows)] if args.rows else [])
+    print("| mart rows | context document p50 | p95 | (warm process, schema check included, "
+          f"{args.samples} random keys) |")
+    print("|---|---|---|---|")
+    for path in files:
+        rows, p50, p95 = measure(path, args.build_dir / "target", args.samples)
+        print(f"| {rows:,} | {p50:.2f} ms | {p95:.2f} ms | |")
+
+
+if __name__ == "__main__":
+    main()
