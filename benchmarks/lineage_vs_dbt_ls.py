@@ -7,7 +7,7 @@ here asserts a time).
 
 Side by side in one run, each a fresh child process, alternated, after one warm-up of each (so both read files from
 the page cache), --runs times (median):
-  - dbt-grounding: `python -c` importing the library, loading target/manifest.json (`load_manifest`), asking for
+  - dbt-grounding: `python -c` importing the library, loading target/manifest.json (`load_manifest_graph`: ids, names, types and dependencies only), asking for
     the mart's upstream lineage by name (`lineage.graph.model_lineage(manifest, MART, direction="up")`) and
     printing it as JSON: what any CLI command or agent tool call built on the library pays;
   - `dbt ls --select +MART --output json` on the same project and target, with dbt's defaults (partial parsing from
@@ -41,10 +41,10 @@ from pathlib import Path
 
 import msgspec
 
-from dbt_grounding.artifacts import load_manifest
+from dbt_grounding.artifacts import load_manifest_graph
 from dbt_grounding.lineage.graph import model_lineage
 
-manifest = load_manifest(Path(sys.argv[1]))
+manifest = load_manifest_graph(Path(sys.argv[1]))
 lineage = model_lineage(manifest, sys.argv[2], direction="up")
 sys.stdout.buffer.write(msgspec.json.encode(lineage))
 """
@@ -141,7 +141,7 @@ def main() -> None:
     print()
     print(f"| cold process, median of {args.runs} | wall time | peak RSS |")
     print("|---|---|---|")
-    print(f"| dbt-grounding (`python -c`: import, `load_manifest`, `model_lineage(direction='up')`, print JSON) "
+    print(f"| dbt-grounding (`python -c`: import, `load_manifest_graph`, `model_lineage(direction='up')`, print JSON) "
           f"| {wall['ours']:.2f} s | {rss['ours']:,.0f} MiB |")
     print(f"| of which: start-up and imports only (the same `python -c` stopping after its imports) "
           f"| {wall['imports']:.2f} s | {rss['imports']:,.0f} MiB |")

@@ -2,12 +2,14 @@
 
 from dbt_grounding.artifacts.catalog import Catalog, load_catalog
 from dbt_grounding.artifacts.loader import Artifacts, load_artifacts
-from dbt_grounding.artifacts.manifest import Column, Exposure, Manifest, Node, Source, load_manifest
+from dbt_grounding.artifacts.manifest import (
+    Column, Exposure, Manifest, ManifestGraph, Node, Source, load_manifest, load_manifest_graph,
+)
 from dbt_grounding.artifacts.run_results import RunResult, RunResults, load_run_results
 from dbt_grounding.artifacts.sources import SourceFreshnessResult, SourcesResults, load_sources
 
 __all__ = [
-    "Artifacts", "Catalog", "Column", "Exposure", "Manifest", "Node", "RunResult", "RunResults", "Source",
+    "Artifacts", "Catalog", "Column", "Exposure", "Manifest", "ManifestGraph", "Node", "RunResult", "RunResults", "Source",
     "SourceFreshnessResult", "SourcesResults", "load_artifacts", "load_catalog", "load_manifest",
-    "load_run_results", "load_sources",
+    "load_manifest_graph", "load_run_results", "load_sources",
 ]

@@ -22,8 +22,16 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.lineage import render_json, render_mermaid, render_text
 
-    project = open_project(args)
-    lineage = project.lineage(args.model, columns=args.columns, direction=args.direction, depth=args.depth)
+    if args.columns:
+        lineage = open_project(args).lineage(args.model, columns=True)
+    else:  # the graph alone: a fraction of the time and memory of reading the whole manifest
+        from dbt_grounding.artifacts import load_manifest_graph
+        from dbt_grounding.lineage import model_lineage
+
+        target_path = args.target_path if args.target_path is not None else args.project_dir / "target"
+        args.warnings_out = []
+        lineage = model_lineage(load_manifest_graph(target_path / "manifest.json"), args.model,
+                                direction=args.direction, depth=args.depth)
     render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
     args.warnings_out += list(getattr(lineage, "warnings", []))
     return CommandOutput(render(lineage))

@@ -127,3 +127,13 @@ def test_dbt_parse_after_a_build_warns_of_missing_compiled_sql_and_another_invoc
     assert any("another dbt invocation" in w for w in artifacts.warnings)
     models = [n for n in artifacts.manifest.nodes.values() if n.resource_type == "model"]
     assert any(f"compiled SQL is missing for {len(models)} model(s)" in w for w in artifacts.warnings)
+
+
+def test_graph_only_reading_gives_the_same_lineage_as_the_full_manifest(target: Path) -> None:
+    from dbt_grounding.artifacts import load_manifest_graph
+    from dbt_grounding.lineage import model_lineage
+
+    full, graph = load_manifest(target / "manifest.json"), load_manifest_graph(target / "manifest.json")
+    for name in ("fct_customer_health_summary", "stg_crm__customers"):
+        assert model_lineage(graph, name) == model_lineage(full, name)
+    assert graph.model("fct_orders").unique_id == "model.dbt_grounding.fct_orders"

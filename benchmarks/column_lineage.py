@@ -1,6 +1,6 @@
 """Timings for the lineage toolkit (not a test: nothing asserts a time). From the repository root:
 
-    .venv/bin/python python/tests/lineage/bench_lineage.py <target_path> [model]
+    .venv/bin/python benchmarks/column_lineage.py <target_path> [model]
 
 <target_path> holds manifest.json (and catalog.json, used if present) from a `dbt build` of this package. Prints:
 model-level BFS on the real manifest and on a synthetic 5,000-model one (10 layers), and all-column lineage of the
