@@ -37,7 +37,8 @@ build: install
 
 sample: install
 	@echo "fct_customer_health_summary, customers 11-20 (the health rule's boundary cases):"
-	$(DBT) show $(DBT_FLAGS) --limit 10 --inline \
+	@# --no-write-json keeps the build's manifest.json and run_results.json, which the context step reads
+	$(DBT) show $(DBT_FLAGS) --no-write-json --limit 10 --inline \
 	  "select customer_id, health_status, churn_risk_score, last_login_date, total_contract_value, as_of_date from {{ ref('fct_customer_health_summary') }} where customer_id between 11 and 20 order by customer_id"
 
 ## context: the schema-checked context document of customer 51 (its tickets hold a prompt injection)
