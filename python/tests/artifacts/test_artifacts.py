@@ -137,3 +137,21 @@ def test_graph_only_reading_gives_the_same_lineage_as_the_full_manifest(target: 
     for name in ("fct_customer_health_summary", "stg_crm__customers"):
         assert model_lineage(graph, name) == model_lineage(full, name)
     assert graph.model("fct_orders").unique_id == "model.dbt_grounding.fct_orders"
+
+
+@pytest.mark.parametrize("version", [10, 11, 12])
+def test_manifest_schema_versions_of_dbt_1_6_to_1_11_are_read(target: Path, tmp_path: Path, version: int) -> None:
+    """dbt 1.11 writes v12; v10 (1.6) and v11 (1.7) hold the same fields we read, so the version alone differs."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["metadata"]["dbt_schema_version"] = f"https://schemas.getdbt.com/dbt/manifest/v{version}.json"
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert load_manifest(tmp_path / "manifest.json").model("fct_orders").name == "fct_orders"
+
+
+def test_a_newer_manifest_version_asks_for_a_newer_dbt_grounding(target: Path, tmp_path: Path) -> None:
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["metadata"]["dbt_schema_version"] = "https://schemas.getdbt.com/dbt/manifest/v13.json"
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError) as caught:
+        load_manifest(tmp_path / "manifest.json")
+    assert caught.value.details["version"] == 13 and "upgrade dbt-grounding" in caught.value.hint
