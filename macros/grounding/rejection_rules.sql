@@ -33,6 +33,13 @@
              'detail': "'" ~ column ~ " is not one of " ~ values | join(', ') ~ ": ' || " ~ column}) }}
 {%- endmacro %}
 
+{#- Rule: the foreign key must reference an accepted row; `exists_column` is the parent's key from a left join,
+    NULL when there is no such parent. -#}
+{% macro rule_references(column, exists_column, parent, shown_column=none) -%}
+  {{ return({'when': exists_column ~ ' is null', 'reason': 'orphan_foreign_key',
+             'detail': "'" ~ column ~ " has no accepted " ~ parent ~ ": ' || " ~ (shown_column or column)}) }}
+{%- endmacro %}
+
 {#- A row that passed the rules above is a duplicate when another passing row has the same natural key and was
     loaded later (ties: the larger loader record id). Returns the SQL of that condition. -#}
 {% macro is_superseded_duplicate(key_columns) -%}

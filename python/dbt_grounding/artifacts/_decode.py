@@ -65,11 +65,7 @@ def schema_version(source: bytes | str, path: Path, *, kind: str, produced_by: s
         except msgspec.ValidationError:  # valid JSON, but not an object with a metadata object
             envelope = _Envelope()
         except msgspec.DecodeError as error:
-            raise ArtifactError(
-                f"{path.name} is not valid JSON ({error})",
-                hint=f"the file is truncated or corrupt: re-run `{produced_by}`",
-                path=str(path), problem="invalid_json",
-            ) from None
+            raise _invalid_json(path, error, produced_by) from None
         version = envelope.metadata.dbt_schema_version if envelope.metadata else ""
     match = _VERSION.search(version)
     if not match or match["kind"] != kind:
@@ -105,8 +101,12 @@ def decode(data: bytes, path: Path, target: type[T], *, produced_by: str) -> T:
             path=str(path), problem="unexpected_shape",
         ) from None
     except msgspec.DecodeError as error:
-        raise ArtifactError(
-            f"{path.name} is not valid JSON ({error})",
-            hint=f"the file is truncated or corrupt: re-run `{produced_by}`",
-            path=str(path), problem="invalid_json",
-        ) from None
+        raise _invalid_json(path, error, produced_by) from None
+
+
+def _invalid_json(path: Path, error: Exception, produced_by: str) -> ArtifactError:
+    return ArtifactError(
+        f"{path.name} is not valid JSON ({error})",
+        hint=f"the file is truncated or corrupt: re-run `{produced_by}`",
+        path=str(path), problem="invalid_json",
+    )

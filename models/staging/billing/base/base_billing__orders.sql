@@ -10,7 +10,7 @@
     dbt_grounding.rule_parses('order_total', 'order_total_text', 'invalid_number'),
     {'when': 'order_total < 0', 'reason': 'out_of_range', 'detail': "'order_total is negative: ' || order_total_text"},
     dbt_grounding.rule_accepted('status', ['placed', 'completed', 'cancelled', 'returned']),
-    {'when': 'customer_exists is null', 'reason': 'orphan_foreign_key', 'detail': "'customer_id has no accepted customer: ' || customer_id_text"},
+    dbt_grounding.rule_references('customer_id', 'customer_exists', 'customer', 'customer_id_text'),
 ] %}
 
 with

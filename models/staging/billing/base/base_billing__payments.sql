@@ -9,7 +9,7 @@
     dbt_grounding.rule_parses('amount', 'amount_text', 'invalid_number'),
     {'when': 'amount < 0', 'reason': 'out_of_range', 'detail': "'amount is negative: ' || amount_text"},
     dbt_grounding.rule_accepted('status', ['success', 'failed', 'refunded']),
-    {'when': 'order_exists is null', 'reason': 'orphan_foreign_key', 'detail': "'order_id has no accepted order: ' || order_id"},
+    dbt_grounding.rule_references('order_id', 'order_exists', 'order'),
 ] %}
 
 with

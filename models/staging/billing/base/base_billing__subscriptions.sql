@@ -17,7 +17,7 @@
     {'when': 'plan_tier_rank is null', 'reason': 'unknown_category', 'detail': "'plan_code is not in plan_tiers: ' || plan_code"},
     dbt_grounding.rule_accepted('billing_period', ['monthly', 'annual']),
     dbt_grounding.rule_accepted('status', ['active', 'cancelled', 'trial']),
-    {'when': 'customer_exists is null', 'reason': 'orphan_foreign_key', 'detail': "'customer_id has no accepted customer: ' || customer_id_text"},
+    dbt_grounding.rule_references('customer_id', 'customer_exists', 'customer', 'customer_id_text'),
 ] %}
 
 with

@@ -7,7 +7,7 @@
     dbt_grounding.rule_parses('churn_risk_score', 'churn_risk_score_text', 'invalid_number'),
     dbt_grounding.rule_parses('scored_at', 'scored_at_text', 'invalid_date'),
     {'when': 'churn_risk_score < 0 or churn_risk_score > 1', 'reason': 'out_of_range', 'detail': "'churn_risk_score is outside [0, 1]: ' || churn_risk_score_text"},
-    {'when': 'customer_exists is null', 'reason': 'orphan_foreign_key', 'detail': "'customer_id has no accepted customer: ' || customer_id_text"},
+    dbt_grounding.rule_references('customer_id', 'customer_exists', 'customer', 'customer_id_text'),
 ] %}
 
 with

@@ -5,7 +5,7 @@
     dbt_grounding.rule_required('logged_in_at_text', 'logged_in_at'),
     dbt_grounding.rule_parses('customer_id', 'customer_id_text', 'invalid_number'),
     dbt_grounding.rule_parses('logged_in_at', 'logged_in_at_text', 'invalid_date'),
-    {'when': 'customer_exists is null', 'reason': 'orphan_foreign_key', 'detail': "'customer_id has no accepted customer: ' || customer_id_text"},
+    dbt_grounding.rule_references('customer_id', 'customer_exists', 'customer', 'customer_id_text'),
 ] %}
 
 with

@@ -10,7 +10,7 @@
     dbt_grounding.rule_parses('opened_at', 'opened_at_text', 'invalid_date'),
     dbt_grounding.rule_parses('closed_at', 'closed_at_text', 'invalid_date'),
     dbt_grounding.rule_accepted('status', ['open', 'pending', 'solved', 'closed']),
-    {'when': 'customer_exists is null', 'reason': 'orphan_foreign_key', 'detail': "'customer_id has no accepted customer: ' || customer_id_text"},
+    dbt_grounding.rule_references('customer_id', 'customer_exists', 'customer', 'customer_id_text'),
 ] %}
 
 with
