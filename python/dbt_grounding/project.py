@@ -200,8 +200,11 @@ class GroundingProject:
                 ref = (drift.node.unique_id, difference.column)
                 if drift.node.unique_id == mart.unique_id:
                     affected[ref] = [difference.column]
+                # a mart column: its whole lineage down to the sources; an upstream column: the path from each
+                # mart column it feeds down to it
                 hits = sorted({
-                    (column, " <- ".join(f"{self._short(uid)}.{name}" for uid, name in path[: i + 1]))
+                    (column, " <- ".join(f"{self._short(uid)}.{name}"
+                                         for uid, name in (path if i == 0 else path[: i + 1])))
                     for column, column_paths in paths_by_column.items() for path in column_paths
                     for i, (uid, name) in enumerate(path)
                     if uid == drift.node.unique_id and name.casefold() == difference.column.casefold()

@@ -76,6 +76,12 @@ def test_column_dropped_behind_dbts_back_names_the_column(scratch: DbtProject) -
     differences = caught.value.details["differences"]
     assert [(d["column"], d["kind"]) for d in differences] == [("primary_contact_email", "missing")]
     assert f"main_ai_grounding\".\"{MART}\".primary_contact_email" in caught.value.message
+    # the column's lineage down to the source column it comes from
+    assert differences[0]["lineage"] == [
+        f"{MART}.primary_contact_email <- dim_customers.contact_email <- stg_crm__customers.contact_email "
+        "<- base_crm__customers.contact_email <- crm.customers.contact_email"
+    ]
+    assert "lineage: " in caught.value.message
 
 
 def test_column_retyped_behind_dbts_back_shows_expected_and_found(scratch: DbtProject) -> None:
