@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from dbt_grounding import __version__
-from dbt_grounding.cli import context_command, lineage_command, models_command
+from dbt_grounding.cli import check_command, context_command, lineage_command, models_command
 from dbt_grounding.errors import ExitCode, GroundingError
 
-COMMANDS = (context_command, lineage_command, models_command)
+COMMANDS = (check_command, context_command, lineage_command, models_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,170 @@
+"""`dbt-grounding check` without the lock: freshness, test and build status, artifact consistency, and (when the
+warehouse is reachable) schema drift of the marts and of the sources upstream of them.
+
+Every check yields Findings (checks.findings); checks that cannot run say why in `skipped`, never pass silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dbt_grounding.checks.findings import Finding, Severity
+from dbt_grounding.errors import GroundingError
+from dbt_grounding.grounding.drift import describe, node_drift
+from dbt_grounding.grounding.freshness import as_of_instant, evaluate_freshness, last_successful_build
+from dbt_grounding.grounding.spec import grounding_spec
+from dbt_grounding.project import GroundingProject
+from dbt_grounding.warehouse import compare_columns
+
+
+@dataclass
+class GateResult:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_warehouse: bool = True) -> GateResult:
+    """All checks but the lock's, for the grounding marts (or the `marts` named)."""
+    result = GateResult()
+    nodes = [project.node(name) for name in marts] if marts else project.grounding_models()
+    result.findings += artifact_findings(project, nodes)
+    warehouse_reason = None
+    if not use_warehouse:
+        warehouse_reason = "--no-warehouse given"
+    elif nodes:
+        try:  # reachable at all? (a missing relation answers None, which the drift check reports)
+            project.warehouse().columns((nodes[0].database, nodes[0].schema or "", nodes[0].identifier))
+        except GroundingError as error:
+            warehouse_reason = f"warehouse not reachable ({error.message})"
+    if warehouse_reason:
+        result.skipped.append(f"schema drift of marts and sources, as-of freshness: skipped, {warehouse_reason}")
+    for node in nodes:
+        result.findings += build_and_test_findings(project, node)
+        result.findings += freshness_findings(project, node, use_warehouse=warehouse_reason is None)
+        if warehouse_reason is None:
+            result.findings += drift_findings(project, node)
+    if project.artifacts.sources is None:
+        result.skipped.append("upstream source freshness: skipped, no sources.json (run `dbt source freshness`)")
+    else:
+        for node in nodes:
+            result.findings += source_freshness_findings(project, node)
+    result.findings = sorted(set(result.findings), key=Finding.sort_key)
+    return result
+
+
+def _mart_label(project: GroundingProject, unique_id: str) -> tuple[str, ...]:
+    exposures = [uid for uid in project.manifest.children(unique_id) if uid.startswith("exposure.")]
+    return (project.manifest.resource(unique_id).name, *sorted(exposures))
+
+
+def artifact_findings(project: GroundingProject, nodes) -> list[Finding]:
+    findings = []
+    manifest, run_results, catalog = project.manifest, project.artifacts.run_results, project.artifacts.catalog
+    invocation = manifest.metadata.invocation_id
+    if run_results is not None and run_results.metadata.invocation_id != invocation:
+        findings.append(Finding("DG501", "run_results.json", f"run_results.json ({run_results.metadata.invocation_id}) "
+                                f"and manifest.json ({invocation}) come from different dbt invocations"))
+    if catalog is not None and catalog.metadata.invocation_id != invocation:
+        findings.append(Finding("DG501", "catalog.json", f"catalog.json ({catalog.metadata.invocation_id}) and "
+                                f"manifest.json ({invocation}) come from different dbt invocations"))
+    for node in nodes:
+        upstream_models = [manifest.nodes[uid] for uid in project.upstream(node.unique_id)
+                           if uid in manifest.nodes and manifest.nodes[uid].resource_type == "model"]
+        for model in [node, *upstream_models]:
+            if not model.compiled_code and model.config.materialized != "ephemeral":
+                findings.append(Finding("DG502", model.unique_id, f"{model.name} has no compiled SQL: column lineage "
+                                        "cannot be traced through it", affected=_mart_label(project, node.unique_id)))
+        if catalog is None:
+            continue
+        missing = [uid for uid in [node.unique_id, *project.upstream(node.unique_id)]
+                   if uid.split(".")[0] in ("model", "seed", "snapshot", "source") and catalog.table(uid) is None
+                   and (manifest.nodes.get(uid) is None or manifest.nodes[uid].config.materialized != "ephemeral")]
+        if missing:
+            findings.append(Finding("DG503", node.unique_id, f"catalog.json lacks {len(missing)} node(s) upstream of "
+                                    f"{node.name}, e.g. {missing[0]}", affected=_mart_label(project, node.unique_id)))
+    return findings
+
+
+def build_and_test_findings(project: GroundingProject, node) -> list[Finding]:
+    findings = []
+    results = project.artifacts.run_results.by_unique_id() if project.artifacts.run_results else {}
+    affected = _mart_label(project, node.unique_id)
+    for uid in [node.unique_id, *project.upstream(node.unique_id)]:
+        result = results.get(uid)
+        if uid.startswith(("model.", "snapshot.", "seed.")) and result is not None and result.status not in ("success",):
+            findings.append(Finding("DG403", uid, f"the last run of {project.manifest.resource(uid).name} ended "
+                                    f"{result.status}", affected=affected))
+    for outcome in project.tests(node.name):
+        if outcome.status in ("fail", "error"):
+            findings.append(Finding("DG401", outcome.unique_id, f"{outcome.name} {outcome.status}ed on {outcome.on}",
+                                    affected=affected))
+        elif outcome.status in ("skipped", "not run"):
+            findings.append(Finding("DG402", outcome.unique_id, f"{outcome.name} was {outcome.status} in the last run",
+                                    affected=affected))
+    return findings
+
+
+def freshness_findings(project: GroundingProject, node, *, use_warehouse: bool) -> list[Finding]:
+    spec = grounding_spec(project.manifest, node)
+    if spec.freshness is None:
+        return []
+    as_of = None
+    if use_warehouse and spec.as_of_column:
+        try:
+            as_of = as_of_instant(project.warehouse().max_value(
+                (node.database, node.schema or "", node.identifier), spec.as_of_column))
+        except GroundingError:
+            as_of = None  # a missing relation is reported by the drift check
+    built = last_successful_build(project.artifacts.run_results, node.unique_id)
+    freshness = evaluate_freshness(spec, last_built_at=built, as_of=as_of, now=project.clock())
+    age = f"{freshness.age_seconds // 3600} h old ({freshness.evidence})" if freshness.age_seconds is not None \
+        else "of unknown age: no successful build or as-of value found"
+    if freshness.status == "stale":
+        return [Finding("DG301", node.unique_id, f"{node.name} is {age}, past error_after {freshness.error_after}",
+                        affected=_mart_label(project, node.unique_id))]
+    if freshness.status == "warn":
+        return [Finding("DG302", node.unique_id, f"{node.name} is {age}, past warn_after {freshness.warn_after}",
+                        affected=_mart_label(project, node.unique_id))]
+    return []
+
+
+def source_freshness_findings(project: GroundingProject, node) -> list[Finding]:
+    """Sources upstream of the mart that `dbt source freshness` found past their own policy."""
+    upstream = set(project.upstream(node.unique_id))
+    findings = []
+    for result in project.artifacts.sources.results:
+        if result.unique_id in upstream and result.status in ("error", "warn", "runtime error"):
+            findings.append(Finding(
+                "DG303", result.unique_id,
+                f"{result.unique_id} was last loaded at {result.max_loaded_at or 'an unknown time'} ({result.status} "
+                f"in `dbt source freshness`): {node.name} cannot be fresher than its inputs",
+                severity=Severity.WARN if result.status == "warn" else None,
+                affected=_mart_label(project, node.unique_id),
+            ))
+    return findings
+
+
+def drift_findings(project: GroundingProject, node) -> list[Finding]:
+    """The mart's relation (DG202) and every source upstream of it (DG201) against what the manifest declares."""
+    warehouse = project.warehouse()
+    findings = []
+    paths = project.traced_paths(node.unique_id)
+    mart_drift = node_drift(warehouse, project.adapter, node)
+    for difference in (mart_drift.differences if mart_drift else []):
+        findings.append(Finding("DG202", node.unique_id, f"{mart_drift.relation}.{describe(difference)}",
+                                column=difference.column, affected=_mart_label(project, node.unique_id)))
+    for uid in project.upstream(node.unique_id):
+        source = project.manifest.sources.get(uid)
+        if source is None or not source.columns:
+            continue
+        found = warehouse.columns((source.database, source.schema or "", source.identifier or source.name))
+        declared = [(column.name, column.data_type) for column in source.columns.values()]
+        for difference in compare_columns(project.adapter, declared, found):
+            if difference.kind.value == "extra":
+                continue
+            fed = sorted({f"{node.name}.{column}" for column, column_paths in paths.items() for path in column_paths
+                          for ref_uid, ref_column in path
+                          if ref_uid == uid and ref_column.casefold() == difference.column.casefold()})
+            findings.append(Finding("DG201", uid, f"{source.relation_name or source.name}.{describe(difference)}",
+                                    column=difference.column, affected=(*fed, *_mart_label(project, node.unique_id)[1:])))
+    return findings
