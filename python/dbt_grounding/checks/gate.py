@@ -48,8 +48,19 @@ def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_w
     else:
         for node in nodes:
             result.findings += source_freshness_findings(project, node)
-    result.findings = sorted(set(result.findings), key=Finding.sort_key)
+    result.findings = merge(result.findings)
     return result
+
+
+def merge(findings: list[Finding]) -> list[Finding]:
+    """One finding per (code, node, column, message): a problem upstream of several marts is reported once, with
+    everything it affects."""
+    merged: dict[tuple, set[str]] = {}
+    for finding in findings:
+        key = (finding.code, finding.node, finding.column, finding.message, finding.severity)
+        merged.setdefault(key, set()).update(finding.affected)
+    return sorted((Finding(code, node, message, column=column, affected=tuple(sorted(affected)), severity=severity)
+                   for (code, node, column, message, severity), affected in merged.items()), key=Finding.sort_key)
 
 
 def _mart_label(project: GroundingProject, unique_id: str) -> tuple[str, ...]:

@@ -1,0 +1,83 @@
+"""The check gate's rules, each triggered by a real scenario on a copy of the built package."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import duckdb
+import pytest
+
+from dbt_grounding import GroundingProject
+from dbt_grounding.checks.gate import run_gate
+from dbt_runner import DbtProject
+
+pytestmark = pytest.mark.dbt
+MART = "fct_customer_health_summary"
+MART_ID = f"model.dbt_grounding.{MART}"
+
+
+def gate(project: DbtProject, **options):
+    with GroundingProject.open(project.project_dir, target_path=project.target_path, **options) as grounding:
+        return run_gate(grounding)
+
+
+def codes(result) -> set[str]:
+    return {finding.code for finding in result.findings}
+
+
+def test_a_clean_build_has_no_findings_and_says_what_it_skipped(scratch: DbtProject) -> None:
+    result = gate(scratch)
+    assert result.findings == []
+    assert any("no sources.json" in line for line in result.skipped)
+
+
+def test_mart_column_dropped_behind_dbts_back_is_DG202(scratch: DbtProject) -> None:
+    with duckdb.connect(str(scratch.duckdb_path)) as connection:
+        connection.execute(f"create or replace table main_ai_grounding.{MART} as "
+                           f"select * exclude (health_status) from main_ai_grounding.{MART}")
+    (finding,) = [f for f in gate(scratch).findings if f.code == "DG202"]
+    assert (finding.node, finding.column) == (MART_ID, "health_status")
+    assert "exposure.dbt_grounding.customer_success_agent" in finding.affected
+
+
+def test_source_column_dropped_upstream_is_DG201_with_the_mart_columns_it_feeds(scratch: DbtProject) -> None:
+    with duckdb.connect(str(scratch.duckdb_path)) as connection:
+        connection.execute("alter table main_raw.crm_customers drop column contact_email")
+    findings = [f for f in gate(scratch).findings if f.code == "DG201"]
+    assert {(f.node, f.column) for f in findings} == {("source.dbt_grounding.crm.customers", "contact_email")}
+    assert f"{MART}.primary_contact_email" in findings[0].affected
+
+
+def test_stale_mart_is_DG301(scratch: DbtProject) -> None:
+    later = datetime.now(timezone.utc) + timedelta(days=3)
+    result = gate(scratch, clock=lambda: later)
+    assert {f.node for f in result.findings if f.code == "DG301"} == {
+        MART_ID, "model.dbt_grounding.fct_customer_revenue_summary", "model.dbt_grounding.fct_customer_support_digest"}
+
+
+def test_failed_upstream_test_is_DG401_and_skipped_marts_DG403(scratch: DbtProject) -> None:
+    with duckdb.connect(str(scratch.duckdb_path)) as connection:
+        connection.execute("update main_raw.crm_customers set segment = 'gigantic' where trim(customer_id) = '12'")
+    scratch.run("build", "--vars", "{dbt_grounding_as_of_date: '2026-06-30'}", check=False)
+    result = gate(scratch)
+    failed = [f for f in result.findings if f.code == "DG401"]
+    assert any("accepted_values_stg_crm__customers_segment" in f.node for f in failed)
+    assert MART_ID in {f.node for f in result.findings if f.code == "DG403"}
+
+
+def test_parse_after_build_is_DG501_and_DG502(scratch: DbtProject) -> None:
+    scratch.run("parse")
+    found = codes(gate(scratch))
+    assert {"DG501", "DG502"} <= found
+
+
+def test_stale_sources_upstream_are_DG303(scratch: DbtProject) -> None:
+    scratch.run("source", "freshness", check=False)  # the sample data was loaded on 2026-07-01: past 48 hours
+    findings = [f for f in gate(scratch).findings if f.code == "DG303"]
+    assert "source.dbt_grounding.crm.customers" in {f.node for f in findings}
+
+
+def test_without_the_warehouse_the_skipped_checks_are_named(scratch: DbtProject) -> None:
+    with GroundingProject.open(scratch.project_dir, target_path=scratch.target_path) as grounding:
+        result = run_gate(grounding, use_warehouse=False)
+    assert any("--no-warehouse" in line for line in result.skipped)
