@@ -67,3 +67,18 @@ class DbtProject:
                 f"{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
             )
         return result
+
+
+def copy_build(built: DbtProject, work_dir: Path) -> DbtProject:
+    work_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(built.duckdb_path, work_dir / "warehouse.duckdb")
+    shutil.copytree(built.target_path, work_dir / "target")
+    return DbtProject(REPO_ROOT, work_dir)
+
+
+def copy_project_sources(destination: Path) -> Path:
+    """The package's dbt sources (no venv, no build output), to change a model and rebuild for real."""
+    ignore = shutil.ignore_patterns(".venv", ".git", "target", "logs", "dbt_packages", "*.duckdb", "python",
+                                    "benchmarks", "integration_tests", "__pycache__")
+    shutil.copytree(REPO_ROOT, destination, ignore=ignore)
+    return destination

@@ -52,7 +52,7 @@ def test_usage_problems_exit_2(built_package: DbtProject, args, message: str) ->
 
 
 def test_drift_exits_1_naming_the_column(built_package: DbtProject, tmp_path: Path) -> None:
-    from conftest import copy_build  # noqa: PLC0415 - the shared scratch-copy helper
+    from dbt_runner import copy_build  # noqa: PLC0415 - the shared scratch-copy helper
 
     scratch = copy_build(built_package, tmp_path / "scratch")
     with duckdb.connect(str(scratch.duckdb_path)) as connection:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from conftest import copy_project_sources
+from dbt_runner import copy_project_sources
 from dbt_grounding import GroundingProject
 from dbt_grounding.errors import (
     FailedTestsError, InvalidKeyError, MissingRelationError, SchemaDriftError, StaleGroundingError,
