@@ -8,6 +8,7 @@ from dbt_grounding.artifacts import Manifest, RunResults
 
 BLOCKING = ("fail", "error")  # a failing or erroring test blocks a document by default
 NOT_RUN = "not run"
+TEST_STATUSES = ("pass", "warn", "fail", "error", "skipped")  # what an executed test can end as
 
 
 @dataclass(frozen=True)
@@ -30,5 +31,7 @@ def test_outcomes(manifest: Manifest, run_results: RunResults | None, unique_id:
         for test in manifest.tests_on(node_id):
             if test.unique_id not in outcomes:
                 result = results.get(test.unique_id)
-                outcomes[test.unique_id] = TestOutcome(test.unique_id, test.name, result.status if result else NOT_RUN, node_id)
+                # `dbt compile` reports tests as "success": compiled, never executed
+                status = result.status if result and result.status in TEST_STATUSES else NOT_RUN
+                outcomes[test.unique_id] = TestOutcome(test.unique_id, test.name, status, node_id)
     return sorted(outcomes.values(), key=lambda o: (o.on != unique_id, o.on, o.unique_id))
