@@ -35,7 +35,7 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in (
     Rule("DG202", "relation schema drift", Severity.ERROR, "rebuild with `dbt build --select +MODEL` or update the model's yml"),
     Rule("DG301", "grounding data stale", Severity.ERROR, "rebuild the mart, or check the upstream loads"),
     Rule("DG302", "grounding data ageing", Severity.WARN, "rebuild the mart soon"),
-    Rule("DG303", "upstream source older than the mart allows", Severity.ERROR, "check the loader of the source"),
+    Rule("DG303", "upstream source stale, or loaded after the mart was built", Severity.ERROR, "check the source's loader, or rebuild the mart with `dbt build --select +MART`"),
     Rule("DG401", "test failed or errored", Severity.ERROR, "fix the data or the test and re-run `dbt build`"),
     Rule("DG402", "test skipped or not run", Severity.WARN, "run the tests: `dbt build` or `dbt test`"),
     Rule("DG403", "model build failed or skipped", Severity.ERROR, "fix the model and re-run `dbt build`"),

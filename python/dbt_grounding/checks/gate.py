@@ -43,6 +43,7 @@ def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_w
         result.findings += freshness_findings(project, node, use_warehouse=warehouse_reason is None)
         if warehouse_reason is None:
             result.findings += drift_findings(project, node)
+            result.findings += newer_source_data_findings(project, node)
     if project.artifacts.sources is None:
         result.skipped.append("upstream source freshness: skipped, no sources.json (run `dbt source freshness`)")
     else:
@@ -152,6 +153,37 @@ def source_freshness_findings(project: GroundingProject, node) -> list[Finding]:
                 severity=Severity.WARN if result.status == "warn" else None,
                 affected=_mart_label(project, node.unique_id),
             ))
+    return findings
+
+
+def newer_source_data_findings(project: GroundingProject, node) -> list[Finding]:
+    """Sources upstream of the mart loaded after its last successful build (max of `loaded_at_field`, computed in
+    the warehouse): the mart is older than its inputs allow. Past the mart's error_after it is an error."""
+    built = last_successful_build(project.artifacts.run_results, node.unique_id)
+    if built is None:
+        return []  # no successful build: DG403 / DG301 already say so
+    spec = grounding_spec(project.manifest, node)
+    error_after = spec.freshness.error_after.seconds if spec.freshness and spec.freshness.error_after else None
+    findings = []
+    for uid in project.upstream(node.unique_id):
+        source = project.manifest.sources.get(uid)
+        field = source.loaded_at_field if source else None
+        if not field or not field.replace("_", "").isalnum():  # an expression, not a column: not computed here
+            continue
+        try:
+            loaded = as_of_instant(project.warehouse().max_value(
+                (source.database, source.schema or "", source.identifier or source.name), field))
+        except GroundingError:
+            continue  # a missing source relation is reported by the drift check
+        if loaded is None or loaded <= built:
+            continue
+        gap = int((loaded - built).total_seconds())
+        findings.append(Finding(
+            "DG303", uid, f"{source.source_name}.{source.name} was loaded at {loaded.isoformat(timespec='seconds')}, "
+            f"{gap // 3600} h after {node.name} was last built: the mart lacks its newest data",
+            severity=None if error_after is not None and gap > error_after else Severity.WARN,
+            affected=_mart_label(project, node.unique_id),
+        ))
     return findings
 
 

@@ -81,3 +81,33 @@ def test_without_the_warehouse_the_skipped_checks_are_named(scratch: DbtProject)
     with GroundingProject.open(scratch.project_dir, target_path=scratch.target_path) as grounding:
         result = run_gate(grounding, use_warehouse=False)
     assert any("--no-warehouse" in line for line in result.skipped)
+
+
+def test_ageing_mart_is_DG302(scratch: DbtProject) -> None:
+    later = datetime.now(timezone.utc) + timedelta(hours=30)  # past warn_after 24 h, within error_after 48 h
+    result = gate(scratch, clock=lambda: later)
+    assert MART_ID in {f.node for f in result.findings if f.code == "DG302"}
+    assert "DG301" not in codes(result)
+
+
+def test_tests_compiled_but_not_run_are_DG402(scratch: DbtProject) -> None:
+    scratch.run("compile")  # run_results now reports every test as compiled ("success"), none executed
+    findings = [f for f in gate(scratch).findings if f.code == "DG402"]
+    assert findings and all(f.level.value == "warn" for f in findings)
+    assert any(f.node.startswith("test.dbt_grounding.unique_fct_customer_health_summary_customer_id") for f in findings)
+
+
+def test_partial_catalog_is_DG503(scratch: DbtProject) -> None:
+    scratch.run("docs", "generate", "--select", MART)  # a catalog of one node: everything upstream is missing
+    findings = [f for f in gate(scratch).findings if f.code == "DG503"]
+    assert MART_ID in {f.node for f in findings}
+
+
+def test_source_loaded_after_the_mart_was_built_is_DG303(scratch: DbtProject) -> None:
+    with duckdb.connect(str(scratch.duckdb_path)) as connection:
+        connection.execute("update main_raw.ml_churn_scores set _loaded_at = now()::timestamp + interval 3 day "
+                           "where _record_id = (select min(_record_id) from main_raw.ml_churn_scores)")
+    findings = [f for f in gate(scratch).findings if f.code == "DG303"]
+    (finding,) = findings
+    assert finding.node == "source.dbt_grounding.ml.churn_scores" and finding.level.value == "error"
+    assert MART in finding.affected and "lacks its newest data" in finding.message
