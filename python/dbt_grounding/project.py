@@ -13,6 +13,7 @@ from dbt_grounding.errors import FailedTestsError, StaleGroundingError
 from dbt_grounding.grounding.drift import NodeDrift, drift_error, node_drift
 from dbt_grounding.grounding.freshness import FreshnessResult, as_of_instant, evaluate_freshness, last_successful_build
 from dbt_grounding.grounding.keys import coerce_key
+from dbt_grounding.grounding.lineage_memory import paths_through
 from dbt_grounding.grounding.spec import GroundingSpec, grounding_spec, is_grounding_mart
 from dbt_grounding.grounding.test_status import TestOutcome, test_outcomes
 
@@ -200,15 +201,9 @@ class GroundingProject:
                 ref = (drift.node.unique_id, difference.column)
                 if drift.node.unique_id == mart.unique_id:
                     affected[ref] = [difference.column]
-                # a mart column: its whole lineage down to the sources; an upstream column: the path from each
-                # mart column it feeds down to it
-                hits = sorted({
-                    (column, " <- ".join(f"{self._short(uid)}.{name}"
-                                         for uid, name in (path if i == 0 else path[: i + 1])))
-                    for column, column_paths in paths_by_column.items() for path in column_paths
-                    for i, (uid, name) in enumerate(path)
-                    if uid == drift.node.unique_id and name.casefold() == difference.column.casefold()
-                })
+                reached = paths_through(paths_by_column, drift.node.unique_id, difference.column)
+                hits = sorted((column, " <- ".join(f"{self._short(uid)}.{name}" for uid, name in path))
+                              for column, column_paths in reached.items() for path in column_paths)
                 affected.setdefault(ref, sorted({column for column, _ in hits}))
                 paths[ref] = [text for _, text in hits]
         return drift_error(mart, drifts, affected, paths)

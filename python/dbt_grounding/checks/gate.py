@@ -12,6 +12,7 @@ from dbt_grounding.checks.findings import Finding, Severity
 from dbt_grounding.errors import GroundingError
 from dbt_grounding.grounding.drift import describe, node_drift
 from dbt_grounding.grounding.freshness import as_of_instant, evaluate_freshness, last_successful_build
+from dbt_grounding.grounding.lineage_memory import paths_through
 from dbt_grounding.grounding.spec import grounding_spec
 from dbt_grounding.project import GroundingProject
 from dbt_grounding.warehouse import compare_columns
@@ -205,9 +206,7 @@ def drift_findings(project: GroundingProject, node) -> list[Finding]:
         for difference in compare_columns(project.adapter, declared, found):
             if difference.kind.value == "extra":
                 continue
-            fed = sorted({f"{node.name}.{column}" for column, column_paths in paths.items() for path in column_paths
-                          for ref_uid, ref_column in path
-                          if ref_uid == uid and ref_column.casefold() == difference.column.casefold()})
+            fed = sorted(f"{node.name}.{column}" for column in paths_through(paths, uid, difference.column))
             findings.append(Finding("DG201", uid, f"{source.relation_name or source.name}.{describe(difference)}",
                                     column=difference.column, affected=(*fed, *_mart_label(project, node.unique_id)[1:])))
     return findings

@@ -22,6 +22,7 @@ import msgspec
 
 from dbt_grounding.checks.findings import Finding
 from dbt_grounding.errors import ConfigurationError
+from dbt_grounding.grounding.lineage_memory import paths_through
 from dbt_grounding.warehouse.types import normalize_type
 
 if TYPE_CHECKING:
@@ -342,15 +343,13 @@ class _Comparison:
                     reached.add(marts[mart_uid]["name"])
                     hit_marts.add(mart_uid)
         else:
-            folded = column.casefold()
             if uid in marts:
                 reached.add(f"{marts[uid]['name']}.{column}")
                 hit_marts.add(uid)
             for mart_uid in marts:
-                for mart_column, paths in self.paths(mart_uid).items():
-                    if any(node == uid and name.casefold() == folded for path in paths for node, name in path):
-                        reached.add(f"{marts[mart_uid]['name']}.{mart_column}")
-                        hit_marts.add(mart_uid)
+                for mart_column in paths_through(self.paths(mart_uid), uid, column):
+                    reached.add(f"{marts[mart_uid]['name']}.{mart_column}")
+                    hit_marts.add(mart_uid)
         hit_marts.update(m for m in marts if any(r.split(".")[0] == marts[m]["name"] for r in reached))
         exposures = {e for m in hit_marts for e in marts[m]["exposures"]}
         exposures |= {e for m in hit_marts if m in self.lock["marts"] for e in self.lock["marts"][m].get("exposures", [])}

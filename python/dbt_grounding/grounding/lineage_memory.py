@@ -45,3 +45,18 @@ def recall(target_path: Path, unique_id: str) -> Paths | None:
     except (OSError, ValueError):
         return None
     return {column: [[(uid, name) for uid, name in path] for path in paths] for column, paths in data.items()}
+
+
+def paths_through(paths: Paths, unique_id: str, column: str) -> dict[str, list[list[tuple[str, str]]]]:
+    """Mart column -> its lineage paths through (unique_id, column), cut after that hop (names match
+    case-insensitively). A mart column asked about itself gets its whole paths, down to the sources."""
+    folded = column.casefold()
+    reached: dict[str, list[list[tuple[str, str]]]] = {}
+    for mart_column, column_paths in paths.items():
+        for path in column_paths:
+            for i, (uid, name) in enumerate(path):
+                if uid == unique_id and name.casefold() == folded:
+                    cut = [tuple(hop) for hop in (path if i == 0 else path[: i + 1])]
+                    if cut not in reached.setdefault(mart_column, []):
+                        reached[mart_column].append(cut)
+    return reached
