@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,14 +26,6 @@ if TYPE_CHECKING:
 ROW_LIMIT = 20  # a key names one row; a cap keeps a non-unique key from flooding a prompt
 
 Clock = Callable[[], datetime]
-
-
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def utc_now() -> datetime:
@@ -226,6 +219,7 @@ class GroundingProject:
         return f"{resource.source_name}.{resource.name}" if resource.resource_type == "source" else resource.name
 
     def freshness(self, model: str, *, as_of_value: Any = None) -> FreshnessResult:
+        """The model's freshness from its last successful build and, when given, its as-of column's value."""
         node = self.node(model)
         spec = grounding_spec(self.manifest, node)
         built = last_successful_build(self.artifacts.run_results, node.unique_id)
@@ -266,13 +260,12 @@ class GroundingProject:
         warehouse = self.warehouse()
         relation = (node.database, node.schema or "", node.identifier)
         session = getattr(warehouse, "session", None)
-        with session() if session else _nullcontext():
+        with session() if session else nullcontext():
             if schema_check:
                 self._check_before_serving(node)
             rows = warehouse.fetch_rows(relation, key_values, list(node.columns), row_limit)
             as_of_value = self._as_of_value(warehouse, relation, spec, rows)
-        freshness = evaluate_freshness(spec, last_built_at=last_successful_build(self.artifacts.run_results, node.unique_id),
-                                       as_of=as_of_instant(as_of_value), now=self.clock())
+        freshness = self.freshness(node.unique_id, as_of_value=as_of_value)
         tests = self.tests(node.name)
         self._refuse_if_needed(node, freshness, tests, on_stale, on_failed_tests)
         inputs = DocumentInputs(
@@ -365,8 +358,8 @@ class GroundingProject:
         summaries = []
         for node in self.grounding_models():
             spec = grounding_spec(self.manifest, node)
-            built = last_successful_build(self.artifacts.run_results, node.unique_id)
-            freshness = evaluate_freshness(spec, last_built_at=built, as_of=None, now=self.clock())
+            freshness = self.freshness(node.unique_id)
+            built = freshness.last_built_at
             counts = Counter(outcome.status for outcome in self.tests(node.name))
             summaries.append(ModelSummary(
                 model=node.name, unique_id=node.unique_id, entity=spec.entity, key=list(spec.key),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from dbt_grounding.checks.findings import Finding, Severity
 from dbt_grounding.errors import GroundingError
 from dbt_grounding.grounding.drift import describe, node_drift
-from dbt_grounding.grounding.freshness import as_of_instant, evaluate_freshness, last_successful_build
+from dbt_grounding.grounding.freshness import as_of_instant, last_successful_build
 from dbt_grounding.grounding.lineage_memory import paths_through
 from dbt_grounding.grounding.spec import grounding_spec
 from dbt_grounding.project import GroundingProject
@@ -124,12 +124,10 @@ def freshness_findings(project: GroundingProject, node, *, use_warehouse: bool) 
     as_of = None
     if use_warehouse and spec.as_of_column:
         try:
-            as_of = as_of_instant(project.warehouse().max_value(
-                (node.database, node.schema or "", node.identifier), spec.as_of_column))
+            as_of = project.warehouse().max_value((node.database, node.schema or "", node.identifier), spec.as_of_column)
         except GroundingError:
             as_of = None  # a missing relation is reported by the drift check
-    built = last_successful_build(project.artifacts.run_results, node.unique_id)
-    freshness = evaluate_freshness(spec, last_built_at=built, as_of=as_of, now=project.clock())
+    freshness = project.freshness(node.unique_id, as_of_value=as_of)
     age = f"{freshness.age_seconds // 3600} h old ({freshness.evidence})" if freshness.age_seconds is not None \
         else "of unknown age: no successful build or as-of value found"
     if freshness.status == "stale":
