@@ -39,12 +39,13 @@ def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_w
             warehouse_reason = f"warehouse not reachable ({error.message})"
     if warehouse_reason:
         result.skipped.append(f"schema drift of marts and sources, as-of freshness: skipped, {warehouse_reason}")
+    sources = SourceProbe(project)  # a source upstream of several marts is queried once per run
     for node in nodes:
         result.findings += build_and_test_findings(project, node)
         result.findings += freshness_findings(project, node, use_warehouse=warehouse_reason is None)
         if warehouse_reason is None:
-            result.findings += drift_findings(project, node)
-            result.findings += newer_source_data_findings(project, node)
+            result.findings += drift_findings(project, node, sources)
+            result.findings += newer_source_data_findings(project, node, sources)
     if project.artifacts.sources is None:
         result.skipped.append("upstream source freshness: skipped, no sources.json (run `dbt source freshness`)")
     else:
@@ -52,6 +53,33 @@ def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_w
             result.findings += source_freshness_findings(project, node)
     result.findings = merge(result.findings)
     return result
+
+
+class SourceProbe:
+    """Warehouse answers about source relations, asked once per run however many marts read the source."""
+
+    def __init__(self, project: GroundingProject) -> None:
+        self.project = project
+        self._columns: dict[str, list[tuple[str, str]] | None] = {}
+        self._loaded: dict[str, object] = {}
+
+    def columns(self, source) -> list[tuple[str, str]] | None:
+        if source.unique_id not in self._columns:
+            self._columns[source.unique_id] = self.project.warehouse().columns(_relation(source))
+        return self._columns[source.unique_id]
+
+    def last_loaded(self, source, field: str):
+        """max(field) as a UTC instant; None when the relation is missing (the drift check reports that)."""
+        if source.unique_id not in self._loaded:
+            try:
+                self._loaded[source.unique_id] = as_of_instant(self.project.warehouse().max_value(_relation(source), field))
+            except GroundingError:
+                self._loaded[source.unique_id] = None
+        return self._loaded[source.unique_id]
+
+
+def _relation(source) -> tuple[str | None, str, str]:
+    return (source.database, source.schema or "", source.identifier or source.name)
 
 
 def merge(findings: list[Finding]) -> list[Finding]:
@@ -155,7 +183,7 @@ def source_freshness_findings(project: GroundingProject, node) -> list[Finding]:
     return findings
 
 
-def newer_source_data_findings(project: GroundingProject, node) -> list[Finding]:
+def newer_source_data_findings(project: GroundingProject, node, sources: SourceProbe) -> list[Finding]:
     """Sources upstream of the mart loaded after its last successful build (max of `loaded_at_field`, computed in
     the warehouse): the mart is older than its inputs allow. Past the mart's error_after it is an error."""
     built = last_successful_build(project.artifacts.run_results, node.unique_id)
@@ -169,11 +197,7 @@ def newer_source_data_findings(project: GroundingProject, node) -> list[Finding]
         field = source.loaded_at_field if source else None
         if not field or not field.replace("_", "").isalnum():  # an expression, not a column: not computed here
             continue
-        try:
-            loaded = as_of_instant(project.warehouse().max_value(
-                (source.database, source.schema or "", source.identifier or source.name), field))
-        except GroundingError:
-            continue  # a missing source relation is reported by the drift check
+        loaded = sources.last_loaded(source, field)
         if loaded is None or loaded <= built:
             continue
         gap = int((loaded - built).total_seconds())
@@ -186,12 +210,11 @@ def newer_source_data_findings(project: GroundingProject, node) -> list[Finding]
     return findings
 
 
-def drift_findings(project: GroundingProject, node) -> list[Finding]:
+def drift_findings(project: GroundingProject, node, sources: SourceProbe) -> list[Finding]:
     """The mart's relation (DG202) and every source upstream of it (DG201) against what the manifest declares."""
-    warehouse = project.warehouse()
     findings = []
     paths = project.traced_paths(node.unique_id)
-    mart_drift = node_drift(warehouse, project.adapter, node)
+    mart_drift = node_drift(project.warehouse(), project.adapter, node)
     for difference in (mart_drift.differences if mart_drift else []):
         findings.append(Finding("DG202", node.unique_id, f"{mart_drift.relation}.{describe(difference)}",
                                 column=difference.column, affected=_mart_label(project, node.unique_id)))
@@ -199,7 +222,7 @@ def drift_findings(project: GroundingProject, node) -> list[Finding]:
         source = project.manifest.sources.get(uid)
         if source is None or not source.columns:
             continue
-        found = warehouse.columns((source.database, source.schema or "", source.identifier or source.name))
+        found = sources.columns(source)
         declared = [(column.name, column.data_type) for column in source.columns.values()]
         for difference in compare_columns(project.adapter, declared, found):
             if difference.kind.value == "extra":
