@@ -7,3 +7,11 @@
 {% macro default__string_agg(expr, delimiter, order_by) -%}
   string_agg({{ expr }}, {{ delimiter }} order by {{ order_by }})
 {%- endmacro %}
+
+{#- Spark has no ordered string_agg before 4.0: collect (order key, value) pairs, sort them, join the values. -#}
+{% macro spark__string_agg(expr, delimiter, order_by) -%}
+  array_join(
+    transform(array_sort(collect_list(struct({{ order_by }} as sort_key, {{ expr }} as value))), x -> x.value),
+    {{ delimiter }}
+  )
+{%- endmacro %}

@@ -71,12 +71,13 @@ final as (
 
     select
         customer_ids.customer_id,
-        coalesce(subscription_totals.total_contract_value, 0) as total_contract_value,
-        coalesce(subscription_totals.annual_recurring_revenue, 0) as annual_recurring_revenue,
+        -- sums typed as their inputs are, so the decimal is the same on every engine
+        cast(coalesce(subscription_totals.total_contract_value, 0) as decimal(18, 6)) as total_contract_value,
+        cast(coalesce(subscription_totals.annual_recurring_revenue, 0) as decimal(18, 2)) as annual_recurring_revenue,
         coalesce(subscription_totals.active_subscription_count, 0) as active_subscription_count,
         highest_plans.highest_active_plan_name,
         coalesce(sales_totals.successful_sales_count, 0) as successful_sales_count,
-        coalesce(sales_totals.successful_sales_revenue, 0) as successful_sales_revenue,
+        cast(coalesce(sales_totals.successful_sales_revenue, 0) as decimal(18, 2)) as successful_sales_revenue,
         sales_totals.last_successful_sale_date
     from customer_ids
     left join subscription_totals on customer_ids.customer_id = subscription_totals.customer_id

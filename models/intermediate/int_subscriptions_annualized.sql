@@ -23,16 +23,24 @@ annualized as (
         start_date,
         cast({{ dbt.dateadd('month', 'term_months', 'start_date') }} as date) as end_date,
 
-        -- full-term value: monthly subscriptions bill term_months times, annual ones term_months / 12 times
-        case billing_period
-            when 'monthly' then period_amount * term_months
-            else period_amount * term_months / 12
-        end as contract_value,
+        -- full-term value: monthly subscriptions bill term_months times, annual ones term_months / 12 times.
+        -- Typed here so every engine carries the same decimal (a bare division is numeric on PostgreSQL, double on
+        -- DuckDB): six places keep it exact for terms in whole years and within a millionth of a cent otherwise.
+        cast(
+            case billing_period
+                when 'monthly' then period_amount * term_months
+                else period_amount * term_months / 12
+            end
+            as decimal(18, 6)
+        ) as contract_value,
 
-        case billing_period
-            when 'monthly' then period_amount * 12
-            else period_amount
-        end as annualized_amount
+        cast(
+            case billing_period
+                when 'monthly' then period_amount * 12
+                else period_amount
+            end
+            as decimal(18, 2)
+        ) as annualized_amount
 
     from subscriptions
 

@@ -1,4 +1,5 @@
-"""Session fixtures: the package really built by dbt on a scratch DuckDB file, once per test session."""
+"""Session fixtures: the package really built by dbt on a scratch DuckDB file, once per test session, and on the
+other engines (a throwaway PostgreSQL cluster, Spark in local mode) for the tests marked `pg` and `spark`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import duckdb
 import pytest
 
 from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject, copy_build
+from engines import PostgresCluster, postgres_cluster, require_java, spark_env
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +47,33 @@ def scratch(built_package: DbtProject, tmp_path: Path, monkeypatch: pytest.Monke
     project = copy_build(built_package, tmp_path / "scratch")
     monkeypatch.setenv("DBT_GROUNDING_DUCKDB_PATH", str(project.duckdb_path))
     return project
+
+
+def _seed_and_build(project: DbtProject) -> DbtProject:
+    project.run("seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}")
+    project.run("build", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}")
+    return project
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """A throwaway PostgreSQL cluster on a free loopback port, stopped and deleted after the session."""
+    with postgres_cluster(tmp_path_factory.mktemp("postgres") / "data") as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def built_package_pg(pg_cluster: PostgresCluster, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The package seeded and built on PostgreSQL (target `pg`, schema `main`)."""
+    project = DbtProject(REPO_ROOT, tmp_path_factory.mktemp("package_pg"), extra_env=pg_cluster.dbt_env())
+    return _seed_and_build(project)
+
+
+@pytest.fixture(scope="session")
+def built_package_spark(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The package seeded and built on Spark (target `spark`). The Derby metastore admits one process at a time:
+    these dbt runs happen before any test opens Spark in the test process, and no Spark test runs dbt again."""
+    require_java()
+    work_dir = tmp_path_factory.mktemp("package_spark")
+    project = DbtProject(REPO_ROOT, work_dir, extra_env=spark_env(work_dir / "spark"))
+    return _seed_and_build(project)

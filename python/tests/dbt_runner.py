@@ -30,6 +30,8 @@ class DbtProject:
     project_dir: Path
     work_dir: Path
     duckdb_path_env_var: str = "DBT_GROUNDING_DUCKDB_PATH"  # the profile reads its DuckDB path from it
+    # settings for another target (DBT_GROUNDING_TARGET=pg or spark and its connection values; see engines.py)
+    extra_env: tuple[tuple[str, str], ...] = ()
 
     @property
     def duckdb_path(self) -> Path:
@@ -49,6 +51,7 @@ class DbtProject:
             DBT_LOG_PATH=str(self.work_dir / "logs"),
         )
         env[self.duckdb_path_env_var] = str(self.duckdb_path)
+        env.update(self.extra_env)
         return env
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -449,11 +449,11 @@ def add_months(day: date, months: int) -> date:
 
 def contract_value(subscription: Row) -> Decimal:
     """Contract value of a subscription: ``period_amount * term_months`` when monthly, ``period_amount *
-    term_months / 12`` when annual (exact; rounded only in the customer total)."""
+    term_months / 12`` when annual, to six decimal places (exact for terms in whole years)."""
     amount, term = subscription["period_amount"], subscription["term_months"]
     if subscription["billing_period"] == "monthly":
         return amount * term
-    return amount * term / Decimal(12)
+    return (amount * term / Decimal(12)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 def annualized_price(subscription: Row) -> Decimal:
