@@ -16,20 +16,13 @@ Results go to stdout as a Markdown table row, ready for the README.
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-RAW_TABLES = [
-    "crm_customers", "billing_subscriptions", "billing_orders", "billing_payments",
-    "product_logins", "support_tickets", "ml_churn_scores",
-]
-AS_OF_DATE = "2026-06-30"
+from bench_common import BUILD_VARS, REPO_ROOT, dbt_args, dbt_env, dbt_executable, generate, load_raw_duckdb
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -43,35 +36,6 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]
         raise SystemExit(f"failed: {' '.join(command)}")
     peak_kib = next(int(line.split(":")[1]) for line in result.stderr.splitlines() if "Maximum resident set size" in line)
     return elapsed, peak_kib / 1024
-
-
-def generate(customers: int, out_dir: Path) -> None:
-    if all((out_dir / f"{table}.parquet").exists() for table in RAW_TABLES):
-        print(f"reusing raw data in {out_dir}", file=sys.stderr)
-        return
-    subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "generate_raw_data.py"),
-         "--customers", str(customers), "--format", "parquet", "--out", str(out_dir)],
-        check=True,
-    )
-
-
-def load_raw(duckdb_path: Path, raw_dir: Path) -> int:
-    """Load the Parquet files into main_raw, text columns as text and the loader timestamp typed, like the seeds."""
-    import duckdb
-
-    rows = 0
-    with duckdb.connect(str(duckdb_path)) as connection:
-        connection.execute("create schema if not exists main_raw")
-        for table in RAW_TABLES:
-            path = str(raw_dir / f"{table}.parquet")
-            connection.execute(
-                f"create or replace table main_raw.{table} as "
-                f"select * replace (cast(_loaded_at as timestamp) as _loaded_at) from read_parquet(?)",
-                [path],
-            )
-            rows += connection.execute(f"select count(*) from main_raw.{table}").fetchone()[0]
-    return rows
 
 
 def measure_lookups(duckdb_path: Path, samples: int = 200) -> tuple[float, float, int]:
@@ -112,18 +76,14 @@ def main() -> None:
     duckdb_path.unlink(missing_ok=True)
 
     generate(args.customers, raw_dir)
-    raw_rows = load_raw(duckdb_path, raw_dir)
+    raw_rows = load_raw_duckdb(duckdb_path, raw_dir)
     print(f"loaded {raw_rows:,} raw rows", file=sys.stderr)
 
-    env = dict(os.environ, DBT_GROUNDING_DUCKDB_PATH=str(duckdb_path), DBT_SEND_ANONYMOUS_USAGE_STATS="False")
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    common = ["--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
-              "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
-              "--threads", str(args.threads)]
+    env = dbt_env(DBT_GROUNDING_DUCKDB_PATH=str(duckdb_path))
+    dbt = dbt_executable()
+    common = dbt_args(work_dir, args.threads)
     run_measured([dbt, "seed", *common, "--select", "plan_tiers"], env)
-    seconds, peak_mib = run_measured(
-        [dbt, "build", *common, "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}"], env
-    )
+    seconds, peak_mib = run_measured([dbt, "build", *common, "--vars", BUILD_VARS], env)
     p50, p95, mart_rows = measure_lookups(duckdb_path)
     print("| customers | raw rows | `dbt build` wall time | peak RSS (dbt + DuckDB) | health mart rows | key lookup p50 / p95 |")
     print("|---|---|---|---|---|---|")
