@@ -10,22 +10,27 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: demo test install seed build sample context data clean
+.PHONY: demo test test-fast install seed build sample context data clean pg-start pg-stop
 
 ## demo: install, load the sample raw data, dbt build on DuckDB, print a sample of the health mart and the
 ## context document an agent gets for one customer
 demo: install seed build sample context
 
-## test: the whole suite (dbt builds on real DuckDB files included)
+## test: the whole suite: dbt builds on real DuckDB files, and the jobs marked pg and spark, which build and read the
+## package on a throwaway PostgreSQL cluster and on Spark in local mode (they need Debian's postgresql and Java 17)
 test: install
 	$(BIN)/python -m pytest
+
+## test-fast: the suite without the PostgreSQL and Spark jobs
+test-fast: install
+	$(BIN)/python -m pytest -m "not pg and not spark"
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,fast]'
+	$(BIN)/python -m pip install --quiet -e '.[test,fast,postgres,spark]'
 	touch $@
 
 ## seed: load the raw sample data into <schema>_raw (an EL tool's job in production) and the lookup seeds
@@ -48,6 +53,14 @@ context: install
 ## data: regenerate the committed raw sample data (deterministic)
 data: install
 	$(BIN)/python scripts/generate_raw_data.py
+
+## pg-start / pg-stop: a throwaway PostgreSQL cluster on 127.0.0.1 for the `pg` target
+## (then: DBT_GROUNDING_TARGET=pg make seed build context)
+pg-start:
+	scripts/pg_cluster.sh start
+
+pg-stop:
+	scripts/pg_cluster.sh stop
 
 clean:
 	rm -rf target logs dbt_packages integration_tests/target integration_tests/logs integration_tests/dbt_packages *.duckdb integration_tests/*.duckdb

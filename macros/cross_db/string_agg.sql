@@ -8,10 +8,7 @@
   string_agg({{ expr }}, {{ delimiter }} order by {{ order_by }})
 {%- endmacro %}
 
-{#- Spark has no ordered string_agg before 4.0: collect (order key, value) pairs, sort them, join the values. -#}
+{#- Spark 4 spells the ordered aggregate the SQL-standard way (string_agg is an alias of listagg). -#}
 {% macro spark__string_agg(expr, delimiter, order_by) -%}
-  array_join(
-    transform(array_sort(collect_list(struct({{ order_by }} as sort_key, {{ expr }} as value))), x -> x.value),
-    {{ delimiter }}
-  )
+  string_agg({{ expr }}, {{ delimiter }}) within group (order by {{ order_by }})
 {%- endmacro %}

@@ -2,6 +2,9 @@
 -- without tickets get zero counts and an explicit 'no tickets' summary, never a NULL an agent could guess about.
 {%- set lookback_days = dbt_grounding.get_config('support_lookback_days') %}
 {%- set max_tickets = dbt_grounding.get_config('support_summary_max_tickets') %}
+{%- set resolved_in_lookback -%}
+    days_before_as_of < {{ lookback_days }} and closed_at is not null and closed_at >= opened_at
+{%- endset %}
 
 with
 
@@ -39,10 +42,12 @@ counts as (
         sum(case when status in ('open', 'pending') and priority = 'urgent' then 1 else 0 end) as urgent_open_ticket_count,
         sum(case when has_instruction_like_text then 1 else 0 end) as instruction_like_ticket_count,
         max(opened_date) as last_ticket_opened_date,
-        avg(
-            case when days_before_as_of < {{ lookback_days }} and closed_at is not null and closed_at >= opened_at
-            then {{ dbt.datediff('opened_at', 'closed_at', 'minute') }} / 60.0 end
-        ) as avg_resolution_hours_in_lookback
+        -- bigint: datediff is a double on PostgreSQL, and the rounding below needs integer division
+        cast(
+            sum(case when {{ resolved_in_lookback }} then {{ dbt.datediff('opened_at', 'closed_at', 'minute') }} end)
+            as bigint
+        ) as resolution_minutes_in_lookback,
+        sum(case when {{ resolved_in_lookback }} then 1 else 0 end) as resolved_tickets_in_lookback
     from tickets
     group by customer_id
 
@@ -57,7 +62,17 @@ final as (
         coalesce(counts.urgent_open_ticket_count, 0) as urgent_open_ticket_count,
         coalesce(counts.instruction_like_ticket_count, 0) as instruction_like_ticket_count,
         counts.last_ticket_opened_date,
-        counts.avg_resolution_hours_in_lookback,
+        -- the mean resolution time in hours, rounded half up to 0.1 h in integer arithmetic (tenths of an hour =
+        -- floor((20 * minutes + 60 * n) / (120 * n))): with a fractional division, DuckDB's double would round a
+        -- tie such as 147.05 h down and PostgreSQL's exact numeric up
+        case when counts.resolved_tickets_in_lookback > 0 then
+            cast(
+                {{ dbt_grounding.integer_divide(
+                    '20 * counts.resolution_minutes_in_lookback + 60 * counts.resolved_tickets_in_lookback',
+                    '120 * counts.resolved_tickets_in_lookback') }} / 10.0
+                as decimal(10, 1)
+            )
+        end as avg_resolution_hours_in_lookback,
         coalesce(
             summaries.recent_support_tickets_summary,
             'No support tickets in the last ' || cast({{ lookback_days }} as {{ dbt.type_string() }}) || ' days.'

@@ -111,3 +111,21 @@ def spark_env(spark_dir: Path, schema: str = "main") -> tuple[tuple[str, str], .
         "DBT_GROUNDING_SPARK_SCHEMA": schema,
         "SPARK_LOCAL_IP": "127.0.0.1",
     }.items()))
+
+
+def spark_session(project) -> "pyspark.sql.SparkSession":  # noqa: F821
+    """Spark in this process, configured exactly as the project's `spark` target (profiles.yml rendered with the
+    project's env), so it reads the tables dbt built. Only after every dbt run on that Spark dir has finished."""
+    import yaml
+    from pyspark.sql import SparkSession
+
+    from dbt_grounding.warehouse.rendering import render_data
+
+    environ = project.env()
+    profile = yaml.safe_load((project.project_dir / "profiles.yml").read_text())
+    output = render_data(profile["dbt_grounding"]["outputs"]["spark"], environ=environ, source="profiles.yml")
+    os.environ["SPARK_LOCAL_IP"] = environ["SPARK_LOCAL_IP"]
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in output["server_side_parameters"].items():
+        builder = builder.config(key, str(value))
+    return builder.getOrCreate()
