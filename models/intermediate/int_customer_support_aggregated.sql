@@ -42,11 +42,13 @@ counts as (
         sum(case when status in ('open', 'pending') and priority = 'urgent' then 1 else 0 end) as urgent_open_ticket_count,
         sum(case when has_instruction_like_text then 1 else 0 end) as instruction_like_ticket_count,
         max(opened_date) as last_ticket_opened_date,
-        -- bigint: datediff is a double on PostgreSQL, and the rounding below needs integer division
+        -- elapsed seconds: engines count minutes differently (DuckDB minute boundaries crossed, PostgreSQL whole
+        -- minutes elapsed, Spark rounded up), but agree on seconds between whole-second timestamps. bigint:
+        -- datediff is a double on PostgreSQL, and the rounding below needs integer division
         cast(
-            sum(case when {{ resolved_in_lookback }} then {{ dbt.datediff('opened_at', 'closed_at', 'minute') }} end)
+            sum(case when {{ resolved_in_lookback }} then {{ dbt.datediff('opened_at', 'closed_at', 'second') }} end)
             as bigint
-        ) as resolution_minutes_in_lookback,
+        ) as resolution_seconds_in_lookback,
         sum(case when {{ resolved_in_lookback }} then 1 else 0 end) as resolved_tickets_in_lookback
     from tickets
     group by customer_id
@@ -63,13 +65,13 @@ final as (
         coalesce(counts.instruction_like_ticket_count, 0) as instruction_like_ticket_count,
         counts.last_ticket_opened_date,
         -- the mean resolution time in hours, rounded half up to 0.1 h in integer arithmetic (tenths of an hour =
-        -- floor((20 * minutes + 60 * n) / (120 * n))): with a fractional division, DuckDB's double would round a
-        -- tie such as 147.05 h down and PostgreSQL's exact numeric up
+        -- floor((20 * seconds + 3600 * n) / (7200 * n))): with a fractional division, DuckDB's double would round
+        -- a tie such as 147.05 h down and PostgreSQL's exact numeric up
         case when counts.resolved_tickets_in_lookback > 0 then
             cast(
                 {{ dbt_grounding.integer_divide(
-                    '20 * counts.resolution_minutes_in_lookback + 60 * counts.resolved_tickets_in_lookback',
-                    '120 * counts.resolved_tickets_in_lookback') }} / 10.0
+                    '20 * counts.resolution_seconds_in_lookback + 3600 * counts.resolved_tickets_in_lookback',
+                    '7200 * counts.resolved_tickets_in_lookback') }} / 10.0
                 as decimal(10, 1)
             )
         end as avg_resolution_hours_in_lookback,

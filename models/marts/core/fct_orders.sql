@@ -39,7 +39,8 @@ final as (
 
         ----------  numerics
         orders.order_total,
-        coalesce(order_payments.amount_paid, 0) as amount_paid,
+        -- typed: a sum of decimals is an unscaled numeric on PostgreSQL, so 0 and 0.00 would both appear
+        cast(coalesce(order_payments.amount_paid, 0) as decimal(18, 2)) as amount_paid,
         coalesce(order_payments.payment_count, 0) as payment_count,
 
         ----------  booleans
