@@ -9,6 +9,8 @@ AS_OF ?= 2026-06-30
 DBT_FLAGS := --project-dir . --profiles-dir .
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+# the `spark` target's driver listens on loopback only
+export SPARK_LOCAL_IP ?= 127.0.0.1
 
 .PHONY: demo test test-fast install seed build sample context data clean pg-start pg-stop
 
