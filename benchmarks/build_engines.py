@@ -1,0 +1,491 @@
+#!/usr/bin/env python3
+"""Benchmark: time and peak memory of the package's `dbt build` on DuckDB, PostgreSQL and Spark, side by side.
+
+Not a test; nothing here asserts a time.
+
+For each size and engine, in a fresh warehouse: load the raw data, then time `dbt build` (models, data tests, unit
+tests; as-of date pinned) and sample the peak memory of the whole process tree doing the work.
+
+    .venv/bin/python benchmarks/build_engines.py --sizes demo,1000000 --engines duckdb,postgres,spark
+    .venv/bin/python benchmarks/build_engines.py --sizes demo,20000 --keep /tmp/bench-engines   # keep, reuse data
+
+Sizes: `demo` is the committed sample data loaded by `dbt seed --vars '{dbt_grounding_load_raw_data: true}'` (its
+wall time is the load time); a number N is N customers generated as Parquet by scripts/generate_raw_data.py and
+loaded into <schema>_raw the way an EL tool would, every column text except `_loaded_at` (timestamp), like the seeds:
+
+    duckdb     CREATE TABLE ... AS SELECT from the Parquet files, in the build's DuckDB file
+    postgres   DuckDB turns each Parquet file into CSV, COPY ... FROM STDIN (psycopg2), then ANALYZE
+    spark      a PySpark process of its own, configured like the profile's `spark` target (its
+               server_side_parameters rendered with this environment): CREATE TABLE ... USING parquet AS SELECT
+               ... FROM parquet.`file`; it exits before dbt starts, since the Derby metastore admits one process
+
+Engines are the profile's targets (DBT_GROUNDING_TARGET): `duckdb`; `pg` on a throwaway cluster
+(scripts/pg_cluster.sh, a temporary data directory on a free port, destroyed after the run); `spark` in local mode
+inside the dbt process (warehouse and metastore in a temporary DBT_GROUNDING_SPARK_DIR).
+
+Peak memory: every ~100 ms the sum of VmRSS over the dbt process and all its descendants (Spark's JVM is one), plus
+for PostgreSQL the postmaster and all its children (backends, parallel workers, background processes), read from
+/proc; the maximum of the sums is reported. Summed RSS counts a page shared by several processes once per process
+(PostgreSQL's shared buffers in every backend that touched them), so the sum of Pss, which splits shared pages
+between their sharers, is reported too (sampled every ~1 s: reading it is dearer).
+
+The Markdown table goes to stdout; progress to stderr. A failing dbt command aborts with the tail of its output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench_common import (
+    BUILD_VARS, RAW_TABLES, REPO_ROOT, dbt_args, dbt_env, dbt_executable, generate, load_raw_duckdb,
+)
+
+ENGINES = {"duckdb": "duckdb", "postgres": "pg", "spark": "spark"}  # engine -> profiles.yml target
+SCHEMA = "main"  # the target schema on every engine; the raw tables live in main_raw
+LOAD_RAW_VARS = "{dbt_grounding_load_raw_data: true}"
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- memory of a process tree ------------------------------------------------------------------------------------
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:  # the process ended between listing and reading
+        return None
+
+
+def _field_kib(text: str | None, name: str) -> int:
+    for line in (text or "").splitlines():
+        if line.startswith(name):
+            return int(line.split()[1])
+    return 0
+
+
+def process_tree(roots: list[int]) -> list[int]:
+    """The roots and all their descendants, found by scanning /proc for parent ids."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            stat = _read(f"/proc/{entry.name}/stat")
+            if stat:
+                # fields after the command name (which may contain spaces and parentheses): state, ppid, ...
+                children[int(stat[stat.rindex(")") + 2:].split()[1])].append(int(entry.name))
+    tree, stack = [], list(roots)
+    while stack:
+        pid = stack.pop()
+        tree.append(pid)
+        stack.extend(children.get(pid, ()))
+    return tree
+
+
+class TreeMemorySampler(threading.Thread):
+    """Polls the summed RSS of process trees every `interval` seconds until stopped, and the summed PSS every
+    `pss_every` samples (smaps_rollup walks the page tables: ~10 ms for a JVM of a few GiB, too dear for a 2-core
+    machine 10 times a second). Keeps the peaks (KiB)."""
+
+    def __init__(self, roots: list[int], interval: float = 0.1, pss_every: int = 10) -> None:
+        super().__init__(daemon=True)
+        self.roots, self.interval, self.pss_every = roots, interval, pss_every
+        self.peak_rss = self.peak_pss = self.samples = 0
+        self._stop_event = threading.Event()
+
+    def sample(self) -> None:
+        tree = process_tree(self.roots)
+        rss = sum(_field_kib(_read(f"/proc/{pid}/status"), "VmRSS:") for pid in tree)
+        self.peak_rss = max(self.peak_rss, rss)
+        if self.samples % self.pss_every == 0:
+            pss = sum(_field_kib(_read(f"/proc/{pid}/smaps_rollup"), "Pss:") for pid in tree)
+            self.peak_pss = max(self.peak_pss, pss)
+        self.samples += 1
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.sample()
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+# --- running dbt ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_mib: float
+    peak_pss_mib: float
+    timed_out: bool = False
+
+
+def run_measured(command: list[str], env: dict[str, str], cwd: Path, output: Path,
+                 extra_roots: list[int] | tuple[()] = (), timeout: float | None = None) -> Measured:
+    """Run a command (output to a file), sampling the memory of its process tree plus extra_roots' trees. A failure
+    aborts with the tail of the output; past the timeout the whole process group is stopped and the run flagged."""
+    timed_out = False
+    with output.open("w") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        sampler = TreeMemorySampler([process.pid, *extra_roots])
+        sampler.start()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            progress(f"stopping after {timeout:.0f} s: {' '.join(command[:2])}")
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        except BaseException:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
+        finally:
+            elapsed = time.perf_counter() - started
+            sampler.stop()
+    if process.returncode != 0 and not timed_out:
+        sys.stderr.write(output.read_text()[-6000:])
+        raise SystemExit(f"failed (exit {process.returncode}): {shlex.join(command)}\nfull output: {output}")
+    return Measured(elapsed, sampler.peak_rss / 1024, sampler.peak_pss / 1024, timed_out)
+
+
+def node_counts(target_dir: Path) -> str:
+    """`passed/total` over run_results.json (models, seeds, data tests, unit tests, exposures), as dbt's summary
+    counts them; warnings and no-ops (the exposure) noted."""
+    statuses = [result["status"] for result in json.loads((target_dir / "run_results.json").read_text())["results"]]
+    passed = sum(status in ("success", "pass") for status in statuses)
+    notes = [f"{statuses.count(status)} {status}" for status in ("warn", "no-op") if status in statuses]
+    return f"{passed}/{len(statuses)}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+# --- engines -------------------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Engine:
+    """One engine's fresh warehouse under run_dir: the dbt settings, raw loading, and teardown."""
+
+    name = ""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+
+    def env(self) -> dict[str, str]:
+        return dbt_env(DBT_GROUNDING_TARGET=ENGINES[self.name])
+
+    def start(self) -> None:
+        pass
+
+    def server_pids(self) -> list[int]:
+        return []
+
+    def load_raw(self, raw_dir: Path) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        pass
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+
+    @property
+    def path(self) -> Path:
+        return self.run_dir / "warehouse.duckdb"
+
+    def env(self) -> dict[str, str]:
+        return {**super().env(), "DBT_GROUNDING_DUCKDB_PATH": str(self.path)}
+
+    def load_raw(self, raw_dir: Path) -> None:
+        load_raw_duckdb(self.path, raw_dir)
+
+    def stop(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.path.with_suffix(".duckdb.wal").unlink(missing_ok=True)
+
+
+class PostgresEngine(Engine):
+    name = "postgres"
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__(run_dir)
+        self.data_dir = run_dir / "pgdata"
+        self.port = free_port()
+
+    def cluster_env(self) -> dict[str, str]:
+        return {
+            "DBT_GROUNDING_PG_DIR": str(self.data_dir), "DBT_GROUNDING_PG_HOST": "127.0.0.1",
+            "DBT_GROUNDING_PG_PORT": str(self.port), "DBT_GROUNDING_PG_USER": "dbt_grounding",
+            "DBT_GROUNDING_PG_DATABASE": "dbt_grounding", "DBT_GROUNDING_PG_SCHEMA": SCHEMA,
+        }
+
+    def env(self) -> dict[str, str]:
+        return {**super().env(), **self.cluster_env()}
+
+    def _script(self, command: str) -> None:
+        result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "pg_cluster.sh"), command],
+                                env={**os.environ, **self.cluster_env()}, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"scripts/pg_cluster.sh {command} failed:\n{result.stdout}\n{result.stderr}")
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            # the server then runs as `postgres`, which must be able to reach its data directory
+            for parent in [self.run_dir, *self.run_dir.parents]:
+                if parent == Path("/"):
+                    break
+                parent.chmod(parent.stat().st_mode | 0o011)
+        self._script("start")
+
+    def server_pids(self) -> list[int]:
+        # postmaster.pid's first line is the postmaster's pid; backends and workers are its children
+        return [int(_read(str(self.data_dir / "postmaster.pid")).splitlines()[0])]
+
+    def connect(self):
+        import psycopg2
+
+        return psycopg2.connect(host="127.0.0.1", port=self.port, user="dbt_grounding", dbname="dbt_grounding")
+
+    def load_raw(self, raw_dir: Path) -> None:
+        import duckdb
+
+        csv_path = self.run_dir / "raw_load.csv"
+        connection = self.connect()
+        try:
+            with connection, connection.cursor() as cursor, duckdb.connect() as local:
+                cursor.execute(f"create schema if not exists {SCHEMA}_raw")
+                for table in RAW_TABLES:
+                    parquet = str(raw_dir / f"{table}.parquet").replace("'", "''")
+                    columns = [row[0] for row in local.execute(f"describe select * from read_parquet('{parquet}')").fetchall()]
+                    cursor.execute(f"create table {SCHEMA}_raw.{table} (" + ", ".join(
+                        f"{column} {'timestamp' if column == '_loaded_at' else 'varchar'}" for column in columns) + ")")
+                    local.execute(
+                        f"copy (select * replace (cast(_loaded_at as timestamp) as _loaded_at) "
+                        f"from read_parquet('{parquet}')) to '{csv_path}' (format csv, header false)"
+                    )
+                    with csv_path.open() as data:
+                        cursor.copy_expert(f"copy {SCHEMA}_raw.{table} from stdin with (format csv)", data)
+                    csv_path.unlink()
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute("analyze")
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._script("destroy")
+
+
+class SparkEngine(Engine):
+    name = "spark"
+
+    @property
+    def spark_dir(self) -> Path:
+        return self.run_dir / "spark"
+
+    def env(self) -> dict[str, str]:
+        return {**super().env(), "DBT_GROUNDING_SPARK_DIR": str(self.spark_dir), "DBT_GROUNDING_SPARK_SCHEMA": SCHEMA,
+                "SPARK_LOCAL_IP": "127.0.0.1"}
+
+    def load_raw(self, raw_dir: Path) -> None:
+        # its own process: the Derby metastore admits one at a time, and dbt's Spark comes next
+        result = subprocess.run([sys.executable, __file__, "--spark-load-raw", str(raw_dir)], env=self.env(),
+                                cwd=self.run_dir, capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+            raise SystemExit("the Spark raw load failed")
+
+    def stop(self) -> None:
+        shutil.rmtree(self.spark_dir, ignore_errors=True)
+
+
+ENGINE_CLASSES = {engine.name: engine for engine in (DuckDBEngine, PostgresEngine, SparkEngine)}
+
+
+def spark_conf() -> dict[str, str]:
+    """The profile's `spark` server_side_parameters, rendered with this process's environment."""
+    import jinja2
+    import yaml
+
+    profile = yaml.safe_load((REPO_ROOT / "profiles.yml").read_text())
+    parameters = profile["dbt_grounding"]["outputs"]["spark"]["server_side_parameters"]
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in os.environ:
+            return os.environ[name]
+        if default is None:
+            raise KeyError(f"profiles.yml needs the environment variable {name}")
+        return default
+
+    renderer = jinja2.Environment()
+    return {key: renderer.from_string(str(value)).render(env_var=env_var) for key, value in parameters.items()}
+
+
+def spark_load_raw(raw_dir: Path) -> None:
+    """(In a subprocess) CREATE TABLE main_raw.<t> USING parquet AS SELECT the Parquet file, typed like the seeds."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("dbt-grounding raw load").enableHiveSupport()
+    for key, value in spark_conf().items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    try:
+        spark.sql(f"create database if not exists {SCHEMA}_raw")
+        for table in RAW_TABLES:
+            path = raw_dir / f"{table}.parquet"
+            columns = spark.read.parquet(str(path)).columns
+            select = ", ".join(
+                f"cast(`{column}` as {'timestamp' if column == '_loaded_at' else 'string'}) as `{column}`"
+                for column in columns
+            )
+            spark.sql(f"create table {SCHEMA}_raw.{table} using parquet as select {select} from parquet.`{path}`")
+    finally:
+        spark.stop()
+
+
+# --- sizes ---------------------------------------------------------------------------------------------------------
+
+def demo_raw_rows() -> int:
+    rows = 0
+    for table in RAW_TABLES:
+        with (REPO_ROOT / "seeds" / "raw" / f"{table}.csv").open(newline="") as handle:
+            rows += sum(1 for _ in csv.reader(handle)) - 1
+    return rows
+
+
+def parquet_raw_rows(raw_dir: Path) -> int:
+    import duckdb
+
+    with duckdb.connect() as connection:
+        return sum(connection.execute("select count(*) from read_parquet(?)", [str(raw_dir / f"{table}.parquet")])
+                   .fetchone()[0] for table in RAW_TABLES)
+
+
+@dataclass
+class Row:
+    engine: str
+    size: str
+    raw_rows: int
+    load_seconds: float
+    build: Measured
+    nodes: str
+    load_average: float
+
+    def markdown(self) -> str:
+        build = f"> {self.build.seconds:,.0f} (stopped)" if self.build.timed_out else f"{self.build.seconds:,.1f}"
+        return (f"| {self.engine} | {self.size} | {self.raw_rows:,} | {self.load_seconds:,.1f} | {build} | "
+                f"{self.build.peak_rss_mib:,.0f} | {self.build.peak_pss_mib:,.0f} | {self.nodes} |")
+
+
+def run_one(engine_name: str, size: str, work_dir: Path, threads: int | None, timeout: float | None) -> Row:
+    run_dir = work_dir / f"{size}-{engine_name}"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    engine = ENGINE_CLASSES[engine_name](run_dir)
+    env, dbt, common = engine.env(), dbt_executable(), dbt_args(run_dir, threads)
+    label = "demo" if size == "demo" else f"{int(size):,} customers"
+    try:
+        engine.start()
+        progress(f"{engine_name} {label}: loading raw data")
+        if size == "demo":
+            raw_rows = demo_raw_rows()
+            load = run_measured([dbt, "seed", *common, "--vars", LOAD_RAW_VARS], env, run_dir,
+                                run_dir / "dbt_seed.out", engine.server_pids())
+            load_seconds = load.seconds
+        else:
+            raw_dir = work_dir / f"raw-{size}"
+            generate(int(size), raw_dir)
+            raw_rows = parquet_raw_rows(raw_dir)
+            started = time.perf_counter()
+            engine.load_raw(raw_dir)
+            load_seconds = time.perf_counter() - started
+            # the lookup seed, as benchmarks/build_marts.py does (not timed: `dbt build` seeds it again anyway)
+            run_measured([dbt, "seed", *common, "--select", "plan_tiers"], env, run_dir, run_dir / "dbt_seed.out")
+        load_average = os.getloadavg()[0]
+        progress(f"{engine_name} {label}: {raw_rows:,} raw rows loaded in {load_seconds:.1f} s; dbt build "
+                 f"(1-min load average {load_average:.2f})")
+        build = run_measured([dbt, "build", *common, "--vars", BUILD_VARS], env, run_dir, run_dir / "dbt_build.out",
+                             engine.server_pids(), timeout)
+        nodes = "—" if build.timed_out else node_counts(run_dir / "target")
+    finally:
+        engine.stop()
+    row = Row(engine_name, label, raw_rows, load_seconds, build, nodes, load_average)
+    progress(f"done: {row.markdown()}")
+    return row
+
+
+def command_line() -> str:
+    python = Path(sys.executable)
+    shown = python.relative_to(REPO_ROOT) if python.is_relative_to(REPO_ROOT) else python
+    return shlex.join([str(shown), *sys.argv])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="demo,1000000", help="comma-separated: demo and/or numbers of customers")
+    parser.add_argument("--engines", default="duckdb,postgres,spark", help=f"comma-separated, of {', '.join(ENGINES)}")
+    parser.add_argument("--keep", type=Path, help="work directory to keep (and reuse generated raw data from)")
+    parser.add_argument("--threads", type=int, help="dbt threads (default: the profile's, per target)")
+    parser.add_argument("--build-timeout", type=float, help="stop a `dbt build` after this many seconds, report it")
+    parser.add_argument("--spark-load-raw", type=Path, help=argparse.SUPPRESS)  # the Spark loader's subprocess
+    args = parser.parse_args()
+    if args.spark_load_raw:
+        spark_load_raw(args.spark_load_raw)
+        return
+
+    sizes = [size.strip() for size in args.sizes.split(",") if size.strip()]
+    engines = [engine.strip() for engine in args.engines.split(",") if engine.strip()]
+    for size in sizes:
+        if size != "demo" and not size.isdigit():
+            parser.error(f"--sizes: {size!r} is neither demo nor a number of customers")
+    for engine in engines:
+        if engine not in ENGINES:
+            parser.error(f"--engines: {engine!r} is not one of {', '.join(ENGINES)}")
+
+    work_dir = args.keep or Path(tempfile.mkdtemp(prefix="dbt-grounding-engines-"))
+    work_dir.mkdir(parents=True, exist_ok=True)
+    progress(f"work directory {work_dir}")
+    rows = [run_one(engine, size, work_dir, args.threads, args.build_timeout) for size in sizes for engine in engines]
+    if not args.keep:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+    memory_gib = _field_kib(_read("/proc/meminfo"), "MemTotal:") / 1024 / 1024
+    print(f"`{command_line()}`\n")
+    print("| engine | size | raw rows | load s | `dbt build` s | peak MiB (RSS sum) | peak MiB (PSS sum) | nodes passed |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(row.markdown())
+    print(f"\n{os.cpu_count()} CPUs, {memory_gib:.1f} GiB RAM; 1-min load average as each build started: "
+          + ", ".join(f"{row.engine} {row.size} {row.load_average:.2f}" for row in rows) + ".")
+
+
+if __name__ == "__main__":
+    main()
