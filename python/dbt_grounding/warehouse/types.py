@@ -15,6 +15,7 @@ cannot be a plain synonym. Decisions (each one a place where a naive comparison 
   `string`. PostgreSQL keeps it, so `character varying(255)` -> `character varying(100)` is drift there.
 - `float(p)` follows SQL: p <= 24 is single precision, else double (DuckDB and PostgreSQL do this).
 - Array (`INTEGER[]`, `array<int>`) and nested types (STRUCT, MAP, UNION) are normalised element by element.
+  PostgreSQL does not keep an array's dimensions or size (`int[][]` and `int[3]` are stored as `integer[]`).
 - A type the table does not know is compared by its text with whitespace and letter case normalised (quoted
   literals such as ENUM values kept as they are): a false alarm is possible there, missed drift is not.
 """
@@ -44,6 +45,7 @@ class TypeDialect:
         struct_like: canonical names whose arguments are `field type` pairs.
         map_like: canonical names whose arguments are types.
         array_prefix: a prefix meaning "array of" on a type name (PostgreSQL's `_int4` udt names).
+        array_shape_kept: whether `[]` dimensions and sizes are part of the type (DuckDB) or discarded (PostgreSQL).
         upper_case: whether canonical spellings are upper case.
     """
 
@@ -56,6 +58,7 @@ class TypeDialect:
     struct_like: frozenset[str] = frozenset()
     map_like: frozenset[str] = frozenset()
     array_prefix: str | None = None
+    array_shape_kept: bool = True
     upper_case: bool = False
 
 
@@ -114,8 +117,9 @@ DUCKDB = TypeDialect(
     upper_case=True,
 )
 
-# PostgreSQL: the spellings of `information_schema.columns.data_type`, with udt names (int4, bpchar...) as
-# aliases. Lengths and precisions are kept: PostgreSQL enforces them.
+# PostgreSQL: the spellings of `format_type()` (what PostgresWarehouse.columns reports, modifiers included), with
+# udt names (int4, bpchar...) as aliases. Lengths and precisions are kept: PostgreSQL enforces them. Checked against
+# a real server by tests/engines/test_postgres_grounding.py.
 POSTGRES = TypeDialect(
     aliases=_aliases({
         "smallint": ("int2", "smallserial", "serial2"),
@@ -150,9 +154,12 @@ POSTGRES = TypeDialect(
         "timestamp with time zone": "6",
     },
     array_prefix="_",
+    array_shape_kept=False,
 )
 
-# Spark SQL as `describe table` reports it. Delta and Hive tables store char(n)/varchar(n) as string.
+# Spark SQL as `describe table` reports it (checked against Spark by tests/engines/test_spark_grounding.py). Spark
+# stores char(n)/varchar(n) as string. `double precision` and `character varying` are not Spark types, but the
+# package's spark__cast builds contract columns declared with them as double and string.
 SPARK = TypeDialect(
     aliases=_aliases({
         "tinyint": ("byte",),
@@ -160,10 +167,10 @@ SPARK = TypeDialect(
         "int": ("integer",),
         "bigint": ("long",),
         "float": ("real",),
-        "double": (),
+        "double": ("double precision",),
         "decimal": ("dec", "numeric"),
         "boolean": (),
-        "string": ("varchar", "char", "text"),
+        "string": ("varchar", "char", "text", "character varying"),
         "binary": (),
         "date": (),
         "timestamp": ("timestamp_ltz",),
@@ -233,6 +240,11 @@ def _normalize(dialect: TypeDialect, text: str) -> str:
     text = text.strip()
     array = _ARRAY_SUFFIX.fullmatch(text)
     if array and _balanced(array["element"]):
+        if not dialect.array_shape_kept:
+            element = array["element"]
+            while (inner := _ARRAY_SUFFIX.fullmatch(element)) and _balanced(inner["element"]):
+                element = inner["element"]
+            return f"{_normalize(dialect, element)}[]"
         return f"{_normalize(dialect, array['element'])}[{array['size'].strip()}]"
     generic = _GENERIC.fullmatch(text)
     if generic:
