@@ -454,7 +454,9 @@ def main() -> None:
     parser.add_argument("--engines", default="duckdb,postgres,spark", help=f"comma-separated, of {', '.join(ENGINES)}")
     parser.add_argument("--keep", type=Path, help="work directory to keep (and reuse generated raw data from)")
     parser.add_argument("--threads", type=int, help="dbt threads (default: the profile's, per target)")
-    parser.add_argument("--build-timeout", type=float, help="stop a `dbt build` after this many seconds, report it")
+    parser.add_argument("--build-timeout", default="", metavar="[ENGINE=]SECONDS,...",
+                        help="stop a `dbt build` running longer and report it stopped: for every engine, or per "
+                             "engine (spark=2400)")
     parser.add_argument("--spark-load-raw", type=Path, help=argparse.SUPPRESS)  # the Spark loader's subprocess
     args = parser.parse_args()
     if args.spark_load_raw:
@@ -469,11 +471,17 @@ def main() -> None:
     for engine in engines:
         if engine not in ENGINES:
             parser.error(f"--engines: {engine!r} is not one of {', '.join(ENGINES)}")
+    timeouts: dict[str, float] = {}
+    for item in filter(None, (item.strip() for item in args.build_timeout.split(","))):
+        engine, _, seconds = item.rpartition("=")
+        if engine and engine not in ENGINES or not seconds.replace(".", "", 1).isdigit():
+            parser.error(f"--build-timeout: {item!r} is neither SECONDS nor ENGINE=SECONDS")
+        timeouts.update({engine: float(seconds)} if engine else dict.fromkeys(ENGINES, float(seconds)))
 
     work_dir = args.keep or Path(tempfile.mkdtemp(prefix="dbt-grounding-engines-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     progress(f"work directory {work_dir}")
-    rows = [run_one(engine, size, work_dir, args.threads, args.build_timeout) for size in sizes for engine in engines]
+    rows = [run_one(engine, size, work_dir, args.threads, timeouts.get(engine)) for size in sizes for engine in engines]
     if not args.keep:
         shutil.rmtree(work_dir, ignore_errors=True)
 
