@@ -1,5 +1,9 @@
 """Warehouse access for the grounding layer: connection settings from the dbt profile, schema introspection, type
-equivalence per adapter, and read-only key lookups that never block `dbt build`."""
+equivalence per adapter, and read-only key lookups.
+
+Adapters: DuckDB (short-lived read-only connections that never block `dbt build`), PostgreSQL (one held read-only
+psycopg2 connection) and Spark (dbt-spark's `method: session`, a SparkSession in this process). psycopg2 and pyspark
+are optional extras, imported only when a target of theirs is opened."""
 
 from __future__ import annotations
 
@@ -8,17 +12,21 @@ from typing import Any
 from dbt_grounding.errors import ConfigurationError
 from dbt_grounding.warehouse.base import QueryHook, Relation, Row, Warehouse
 from dbt_grounding.warehouse.duckdb import DuckDBWarehouse, writer_connect_attempts
+from dbt_grounding.warehouse.postgres import PostgresWarehouse
 from dbt_grounding.warehouse.profile import SUPPORTED_ADAPTERS, ConnectionSettings, load_connection_settings
 from dbt_grounding.warehouse.schema import ColumnDifference, DifferenceKind, compare_columns
+from dbt_grounding.warehouse.spark import SparkWarehouse
 from dbt_grounding.warehouse.types import normalize_type, types_equivalent
 
 __all__ = [
     "SUPPORTED_ADAPTERS", "ColumnDifference", "ConnectionSettings", "DifferenceKind", "DuckDBWarehouse",
-    "QueryHook", "Relation", "Row", "Warehouse", "compare_columns", "load_connection_settings",
-    "normalize_type", "open_warehouse", "types_equivalent", "writer_connect_attempts",
+    "PostgresWarehouse", "QueryHook", "Relation", "Row", "SparkWarehouse", "Warehouse", "compare_columns",
+    "load_connection_settings", "normalize_type", "open_warehouse", "types_equivalent", "writer_connect_attempts",
 ]
 
-_WAREHOUSES: dict[str, type[Warehouse]] = {"duckdb": DuckDBWarehouse}
+_WAREHOUSES: dict[str, type[Warehouse]] = {
+    "duckdb": DuckDBWarehouse, "postgres": PostgresWarehouse, "spark": SparkWarehouse,
+}
 
 
 def open_warehouse(settings: ConnectionSettings, **options: Any) -> Warehouse:
@@ -26,7 +34,8 @@ def open_warehouse(settings: ConnectionSettings, **options: Any) -> Warehouse:
 
     Args:
         settings: from `load_connection_settings`.
-        options: adapter-specific keyword arguments (DuckDB: lock_wait_s, hold_ms, writer_gap_ms, on_query).
+        options: adapter-specific keyword arguments (DuckDB: lock_wait_s, hold_ms, writer_gap_ms, on_query;
+            PostgreSQL: statement_timeout_ms, on_query; Spark: on_query).
 
     Returns:
         A `Warehouse`; close it (or use it as a context manager) when done.

@@ -186,7 +186,7 @@ def build_select_rows(
     limit: int,
     *,
     quote: Callable[[str], str],
-    placeholder: str,
+    placeholder: str | Callable[[int], str],
 ) -> str:
     """`SELECT <columns> FROM <relation> WHERE k1 = ? AND ... LIMIT <limit + 1>`: the only row-reading SQL.
 
@@ -196,18 +196,21 @@ def build_select_rows(
         columns: selected column names (quoted here), checked by `check_selection`.
         limit: the caller's row cap; limit + 1 rows are fetched so it knows when the cap was hit.
         quote: the adapter's identifier quoting.
-        placeholder: the driver's parameter marker.
+        placeholder: the driver's parameter marker (`?`, `%s`), or for named markers a function of the key
+            column's position giving its marker (Spark: `:p0`, `:p1`, ...).
 
     Returns:
         The SQL text; no value appears in it.
     """
+    marker = placeholder if callable(placeholder) else (lambda _position: placeholder)
     selected = ", ".join(quote(column) for column in columns)
-    condition = " AND ".join(f"{quote(column)} = {placeholder}" for column in key_columns)
+    condition = " AND ".join(f"{quote(column)} = {marker(i)}" for i, column in enumerate(key_columns))
     return f"SELECT {selected} FROM {relation_sql} WHERE {condition} LIMIT {limit + 1}"
 
 
 def quote_identifier(identifier: str, mark: str = '"') -> str:
-    """An identifier quoted for SQL, embedded quote marks doubled (standard SQL; DuckDB and PostgreSQL).
+    """An identifier quoted for SQL, embedded quote marks doubled (standard SQL: DuckDB, PostgreSQL; Spark with
+    mark="`", which it escapes the same way).
 
     Args:
         identifier: the name.

@@ -14,6 +14,14 @@ DuckDB: a relative `path` is resolved against the project directory. dbt opens i
 runs in, which is the project directory for `dbt build` run there (and for `--project-dir` runs that follow the
 convention of running from it); resolving against our own current directory instead would silently open, or
 fail to find, another file. `:memory:` is refused: an in-memory database exists only inside the dbt process.
+
+PostgreSQL: dbt-postgres's fields and aliases (`dbname` = `database`, `pass` = `password`); `port` may arrive as
+text (an env_var rendered without `| as_number`). The settings keep the password: they are never shown (see
+ConnectionSettings).
+
+Spark: only dbt-spark's `method: session` (Spark inside this process, as dbt-spark runs it). thrift, http and odbc
+reach a remote server through drivers (PyHive, pyodbc) this toolkit does not ship; they are refused with a hint.
+Spark has no database level: `database`, when given, must equal `schema` (dbt-spark's rule).
 """
 
 from __future__ import annotations
@@ -31,9 +39,9 @@ from dbt_grounding.warehouse.rendering import render_data, render_value
 
 __all__ = ["SUPPORTED_ADAPTERS", "ConnectionSettings", "find_profiles_file", "load_connection_settings"]
 
-# Adapters with a Warehouse implementation. types.py also holds type tables for postgres and spark: adding one
-# means a settings resolver below and a Warehouse subclass (warehouse/base.py).
-SUPPORTED_ADAPTERS = ("duckdb",)
+# Adapters with a Warehouse implementation: adding one means a type table (types.py), a settings resolver below and
+# a Warehouse subclass (warehouse/base.py) registered in warehouse/__init__.py.
+SUPPORTED_ADAPTERS = ("duckdb", "postgres", "spark")
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,8 @@ class ConnectionSettings:
         project_dir: the dbt project directory (absolute).
         profiles_file: the profiles.yml read.
         settings: the output's rendered fields; for duckdb `path` is absolute and `database` is set as
-            dbt-duckdb sets it. Not in repr: other adapters' outputs hold passwords.
+            dbt-duckdb sets it; for postgres `database`, `password` and an int `port` are set whichever alias the
+            profile used. Not in repr: postgres outputs hold passwords.
     """
 
     adapter_type: str
@@ -80,7 +89,8 @@ def load_connection_settings(
 
     Raises:
         ConfigurationError: no dbt_project.yml or profiles.yml, unknown profile or target, a missing env var,
-            an unsupported adapter, or an unusable DuckDB path; each with a hint saying how to fix it.
+            an unsupported adapter or Spark method, an unusable DuckDB path, a PostgreSQL output lacking
+            host/user/dbname or with a non-numeric port; each with a hint saying how to fix it.
     """
     environ = os.environ if environ is None else environ
     project_path = Path(project_dir).expanduser().resolve()
@@ -98,7 +108,7 @@ def load_connection_settings(
         raise ConfigurationError(
             f"Target {target_name!r} of profile {profile_name!r} uses adapter {adapter_type or '(none)'!r}, "
             "which dbt-grounding cannot query yet.",
-            hint=f"Select a target of type {' or '.join(SUPPORTED_ADAPTERS)} (--target or DBT_TARGET).",
+            hint=f"Select a target of type {', '.join(SUPPORTED_ADAPTERS)} (--target or DBT_TARGET).",
             adapter=adapter_type, profile=profile_name, target=target_name, profiles_file=str(profiles_file),
         )
     settings = _RESOLVERS[adapter_type](settings, project_path, target_name)
@@ -242,4 +252,76 @@ def _resolve_duckdb(settings: dict[str, Any], project_dir: Path, target_name: st
     return settings
 
 
-_RESOLVERS = {"duckdb": _resolve_duckdb}
+_POSTGRES_REQUIRED = ("host", "user", "database")
+_SPARK_METHODS = ("session",)
+
+
+def _resolve_postgres(settings: dict[str, Any], project_dir: Path, target_name: str) -> dict[str, Any]:
+    settings = dict(settings)
+    for alias, name in (("dbname", "database"), ("pass", "password")):  # dbt-postgres's _ALIASES
+        if alias in settings:
+            value = settings.pop(alias)
+            settings.setdefault(name, value)
+    missing = [name for name in _POSTGRES_REQUIRED if settings.get(name) in (None, "")]
+    if missing:
+        named = ", ".join("dbname" if name == "database" else name for name in missing)
+        raise ConfigurationError(
+            f"PostgreSQL target {target_name!r} lacks {named}.",
+            hint="Give the output host, port, user, password and dbname, as dbt-postgres needs them (`dbt debug` "
+                 "checks the same settings).",
+            adapter="postgres", target=target_name, missing=missing,
+        )
+    port = settings.get("port", 5432)
+    if isinstance(port, str) and port.strip().isdigit():
+        port = int(port)  # rendered from env_var without | as_number
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigurationError(
+            f"PostgreSQL target {target_name!r} has port {port!r}, not a TCP port number.",
+            hint="Set `port:` to a number, e.g. \"{{ env_var('PGPORT', '5432') | as_number }}\".",
+            target=target_name,
+        )
+    settings["port"] = port
+    settings.setdefault("password", "")
+    return settings
+
+
+def _resolve_spark(settings: dict[str, Any], project_dir: Path, target_name: str) -> dict[str, Any]:
+    method = str(settings.get("method") or "").lower()
+    if method not in _SPARK_METHODS:
+        raise ConfigurationError(
+            f"Spark target {target_name!r} uses method {method or '(none)'!r}; dbt-grounding reads Spark only "
+            "through `method: session`.",
+            hint="`session` runs Spark inside this process from the profile's server_side_parameters, as dbt-spark "
+                 "does; thrift, http and odbc need a remote server's driver (PyHive, pyodbc) that dbt-grounding "
+                 "does not support. Point the grounding layer at a session target over the same metastore and "
+                 "warehouse directory.",
+            target=target_name, method=method, supported=list(_SPARK_METHODS),
+        )
+    schema, database = settings.get("schema"), settings.get("database")
+    if database not in (None, "") and database != schema:
+        raise ConfigurationError(
+            f"Spark target {target_name!r} has database {database!r} and schema {schema!r}; Spark has no database "
+            "level.",
+            hint="Omit `database:` or give it the schema's value, as dbt-spark requires.", target=target_name,
+        )
+    parameters = settings.get("server_side_parameters") or {}
+    if not isinstance(parameters, Mapping) or not all(
+        isinstance(value, (str, int, float, bool)) for value in parameters.values()
+    ):
+        raise ConfigurationError(
+            f"Spark target {target_name!r}: server_side_parameters must map Spark settings to single values.",
+            hint="e.g. server_side_parameters: {spark.master: 'local[2]', spark.sql.session.timeZone: UTC}",
+            target=target_name,
+        )
+    # Spark reads settings as text; YAML's true/false/numbers become what Spark's own config files would hold
+    parameters = {str(key): _spark_setting(value) for key, value in parameters.items()}
+    return {**settings, "method": method, "database": None, "server_side_parameters": parameters}
+
+
+def _spark_setting(value: str | int | float | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_RESOLVERS = {"duckdb": _resolve_duckdb, "postgres": _resolve_postgres, "spark": _resolve_spark}

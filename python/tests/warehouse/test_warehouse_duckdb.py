@@ -264,4 +264,4 @@ def test_open_warehouse_from_profile_settings(scratch_db: Path, tmp_path: Path) 
     bare = ConnectionSettings("duckdb", "p", "dev", tmp_path, tmp_path / "profiles.yml", {"path": str(scratch_db)})
     assert writer_connect_attempts(bare) == 1
     with pytest.raises(ConfigurationError):
-        open_warehouse(ConnectionSettings("postgres", "p", "pg", tmp_path, tmp_path / "profiles.yml", {}))
+        open_warehouse(ConnectionSettings("snowflake", "p", "sf", tmp_path, tmp_path / "profiles.yml", {}))

@@ -96,10 +96,10 @@ def test_in_memory_duckdb_is_refused(project: Path, target: str) -> None:
     assert "memory" in raised.value.message and "path" in raised.value.hint
 
 
-def test_an_unsupported_adapter_is_refused_without_rendering_secrets_into_the_error(project: Path) -> None:
+def test_an_incomplete_postgres_target_is_refused_without_rendering_secrets_into_the_error(project: Path) -> None:
     with pytest.raises(ConfigurationError) as raised:
         load(project, {"PG_PASSWORD": "hunter2"}, target="pg")
-    assert raised.value.details["adapter"] == "postgres"
+    assert raised.value.details["adapter"] == "postgres" and raised.value.details["missing"] == ["user", "database"]
     assert "hunter2" not in str(raised.value.to_dict())
 
 

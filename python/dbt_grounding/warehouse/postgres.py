@@ -1,0 +1,406 @@
+"""PostgreSQL: read-only lookups over one connection held open and reused, through psycopg2.
+
+Unlike a DuckDB file, a PostgreSQL server lets readers and `dbt build` work at the same time (MVCC), so nothing
+here needs to leave gaps for a writer: the connection opens on the first operation and stays open until `close()`.
+Opening one costs a TCP (and maybe TLS) handshake plus authentication, far more than a key lookup, so warm lookups
+never reconnect, and serving never goes through `dbt show` (a process start and a parse per lookup).
+
+- The session is read-only (`set_session(readonly=True, autocommit=True)`: every statement runs in its own
+  read-only transaction, so a lookup holds no snapshot or lock between documents) with a `statement_timeout`, so a
+  lookup on a missing index cannot run for ever.
+- A connection the server or the network dropped (restart, idle timeout, failover) is reopened once and the
+  statement retried: every statement here is a SELECT, so running it again is safe. A second failure is raised.
+- Key values are bound with psycopg2's `%s` (escaped by libpq, never pasted into SQL by us); identifiers come from
+  the manifest and are quoted by `base.quote_identifier`, `%` doubled so psycopg2 does not take it for a marker.
+- Columns come from pg_catalog with `format_type`, so types read as PostgreSQL spells them with their modifiers
+  (`numeric(18,2)`, `character varying(40)`): information_schema's `data_type` drops them (`numeric`), which
+  would hide a rescaled decimal.
+- Relation names are matched exactly: dbt-postgres quotes database, schema and identifier by default, so the
+  manifest holds the names as PostgreSQL stores them. A connection reads one database; a relation the manifest
+  places in another one is refused, not silently looked up in the connected database.
+
+psycopg2 is imported lazily: the default install is DuckDB only (`pip install 'dbt-grounding[postgres]'`).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from dbt_grounding.errors import (
+    ConfigurationError,
+    GroundingError,
+    InvalidKeyError,
+    MissingRelationError,
+    SchemaDriftError,
+    WarehouseError,
+)
+from dbt_grounding.warehouse.base import (
+    KeyValue,
+    QueryHook,
+    Relation,
+    Row,
+    Warehouse,
+    build_select_rows,
+    check_key,
+    check_selection,
+    quote_identifier,
+)
+from dbt_grounding.warehouse.profile import ConnectionSettings
+
+__all__ = ["PostgresWarehouse"]
+
+_COLUMNS_SQL = (
+    "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+    " FROM pg_catalog.pg_attribute a"
+    " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'v', 'm', 'p', 'f')"
+    " AND a.attnum > 0 AND NOT a.attisdropped"
+    " ORDER BY a.attnum"
+)
+# The session's settings and identity in one round trip, as a SELECT (the only statement kind this layer runs).
+_SETUP_SQL = "SELECT pg_catalog.set_config('statement_timeout', %s, false), current_database(), pg_backend_pid()"
+_ROLE_SQL = "SELECT pg_catalog.set_config('role', %s, false)"
+# libpq connection parameters taken from the profile as they are (dbt-postgres passes the same ones)
+_PASSED_THROUGH = ("connect_timeout", "sslmode", "sslcert", "sslkey", "sslrootcert", "sslpassword", "keepalives",
+                   "keepalives_interval", "keepalives_count", "target_session_attrs", "application_name")
+# SQLSTATE classes and codes, as PostgreSQL reports them (Appendix A of its manual)
+_UNDEFINED_TABLE, _UNDEFINED_SCHEMA = "42P01", "3F000"
+_UNDEFINED_COLUMN = "42703"
+_QUERY_CANCELED = "57014"
+_DATA_EXCEPTION_CLASS = "22"
+_UNDEFINED_FUNCTION = "42883"  # `bigint = text` has no operator: a key value of the wrong type
+_SERVER_HINT = (
+    "Check that the server is running and accepts connections at {where} (this package's local cluster: "
+    "`scripts/pg_cluster.sh start`), and the target's host/port in profiles.yml (this package's profile reads "
+    "DBT_GROUNDING_PG_HOST / DBT_GROUNDING_PG_PORT); `dbt debug` tests the same settings."
+)
+_LOGIN_HINT = (
+    "Check the target's user, password and dbname in profiles.yml (this package's profile reads "
+    "DBT_GROUNDING_PG_USER / DBT_GROUNDING_PG_PASSWORD / DBT_GROUNDING_PG_DATABASE); `dbt debug` tests the same "
+    "settings."
+)
+
+
+def _psycopg2():
+    try:
+        import psycopg2
+        import psycopg2.extensions
+    except ImportError as exc:
+        raise ConfigurationError(
+            "Reading a PostgreSQL target needs psycopg2, which is not installed.",
+            hint="pip install 'dbt-grounding[postgres]'", missing="psycopg2",
+        ) from exc
+    return psycopg2
+
+
+class PostgresWarehouse(Warehouse):
+    """One read-only psycopg2 connection, opened on first use and reused; reopened once when it was dropped.
+
+    Thread-safe: operations on one object run one at a time over its single connection.
+
+    Attributes:
+        connections_opened: how many connections this object has opened so far (1 while the first one lives).
+    """
+
+    adapter_type = "postgres"
+
+    def __init__(
+        self,
+        connect_kwargs: Mapping[str, Any],
+        *,
+        statement_timeout_ms: int = 30_000,
+        role: str | None = None,
+        on_query: QueryHook | None = None,
+        source: str = "the PostgreSQL target",
+        connect: Callable[..., Any] | None = None,
+    ) -> None:
+        """
+        Args:
+            connect_kwargs: psycopg2.connect keyword arguments (host, port, user, password, dbname, ...).
+            statement_timeout_ms: the server cancels a statement running longer (0 = no limit).
+            role: `SET ROLE` after connecting, as dbt-postgres does with the profile's `role`.
+            on_query: called with (sql, params) before every statement.
+            source: the profile output the settings come from, for error messages.
+            connect: replaces psycopg2.connect (tests).
+        """
+        if isinstance(statement_timeout_ms, bool) or not isinstance(statement_timeout_ms, int) \
+                or statement_timeout_ms < 0:
+            raise ValueError(f"statement_timeout_ms must be an int >= 0, not {statement_timeout_ms!r}")
+        self._psycopg2 = _psycopg2()
+        self._connect_kwargs = dict(connect_kwargs)
+        self._connect = connect or self._psycopg2.connect
+        self.statement_timeout_ms = statement_timeout_ms
+        self.role = role
+        self.on_query = on_query
+        self.source = source
+        self._lock = threading.RLock()
+        self._connection: Any = None
+        self._database: str | None = None
+        self._backend_pid: int | None = None
+        self.connections_opened = 0
+
+    def __repr__(self) -> str:  # the password stays out of logs and tracebacks
+        return f"PostgresWarehouse({self._where()}, database={self._connect_kwargs.get('dbname')!r})"
+
+    @classmethod
+    def from_settings(cls, settings: ConnectionSettings, **options: Any) -> PostgresWarehouse:
+        """A warehouse on the profile output's server (dbt-postgres's fields).
+
+        Args:
+            settings: from `load_connection_settings`, adapter postgres.
+            options: keyword arguments of the constructor (statement_timeout_ms, on_query).
+
+        Returns:
+            The warehouse; nothing connects yet.
+        """
+        if settings.adapter_type != "postgres":
+            raise ConfigurationError(
+                f"Target {settings.target_name!r} is {settings.adapter_type}, not postgres.",
+                hint="Select a postgres target.", target=settings.target_name,
+            )
+        output = settings.settings
+        missing = [name for name in ("host", "user", "database") if output.get(name) in (None, "")]
+        if missing:
+            raise ConfigurationError(
+                f"PostgreSQL target {settings.target_name!r} lacks {', '.join(missing)}.",
+                hint="Give the output host, port, user, password and dbname, as dbt-postgres needs them.",
+                adapter="postgres", target=settings.target_name, missing=missing,
+            )
+        kwargs: dict[str, Any] = {
+            "host": output["host"], "port": output.get("port", 5432), "user": output["user"],
+            "password": output.get("password", ""), "dbname": output["database"], "connect_timeout": 10,
+        }
+        kwargs.update({name: output[name] for name in _PASSED_THROUGH if output.get(name) not in (None, "")})
+        if output.get("keepalives_idle"):  # dbt-postgres: 0 means libpq's default, and passing 0 breaks setsockopt
+            kwargs["keepalives_idle"] = output["keepalives_idle"]
+        kwargs.setdefault("application_name", "dbt-grounding")
+        options.setdefault("role", output.get("role") or None)
+        options.setdefault(
+            "source", f"{settings.profiles_file}: {settings.profile_name}.outputs.{settings.target_name}"
+        )
+        return cls(kwargs, **options)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def connected(self) -> bool:
+        """Whether a connection is open now."""
+        return self._connection is not None and not self._connection.closed
+
+    @property
+    def backend_pid(self) -> int | None:
+        """The server process of the current connection (pg_stat_activity.pid), None before the first operation."""
+        return self._backend_pid if self.connected else None
+
+    @property
+    def unchanged_since(self) -> None:
+        """Always None: other sessions may alter a relation at any moment (no lock is held between statements), so
+        a schema that matched once proves nothing about the next document; each one checks again (one catalog
+        query on the open connection)."""
+        return None
+
+    # ------------------------------------------------------------------ operations
+
+    def columns(self, relation: Relation | tuple[str | None, str, str]) -> list[tuple[str, str]] | None:
+        relation = Relation(*relation)
+        with self._lock:
+            self._check_database(relation)
+            _, rows = self._query(_COLUMNS_SQL, (relation.schema, relation.identifier))
+        return [(name, data_type) for name, data_type in rows] or None
+
+    def fetch_rows(
+        self,
+        relation: Relation | tuple[str | None, str, str],
+        key: Mapping[str, KeyValue],
+        columns: Sequence[str],
+        limit: int,
+    ) -> list[Row]:
+        relation = Relation(*relation)
+        key_columns, values = check_key(key)
+        check_selection(columns, limit)
+        for column, value in zip(key_columns, values):
+            if isinstance(value, str) and "\x00" in value:
+                raise InvalidKeyError(
+                    f"Key value for {column!r} holds a NUL character, which PostgreSQL text cannot hold.",
+                    hint="Pass the key's actual value.", column=column,
+                )
+        with self._lock:
+            self._check_database(relation)
+            sql = build_select_rows(
+                self._relation_sql(relation), key_columns, columns, limit, quote=_quote, placeholder="%s"
+            )
+            names, rows = self._query(sql, tuple(_bindable(value) for value in values), relation)
+        return [dict(zip(names, row)) for row in rows]
+
+    def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
+        relation = Relation(*relation)
+        with self._lock:
+            self._check_database(relation)
+            sql = f"SELECT max({_quote(column)}) FROM {self._relation_sql(relation)}"
+            _, rows = self._query(sql, (), relation)
+        return rows[0][0]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                connection, self._connection = self._connection, None
+                try:
+                    connection.close()
+                except self._psycopg2.Error:
+                    pass  # closing a connection the server already dropped: nothing left to release
+
+    # ------------------------------------------------------------------ connection
+
+    def _ensure_connected(self) -> Any:
+        if self._connection is None or self._connection.closed:
+            self._connection = None
+            self._connection = self._open()
+        return self._connection
+
+    def _open(self) -> Any:
+        psycopg2 = self._psycopg2
+        try:
+            connection = self._connect(**self._connect_kwargs)
+        except psycopg2.Error as exc:
+            raise self._connect_error(exc) from exc
+        try:
+            connection.set_session(readonly=True, autocommit=True)
+            _, rows = self._execute(connection, _SETUP_SQL, (str(self.statement_timeout_ms),))
+            _, database, self._backend_pid = rows[0]
+            if self.role:
+                self._execute(connection, _ROLE_SQL, (self.role,))
+        except psycopg2.Error as exc:
+            connection.close()
+            raise WarehouseError(
+                f"Connected to PostgreSQL at {self._where()} but could not set up the read-only session: "
+                f"{_short(exc)}",
+                hint="Check the profile's `role` and that the user may read the catalog.",
+                source=self.source, reason=_short(exc),
+            ) from exc
+        except BaseException:
+            connection.close()
+            raise
+        if self._database is None:
+            self._database = database
+        self.connections_opened += 1
+        return connection
+
+    def _connect_error(self, exc: Exception) -> WarehouseError:
+        reason = _short(exc)
+        login = any(text in reason for text in ("authentication failed", "role \"", "does not exist", "password"))
+        return WarehouseError(
+            f"Cannot connect to PostgreSQL at {self._where()} (database {self._connect_kwargs.get('dbname')!r}, "
+            f"user {self._connect_kwargs.get('user')!r}): {reason}",
+            hint=_LOGIN_HINT if login else _SERVER_HINT.format(where=self._where()),
+            host=self._connect_kwargs.get("host"), port=self._connect_kwargs.get("port"), source=self.source,
+            reason=reason,
+        )
+
+    def _where(self) -> str:
+        return f"{self._connect_kwargs.get('host')}:{self._connect_kwargs.get('port', 5432)}"
+
+    # ------------------------------------------------------------------ SQL
+
+    def _check_database(self, relation: Relation) -> None:
+        self._ensure_connected()  # the connected database is known from the first connection on
+        if relation.database and self._database is not None and relation.database != self._database:
+            raise ConfigurationError(
+                f"{relation} is in database {relation.database!r}, but the target connects to {self._database!r}; "
+                "a PostgreSQL connection reads one database.",
+                hint="Point the target's dbname at the database dbt built the relation in.",
+                relation=str(relation), database=self._database,
+            )
+
+    @staticmethod
+    def _relation_sql(relation: Relation) -> str:
+        return f"{_quote(relation.schema)}.{_quote(relation.identifier)}"
+
+    def _query(
+        self, sql: str, params: tuple[Any, ...], relation: Relation | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one statement on the held connection; reopen and retry once when the connection was lost."""
+        psycopg2 = self._psycopg2
+        connection = self._ensure_connected()
+        try:
+            return self._execute(connection, sql, params)
+        except psycopg2.Error as exc:
+            if not connection.closed:  # the server answered: an error about this statement
+                raise self._query_error(exc, relation) from exc
+            lost = exc
+        self._connection = None
+        try:
+            connection.close()
+        except psycopg2.Error:
+            pass
+        connection = self._ensure_connected()  # a connect error here says the server is gone
+        try:
+            return self._execute(connection, sql, params)
+        except psycopg2.Error as exc:
+            if connection.closed:
+                self._connection = None
+                raise WarehouseError(
+                    f"The connection to PostgreSQL at {self._where()} dropped twice in a row: {_short(exc)}",
+                    hint=_SERVER_HINT.format(where=self._where()), source=self.source, reason=_short(exc),
+                    first_reason=_short(lost),
+                ) from exc
+            raise self._query_error(exc, relation) from exc
+
+    def _execute(self, connection: Any, sql: str, params: tuple[Any, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        if self.on_query is not None:
+            self.on_query(sql, params)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [description[0] for description in cursor.description], cursor.fetchall()
+
+    def _query_error(self, exc: Exception, relation: Relation | None) -> GroundingError:
+        """PostgreSQL's error as the grounding layer's: what went wrong, the server's words in `reason`."""
+        code = getattr(exc, "pgcode", None) or ""
+        reason = _short(exc)
+        if relation is not None and code in (_UNDEFINED_TABLE, _UNDEFINED_SCHEMA):
+            return MissingRelationError(
+                f"{relation} does not exist.", hint="Build it: dbt build --select <model>.",
+                relation=str(relation), reason=reason,
+            )
+        if relation is not None and code == _UNDEFINED_COLUMN:
+            return SchemaDriftError(
+                f"{relation} does not have a column the query needs.",
+                hint="The relation changed since the manifest was written: run dbt build.",
+                relation=str(relation), reason=reason,
+            )
+        if code == _QUERY_CANCELED:
+            return WarehouseError(
+                f"Query on {relation} ran past statement_timeout ({self.statement_timeout_ms} ms) and was cancelled.",
+                hint="Index the key columns (a primary key constraint does), or raise statement_timeout_ms.",
+                relation=str(relation), reason=reason,
+            )
+        if code.startswith(_DATA_EXCEPTION_CLASS) or code == _UNDEFINED_FUNCTION:
+            return InvalidKeyError(
+                f"A key value does not fit its column's type in {relation}.",
+                hint="Pass key values of the column's declared data_type (an integer id as int, not text).",
+                relation=str(relation), reason=reason,
+            )
+        return WarehouseError(
+            f"Query on {relation or 'the PostgreSQL catalog'} failed: {reason}",
+            hint="See the reason; every query here is a read-only SELECT.", relation=str(relation), reason=reason,
+        )
+
+
+def _quote(identifier: str) -> str:
+    # psycopg2 reads every % in the SQL text as a marker or an escape when parameters are given
+    return quote_identifier(identifier).replace("%", "%%")
+
+
+def _bindable(value: KeyValue) -> Any:
+    """psycopg2 adapts str, numbers, Decimal, date/time; a UUID travels as text (PostgreSQL casts it for the
+    comparison) so no adapter registration is needed."""
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    """The server's first message line, cut: it may quote a (huge) key value back."""
+    text = " ".join(str(exc).strip().splitlines()[:1]) or type(exc).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
