@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from dbt_grounding.artifacts import Artifacts, Node, load_artifacts
-from dbt_grounding.errors import FailedTestsError, StaleGroundingError
+from dbt_grounding.errors import ConfigurationError, FailedTestsError, StaleGroundingError
 from dbt_grounding.grounding.drift import NodeDrift, drift_error, node_drift
 from dbt_grounding.grounding.freshness import FreshnessResult, as_of_instant, evaluate_freshness, last_successful_build
 from dbt_grounding.grounding.keys import coerce_key
@@ -81,7 +81,8 @@ class GroundingProject:
             profiles_dir: where profiles.yml is; default as dbt finds it.
             target: the profile target; default the profile's own.
             clock: returns the current UTC time (tests pin it).
-            warehouse_options: adapter options, e.g. DuckDB `hold_ms` for a serving process (see warehouse.duckdb).
+            warehouse_options: adapter options, e.g. DuckDB `hold_ms` for a serving process (see warehouse.duckdb),
+                PostgreSQL `statement_timeout_ms`, `on_query` on every adapter.
 
         Raises:
             ArtifactError: manifest.json missing or unusable.
@@ -107,11 +108,23 @@ class GroundingProject:
         return self.manifest.metadata.adapter_type or "duckdb"
 
     def warehouse(self) -> Warehouse:
-        """The warehouse of the dbt profile's target, opened on first use (connections are short-lived)."""
+        """The warehouse of the dbt profile's target, opened on first use (DuckDB: short-lived connections;
+        PostgreSQL: one held connection; Spark: the process's SparkSession)."""
         if self._warehouse is None:
             from dbt_grounding.warehouse import load_connection_settings, open_warehouse
 
             settings = load_connection_settings(self.project_dir, self.profiles_dir, self.target)
+            built_on = self.manifest.metadata.adapter_type
+            if built_on and settings.adapter_type != built_on.lower():
+                # a profile with several engines' targets: reading another engine's copy of the marts (an older
+                # DuckDB file, say) would serve other data than the manifest describes, or cry drift
+                raise ConfigurationError(
+                    f"The artifacts in {self.artifacts.target_path} come from a {built_on} build, but the profile's "
+                    f"target {settings.target_name!r} is {settings.adapter_type}.",
+                    hint="Select the target that built them (--target or DBT_TARGET), or point the target path at "
+                         f"the {settings.adapter_type} build's artifacts.",
+                    built_on=built_on, target=settings.target_name, adapter=settings.adapter_type,
+                )
             self._warehouse = open_warehouse(settings, **self.warehouse_options)
         return self._warehouse
 
@@ -304,7 +317,8 @@ class GroundingProject:
     def _check_before_serving(self, node: Node) -> None:
         """The mart's own relation for every document; everything upstream too when its last build did not succeed,
         so the error names the upstream column that broke it. A match is reused while the warehouse says nothing
-        can have changed (DuckDB: the same held read-only connection, which keeps writers out)."""
+        can have changed (DuckDB: the same held read-only connection, which keeps writers out; PostgreSQL and Spark
+        never say so: other sessions may alter a relation at any time)."""
         unchanged_since = getattr(self.warehouse(), "unchanged_since", None)
         if unchanged_since is not None and self._schema_checked.get(node.unique_id) == unchanged_since:
             return
