@@ -76,4 +76,9 @@ def built_package_spark(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     require_java()
     work_dir = tmp_path_factory.mktemp("package_spark")
     project = DbtProject(REPO_ROOT, work_dir, extra_env=spark_env(work_dir / "spark"))
-    return _seed_and_build(project)
+    # one process for both commands: Spark starts (JVM, metastore, JIT warm-up) once
+    project.run_in_one_process(
+        ("seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}"),
+        ("build", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}"),
+    )
+    return project
