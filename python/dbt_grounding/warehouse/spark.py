@@ -70,6 +70,7 @@ _LOCATION_SETTINGS = (_METASTORE_URL, "spark.sql.warehouse.dir", "spark.hadoop.h
 _QUIET_DEFAULTS = {"spark.ui.showConsoleProgress": "false", "spark.log.level": "ERROR"}
 _PYSPARK_ERROR_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
 _INT64 = (-(2**63), 2**63 - 1)
+_MAX_DECIMAL_DIGITS = 38  # Spark's DecimalType.MAX_PRECISION
 _MISSING_RELATION = ("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND", "NO_SUCH_TABLE")
 _METASTORE_FAILURE = ("SessionHiveMetaStoreClient", "Another instance of Derby", "XSDB6")
 _JAVA_HINT = (
@@ -230,6 +231,13 @@ class SparkWarehouse(Warehouse):
     def _start(self) -> Any:
         pyspark, session_class = _pyspark()
         from pyspark import SparkContext
+
+        if _version(pyspark.__version__) < (3, 4):
+            raise ConfigurationError(
+                f"pyspark {pyspark.__version__} cannot bind query parameters (spark.sql(..., args=...) came in 3.4); "
+                "dbt-grounding never pastes key values into SQL.",
+                hint="pip install 'dbt-grounding[spark]' (pyspark 3.4 or later)", pyspark=pyspark.__version__,
+            )
 
         running = SparkContext._active_spark_context is not None
         if not running:  # a JVM is about to start: check what would make it fail slowly or obscurely
@@ -414,20 +422,32 @@ def _bindable(column: str, value: KeyValue) -> Any:
     """A key value as a Spark literal that compares as the other engines compare it.
 
     Naive datetimes and times travel as ISO text, which Spark casts in the session time zone (pyspark would convert
-    a datetime from the Python process's zone); a UUID as text; an int beyond BIGINT as DECIMAL(38, 0).
+    a datetime from the Python process's zone); a UUID as text; an int beyond BIGINT as a decimal. A number no Spark
+    type holds (over 38 digits) is refused here: pyspark would fail on it with a JVM error, not a typed one.
     """
     if isinstance(value, (datetime.datetime, datetime.time)):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, int) and not _INT64[0] <= value <= _INT64[1]:
-        if len(str(abs(value))) > 38:
+        value = decimal.Decimal(value)
+    if isinstance(value, decimal.Decimal):
+        _, digits, exponent = value.as_tuple()
+        scale = max(-int(exponent), 0)
+        if max(len(digits) + max(int(exponent), 0), scale) > _MAX_DECIMAL_DIGITS:
             raise InvalidKeyError(
-                f"Key value for {column!r} has more than 38 digits; no Spark numeric type holds it.",
+                f"Key value for {column!r} needs more than {_MAX_DECIMAL_DIGITS} digits; no Spark number holds it.",
                 hint="Pass the key's actual value.", column=column,
             )
-        return decimal.Decimal(value)
     return value
+
+
+def _version(text: str) -> tuple[int, ...]:
+    numbers = []
+    for part in text.split(".")[:2]:
+        digits = "".join(char for char in part if char.isdigit())
+        numbers.append(int(digits) if digits else 0)
+    return tuple(numbers)
 
 
 def _quote(identifier: str) -> str:

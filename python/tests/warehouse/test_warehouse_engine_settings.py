@@ -4,6 +4,7 @@ No engine runs here (tests/engines has those)."""
 
 from __future__ import annotations
 
+import decimal
 import subprocess
 import sys
 import textwrap
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dbt_grounding.errors import ConfigurationError, WarehouseError
+from dbt_grounding.errors import ConfigurationError, InvalidKeyError, WarehouseError
 from dbt_grounding.warehouse import PostgresWarehouse, SparkWarehouse, load_connection_settings, open_warehouse
 from dbt_grounding.warehouse.spark import derby_metastore_path
 from dbt_runner import REPO_ROOT
@@ -238,3 +239,10 @@ def test_a_metastore_locked_by_another_process_is_a_warehouse_error(no_spark_run
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+@pytest.mark.parametrize("value", [10**40, -(10**39), decimal.Decimal("1E+50"), decimal.Decimal("1E-40")])
+def test_a_number_no_spark_type_holds_is_refused_before_spark_starts(value) -> None:
+    with pytest.raises(InvalidKeyError) as raised:
+        SparkWarehouse({}).fetch_rows((None, "main", "t"), {"customer_id": value}, ["customer_id"], 1)
+    assert "38 digits" in raised.value.message
