@@ -362,6 +362,18 @@ def test_any_text_key_is_only_ever_a_bound_select(built_package_pg: DbtProject, 
             assert value not in sql
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.one_of(st.integers(min_value=-(2**70), max_value=2**70), st.decimals(allow_nan=False),
+                       st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=50)))
+def test_any_bigint_key_is_a_bound_select_or_a_typed_refusal(built_package_pg: DbtProject, value) -> None:
+    with pg_warehouse(built_package_pg) as warehouse:
+        try:
+            rows = warehouse.fetch_rows(MART_RELATION, {"customer_id": value}, ["customer_id"], 5)
+        except InvalidKeyError:
+            return
+    assert all(row["customer_id"] == value for row in rows)
+
+
 def test_odd_identifiers_are_quoted(built_package_pg: DbtProject, admin) -> None:
     with admin.cursor() as cursor:
         # psycopg2 reads % as a marker only when parameters are passed, as in the insert

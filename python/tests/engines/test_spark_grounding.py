@@ -23,6 +23,8 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dbt_grounding.checks.gate import run_gate
 from dbt_grounding.cli import main as cli_main
@@ -84,6 +86,7 @@ def before_spark_starts(built_package_spark: DbtProject) -> dict:
         with pytest.raises(WarehouseError) as caught:
             SparkWarehouse(parameters(built_package_spark))._check_metastore()
         return {"error": caught.value, "cli": None, "started_spark": True}
+    wait_until_free(metastore)  # the build's dbt process is gone, but be sure its JVM is too
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, json.dumps(parameters(built_package_spark))],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                               env={**os.environ, **target_env(built_package_spark)})
@@ -97,11 +100,16 @@ def before_spark_starts(built_package_spark: DbtProject) -> dict:
     finally:
         holder.stdin.close()
         holder.wait(timeout=120)
-    for _ in range(120):  # the holder's JVM exits just after it: wait until Derby's lock is free
-        if not _held_by_another_process(metastore):
-            break
-        time.sleep(0.5)
+    wait_until_free(metastore)
     return {"error": caught.value, "cli": cli, "started_spark": started_spark}
+
+
+def wait_until_free(metastore: Path) -> None:
+    for _ in range(240):
+        if not _held_by_another_process(metastore):
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"{metastore} stayed locked by another process for 60 s")
 
 
 @pytest.fixture(scope="module")
@@ -350,6 +358,25 @@ def test_hostile_key_values_stay_bound_parameters(spark, on_spark: DbtProject, v
     assert spark.sql(count).collect()[0][0] == before  # the table survives, untouched
     lookups = [(sql, params) for sql, params in statements if "WHERE" in sql]
     assert lookups and all(value not in sql and ":p0" in sql and params == (value,) for sql, params in lookups)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.one_of(st.sampled_from(HOSTILE_KEYS), st.integers(min_value=-(2**140), max_value=2**140),
+                       st.decimals(allow_nan=False), st.floats(allow_nan=False, allow_infinity=False),
+                       st.text(max_size=50)))
+def test_any_key_value_is_a_bound_select_or_a_typed_refusal(on_spark: DbtProject, value) -> None:
+    statements: list[str] = []
+    with spark_warehouse(on_spark, on_query=lambda sql, params: statements.append(sql)) as warehouse:
+        for column in ("customer_id", "customer_name"):
+            try:
+                rows = warehouse.fetch_rows(MART_RELATION, {column: value}, [column], 5)
+            except InvalidKeyError:
+                continue
+            assert all(row[column] == value for row in rows)
+    for sql in statements:
+        assert sql.startswith("SELECT ") and ";" not in sql
+        if isinstance(value, str) and len(value) > 3:
+            assert value not in sql
 
 
 def test_hostile_keys_through_documents_are_refused_before_sql(on_spark: DbtProject) -> None:
