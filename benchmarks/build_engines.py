@@ -25,9 +25,10 @@ inside the dbt process (warehouse and metastore in a temporary DBT_GROUNDING_SPA
 
 Peak memory: every ~100 ms the sum of VmRSS over the dbt process and all its descendants (Spark's JVM is one), plus
 for PostgreSQL the postmaster and all its children (backends, parallel workers, background processes), read from
-/proc; the maximum of the sums is reported. Summed RSS counts a page shared by several processes once per process
-(PostgreSQL's shared buffers in every backend that touched them), so the sum of Pss, which splits shared pages
-between their sharers, is reported too (sampled every ~1 s: reading it is dearer).
+/proc; the maximum of the sums is reported. Processes younger than the sampling interval are left out (a child the
+JVM spawns for `chmod` shares the JVM's memory until its exec and would count it twice). Summed RSS counts a page
+shared by several processes once per process (PostgreSQL's shared buffers in every backend that touched them), so
+the sum of Pss, which splits shared pages between their sharers, is reported too (sampled every ~1 s: dearer to read).
 
 The Markdown table goes to stdout; progress to stderr. A failing dbt command aborts with the tail of its output.
 """
@@ -81,19 +82,33 @@ def _field_kib(text: str | None, name: str) -> int:
     return 0
 
 
-def process_tree(roots: list[int]) -> list[int]:
-    """The roots and all their descendants, found by scanning /proc for parent ids."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(roots: list[int], min_age: float = 0.0) -> list[int]:
+    """The roots and all their descendants at least min_age seconds old, found by scanning /proc for parent ids.
+
+    The age filter leaves out a child in its first instants: the JVM starts `chmod` for every file Spark writes
+    (Hadoop's local file system) through posix_spawn, and until the exec the child shares the JVM's memory (vfork),
+    so /proc shows it with the JVM's whole RSS; counted, it would double the JVM in that sample."""
+    now = float(_read("/proc/uptime").split()[0])
     children: dict[int, list[int]] = defaultdict(list)
+    young: set[int] = set()
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             stat = _read(f"/proc/{entry.name}/stat")
             if stat:
-                # fields after the command name (which may contain spaces and parentheses): state, ppid, ...
-                children[int(stat[stat.rindex(")") + 2:].split()[1])].append(int(entry.name))
+                # the fields after the command name (which may hold spaces and parentheses): state, ppid, ...,
+                # starttime (field 22: clock ticks after boot)
+                fields = stat[stat.rindex(")") + 2:].split()
+                children[int(fields[1])].append(int(entry.name))
+                if now - int(fields[19]) / CLOCK_TICKS < min_age:
+                    young.add(int(entry.name))
     tree, stack = [], list(roots)
     while stack:
         pid = stack.pop()
-        tree.append(pid)
+        if pid in roots or pid not in young:
+            tree.append(pid)
         stack.extend(children.get(pid, ()))
     return tree
 
@@ -110,7 +125,7 @@ class TreeMemorySampler(threading.Thread):
         self._stop_event = threading.Event()
 
     def sample(self) -> None:
-        tree = process_tree(self.roots)
+        tree = process_tree(self.roots, min_age=self.interval)
         rss = sum(_field_kib(_read(f"/proc/{pid}/status"), "VmRSS:") for pid in tree)
         self.peak_rss = max(self.peak_rss, rss)
         if self.samples % self.pss_every == 0:
