@@ -30,13 +30,15 @@ JVM spawns for `chmod` shares the JVM's memory until its exec and would count it
 shared by several processes once per process (PostgreSQL's shared buffers in every backend that touched them), so
 the sum of Pss, which splits shared pages between their sharers, is reported too (sampled every ~1 s: dearer to read).
 
-The Markdown table goes to stdout; progress to stderr. A failing dbt command aborts with the tail of its output.
+The Markdown table goes to stdout; progress to stderr. A failing dbt command aborts the run with the tail of its
+output (the table then holds the rows done, a failed `dbt build` among them).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import shlex
@@ -151,12 +153,14 @@ class Measured:
     peak_rss_mib: float
     peak_pss_mib: float
     timed_out: bool = False
+    returncode: int = 0
 
 
 def run_measured(command: list[str], env: dict[str, str], cwd: Path, output: Path,
-                 extra_roots: list[int] | tuple[()] = (), timeout: float | None = None) -> Measured:
+                 extra_roots: list[int] | tuple[()] = (), timeout: float | None = None, check: bool = True) -> Measured:
     """Run a command (output to a file), sampling the memory of its process tree plus extra_roots' trees. A failure
-    aborts with the tail of the output; past the timeout the whole process group is stopped and the run flagged."""
+    aborts with the tail of the output (unless check is off: the caller reports it); past the timeout the whole
+    process group is stopped and the run flagged."""
     timed_out = False
     with output.open("w") as out:
         started = time.perf_counter()
@@ -182,18 +186,25 @@ def run_measured(command: list[str], env: dict[str, str], cwd: Path, output: Pat
         finally:
             elapsed = time.perf_counter() - started
             sampler.stop()
-    if process.returncode != 0 and not timed_out:
-        sys.stderr.write(output.read_text()[-6000:])
-        raise SystemExit(f"failed (exit {process.returncode}): {shlex.join(command)}\nfull output: {output}")
-    return Measured(elapsed, sampler.peak_rss / 1024, sampler.peak_pss / 1024, timed_out)
+    measured = Measured(elapsed, sampler.peak_rss / 1024, sampler.peak_pss / 1024, timed_out,
+                        0 if timed_out else process.returncode)
+    if measured.returncode != 0 and check:
+        raise SystemExit(failure_message(command, output, measured.returncode))
+    return measured
+
+
+def failure_message(command: list[str], output: Path, returncode: int) -> str:
+    """The tail of a failed command's output (to stderr), and the message to abort with."""
+    sys.stderr.write(output.read_text()[-6000:])
+    return f"failed (exit {returncode}): {shlex.join(command)}\nfull output: {output}"
 
 
 def node_counts(target_dir: Path) -> str:
     """`passed/total` over run_results.json (models, seeds, data tests, unit tests, exposures), as dbt's summary
-    counts them; warnings and no-ops (the exposure) noted."""
+    counts them; the other statuses (no-op for the exposure, warn, error, fail, skipped) noted."""
     statuses = [result["status"] for result in json.loads((target_dir / "run_results.json").read_text())["results"]]
     passed = sum(status in ("success", "pass") for status in statuses)
-    notes = [f"{statuses.count(status)} {status}" for status in ("warn", "no-op") if status in statuses]
+    notes = [f"{statuses.count(status)} {status}" for status in sorted(set(statuses) - {"success", "pass"})]
     return f"{passed}/{len(statuses)}" + (f" ({', '.join(notes)})" if notes else "")
 
 
@@ -413,9 +424,11 @@ class Row:
     build: Measured
     nodes: str
     load_average: float
+    failure: str = ""  # the message of a failed `dbt build`
 
     def markdown(self) -> str:
-        build = f"> {self.build.seconds:,.0f} (stopped)" if self.build.timed_out else f"{self.build.seconds:,.1f}"
+        build = (f"> {self.build.seconds:,.0f} (stopped)" if self.build.timed_out
+                 else f"failed after {self.build.seconds:,.1f}" if self.failure else f"{self.build.seconds:,.1f}")
         return (f"| {self.engine} | {self.size} | {self.raw_rows:,} | {self.load_seconds:,.1f} | {build} | "
                 f"{self.build.peak_rss_mib:,.0f} | {self.build.peak_pss_mib:,.0f} | {self.nodes} |")
 
@@ -447,20 +460,25 @@ def run_one(engine_name: str, size: str, work_dir: Path, threads: int | None, ti
         load_average = os.getloadavg()[0]
         progress(f"{engine_name} {label}: {raw_rows:,} raw rows loaded in {load_seconds:.1f} s; dbt build "
                  f"(1-min load average {load_average:.2f})")
-        build = run_measured([dbt, "build", *common, "--vars", BUILD_VARS], env, run_dir, run_dir / "dbt_build.out",
-                             engine.server_pids(), timeout)
+        command = [dbt, "build", *common, "--vars", BUILD_VARS]
+        build = run_measured(command, env, run_dir, run_dir / "dbt_build.out", engine.server_pids(), timeout,
+                             check=False)
+        failure = failure_message(command, run_dir / "dbt_build.out", build.returncode) if build.returncode else ""
         nodes = "—" if build.timed_out else node_counts(run_dir / "target")
     finally:
         engine.stop()
-    row = Row(engine_name, label, raw_rows, load_seconds, build, nodes, load_average)
+    row = Row(engine_name, label, raw_rows, load_seconds, build, nodes, load_average, failure)
     progress(f"done: {row.markdown()}")
     return row
 
 
 def command_line() -> str:
+    """This command as run, with the environment settings that change how an engine runs (Spark's driver memory)."""
     python = Path(sys.executable)
     shown = python.relative_to(REPO_ROOT) if python.is_relative_to(REPO_ROOT) else python
-    return shlex.join([str(shown), *sys.argv])
+    settings = [f"{name}={os.environ[name]}" for name in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")
+                if name in os.environ]
+    return shlex.join([*settings, str(shown), *sys.argv])
 
 
 def main() -> None:
@@ -496,8 +514,18 @@ def main() -> None:
     work_dir = args.keep or Path(tempfile.mkdtemp(prefix="dbt-grounding-engines-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     progress(f"work directory {work_dir}")
-    rows = [run_one(engine, size, work_dir, args.threads, timeouts.get(engine)) for size in sizes for engine in engines]
-    if not args.keep:
+    # A failing dbt command ends the run; the table still shows the rows done (and the failed build, if it was one).
+    rows: list[Row] = []
+    failure: str | SystemExit | None = None
+    try:
+        for size, engine in itertools.product(sizes, engines):
+            rows.append(run_one(engine, size, work_dir, args.threads, timeouts.get(engine)))
+            if rows[-1].failure:
+                failure = rows[-1].failure
+                break
+    except SystemExit as error:
+        failure = error
+    if not args.keep and not failure:
         shutil.rmtree(work_dir, ignore_errors=True)
 
     memory_gib = _field_kib(_read("/proc/meminfo"), "MemTotal:") / 1024 / 1024
@@ -508,6 +536,8 @@ def main() -> None:
         print(row.markdown())
     print(f"\n{os.cpu_count()} CPUs, {memory_gib:.1f} GiB RAM; 1-min load average as each build started: "
           + ", ".join(f"{row.engine} {row.size} {row.load_average:.2f}" for row in rows) + ".")
+    if failure:
+        raise SystemExit(failure.code if isinstance(failure, SystemExit) else failure)
 
 
 if __name__ == "__main__":
