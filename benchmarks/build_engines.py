@@ -476,7 +476,7 @@ def command_line() -> str:
     """This command as run, with the environment settings that change how an engine runs (Spark's driver memory)."""
     python = Path(sys.executable)
     shown = python.relative_to(REPO_ROOT) if python.is_relative_to(REPO_ROOT) else python
-    settings = [f"{name}={os.environ[name]}" for name in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")
+    settings = [f"{name}={os.environ[name]}" for name in ("DBT_GROUNDING_SPARK_DRIVER_MEMORY", "SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")
                 if name in os.environ]
     return shlex.join([*settings, str(shown), *sys.argv])
 
@@ -536,6 +536,9 @@ def main() -> None:
         print(row.markdown())
     print(f"\n{os.cpu_count()} CPUs, {memory_gib:.1f} GiB RAM; 1-min load average as each build started: "
           + ", ".join(f"{row.engine} {row.size} {row.load_average:.2f}" for row in rows) + ".")
+    if "spark" in engines:
+        driver_memory = spark_conf().get("spark.driver.memory", "Spark's default, 1g")
+        print(f"Spark driver memory (the profile's spark.driver.memory): {driver_memory}.")
     if failure:
         raise SystemExit(failure.code if isinstance(failure, SystemExit) else failure)
 
