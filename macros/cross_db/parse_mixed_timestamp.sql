@@ -6,7 +6,12 @@
       epoch seconds     1742034120
     Anything else, or a value that is not a real calendar date (2025-02-30), gives NULL: callers tell an empty
     input from an unparseable one and quarantine the latter. The default implementation is portable SQL (regex
-    match, substr, integer arithmetic, make_timestamp), so only those small helpers differ between engines. -#}
+    match, substr, integer arithmetic, make_timestamp), so only those small helpers differ between engines.
+    Pass a column, not a longer expression: the parser repeats its input about 100 times, so an inlined
+    expression (clean_text's regexes, say) is evaluated that often, and on Spark the generated code outgrows the
+    JVM's 64 KB method limit (Spark logs the failed compile with a long stack trace and runs the query without
+    whole-stage code generation, more slowly). The base models therefore clean the text in one CTE and parse the
+    cleaned column in the next. -#}
 {% macro parse_mixed_timestamp(expr) %}
   {{ return(adapter.dispatch('parse_mixed_timestamp', 'dbt_grounding')(expr)) }}
 {% endmacro %}

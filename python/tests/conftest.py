@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject, copy_build
-from engines import PostgresCluster, postgres_cluster, require_java, spark_env
+from engines import SPARK_BUILD_OUTPUT, PostgresCluster, postgres_cluster, require_java, spark_env
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +77,9 @@ def built_package_spark(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     work_dir = tmp_path_factory.mktemp("package_spark")
     project = DbtProject(REPO_ROOT, work_dir, extra_env=spark_env(work_dir / "spark"))
     # one process for both commands: Spark starts (JVM, metastore, JIT warm-up) once
-    project.run_in_one_process(
+    result = project.run_in_one_process(
         ("seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}"),
         ("build", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}"),
     )
+    (work_dir / SPARK_BUILD_OUTPUT).write_text(result.stdout + result.stderr)
     return project

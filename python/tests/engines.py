@@ -15,6 +15,8 @@ from pathlib import Path
 from dbt_runner import REPO_ROOT
 
 PG_CLUSTER_SCRIPT = REPO_ROOT / "scripts" / "pg_cluster.sh"
+# in the work directory of the session's Spark build: what dbt and Spark's JVM printed during seed + build
+SPARK_BUILD_OUTPUT = "dbt_seed_and_build.log"
 
 
 class EngineUnavailable(AssertionError):

@@ -32,7 +32,7 @@ from dbt_grounding.errors import ExitCode, InvalidKeyError, MissingRelationError
 from dbt_grounding.warehouse import Relation, SparkWarehouse, compare_columns, load_connection_settings, open_warehouse
 from dbt_grounding.warehouse.spark import _held_by_another_process, derby_metastore_path
 from dbt_runner import REPO_ROOT, DbtProject
-from engines import spark_session
+from engines import SPARK_BUILD_OUTPUT, spark_session
 from grounding_checks import (
     CUSTOMER, EMAIL_LINEAGE, HOSTILE_KEYS, MART, MART_ID, NO_SUCH_CUSTOMER, column_lineage_paths, documents,
     duckdb_env, environment, mart_columns, open_project,
@@ -146,6 +146,19 @@ def spark_warehouse(project: DbtProject, **options) -> SparkWarehouse:
     warehouse = open_warehouse(load_connection_settings(project.project_dir, environ=target_env(project)), **options)
     assert isinstance(warehouse, SparkWarehouse)
     return warehouse
+
+
+# ---------------------------------------------------------------------------------------------- the build
+
+
+def test_every_query_of_the_build_compiles_to_java(built_package_spark: DbtProject) -> None:
+    """A query whose generated code outgrows the JVM's 64 KB method limit still runs, but Spark logs a long stack
+    trace and runs it without whole-stage code generation. The base models' timestamp parsing did that when it
+    inlined clean_text's regexes (see parse_mixed_timestamp); a user's build log must stay clean."""
+    output = (built_package_spark.work_dir / SPARK_BUILD_OUTPUT).read_text()
+    assert "Completed successfully" in output
+    failure = output.find("Failed to compile the generated Java code")
+    assert failure < 0, output[max(0, failure - 2000):failure + 1500]  # the model that ran, and the cause
 
 
 # ---------------------------------------------------------------------------------------------- the metastore lock

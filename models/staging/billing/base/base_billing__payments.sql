@@ -50,20 +50,29 @@ cleaned as (
         {{ dbt_grounding.clean_number('amount') }} as amount,
 
         ----------  timestamps
-        {{ dbt_grounding.clean_text('paid_at') }} as paid_at_text,
-        {{ dbt_grounding.parse_mixed_timestamp(dbt_grounding.clean_text('paid_at')) }} as paid_at
+        {{ dbt_grounding.clean_text('paid_at') }} as paid_at_text
 
     from source
+
+),
+
+-- Timestamps parse from the cleaned text column, in a step of their own: see parse_mixed_timestamp.
+parsed as (
+
+    select
+        cleaned.*,
+        {{ dbt_grounding.parse_mixed_timestamp('paid_at_text') }} as paid_at
+    from cleaned
 
 ),
 
 joined as (
 
     select
-        cleaned.*,
+        parsed.*,
         orders.order_id as order_exists
-    from cleaned
-    left join orders on cleaned.order_id = orders.order_id
+    from parsed
+    left join orders on parsed.order_id = orders.order_id
 
 ),
 

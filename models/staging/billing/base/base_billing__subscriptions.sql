@@ -71,22 +71,31 @@ cleaned as (
         {{ dbt_grounding.clean_integer('term_months') }} as term_months,
 
         ----------  dates
-        {{ dbt_grounding.clean_text('start_date') }} as start_date_text,
-        cast({{ dbt_grounding.parse_mixed_timestamp(dbt_grounding.clean_text('start_date')) }} as date) as start_date
+        {{ dbt_grounding.clean_text('start_date') }} as start_date_text
 
     from source
+
+),
+
+-- Timestamps parse from the cleaned text column, in a step of their own: see parse_mixed_timestamp.
+parsed as (
+
+    select
+        cleaned.*,
+        cast({{ dbt_grounding.parse_mixed_timestamp('start_date_text') }} as date) as start_date
+    from cleaned
 
 ),
 
 joined as (
 
     select
-        cleaned.*,
+        parsed.*,
         plan_tiers.tier_rank as plan_tier_rank,
         customers.customer_id as customer_exists
-    from cleaned
-    left join plan_tiers on cleaned.plan_code = plan_tiers.plan_code
-    left join customers on cleaned.customer_id = customers.customer_id
+    from parsed
+    left join plan_tiers on parsed.plan_code = plan_tiers.plan_code
+    left join customers on parsed.customer_id = customers.customer_id
 
 ),
 

@@ -42,16 +42,25 @@ cleaned as (
         {{ dbt_grounding.clean_category('status') }} as status,
 
         ----------  timestamps
-        {{ dbt_grounding.clean_text('created_at') }} as created_at_text,
-        {{ dbt_grounding.parse_mixed_timestamp(dbt_grounding.clean_text('created_at')) }} as created_at
+        {{ dbt_grounding.clean_text('created_at') }} as created_at_text
 
     from source
 
 ),
 
+-- Timestamps parse from the cleaned text column, in a step of their own: see parse_mixed_timestamp.
+parsed as (
+
+    select
+        cleaned.*,
+        {{ dbt_grounding.parse_mixed_timestamp('created_at_text') }} as created_at
+    from cleaned
+
+),
+
 final as (
 
-    {{ dbt_grounding.select_with_rejections('cleaned', rules, ['customer_id']) }}
+    {{ dbt_grounding.select_with_rejections('parsed', rules, ['customer_id']) }}
 
 )
 

@@ -45,20 +45,29 @@ cleaned as (
         {{ dbt_grounding.clean_text('model_version') }} as model_version,
 
         ----------  timestamps
-        {{ dbt_grounding.clean_text('scored_at') }} as scored_at_text,
-        {{ dbt_grounding.parse_mixed_timestamp(dbt_grounding.clean_text('scored_at')) }} as scored_at
+        {{ dbt_grounding.clean_text('scored_at') }} as scored_at_text
 
     from source
+
+),
+
+-- Timestamps parse from the cleaned text column, in a step of their own: see parse_mixed_timestamp.
+parsed as (
+
+    select
+        cleaned.*,
+        {{ dbt_grounding.parse_mixed_timestamp('scored_at_text') }} as scored_at
+    from cleaned
 
 ),
 
 joined as (
 
     select
-        cleaned.*,
+        parsed.*,
         customers.customer_id as customer_exists
-    from cleaned
-    left join customers on cleaned.customer_id = customers.customer_id
+    from parsed
+    left join customers on parsed.customer_id = customers.customer_id
 
 ),
 

@@ -50,21 +50,30 @@ cleaned as (
 
         ----------  timestamps
         {{ dbt_grounding.clean_text('opened_at') }} as opened_at_text,
-        {{ dbt_grounding.parse_mixed_timestamp(dbt_grounding.clean_text('opened_at')) }} as opened_at,
-        {{ dbt_grounding.clean_text('closed_at') }} as closed_at_text,
-        {{ dbt_grounding.parse_mixed_timestamp(dbt_grounding.clean_text('closed_at')) }} as closed_at
+        {{ dbt_grounding.clean_text('closed_at') }} as closed_at_text
 
     from source
+
+),
+
+-- Timestamps parse from the cleaned text column, in a step of their own: see parse_mixed_timestamp.
+parsed as (
+
+    select
+        cleaned.*,
+        {{ dbt_grounding.parse_mixed_timestamp('opened_at_text') }} as opened_at,
+        {{ dbt_grounding.parse_mixed_timestamp('closed_at_text') }} as closed_at
+    from cleaned
 
 ),
 
 joined as (
 
     select
-        cleaned.*,
+        parsed.*,
         customers.customer_id as customer_exists
-    from cleaned
-    left join customers on cleaned.customer_id = customers.customer_id
+    from parsed
+    left join customers on parsed.customer_id = customers.customer_id
 
 ),
 
