@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, DbtProject
+from dbt_runner import REPO_ROOT, DbtProject, copy_build
 
 pytestmark = pytest.mark.dbt
 
@@ -239,6 +240,28 @@ def test_health_mart_has_one_row_per_active_customer_and_all_statuses(warehouse)
     assert {status for status, _ in rows} == {"High Risk", "Inactive", "Healthy"}
     as_of = warehouse.execute(f"select distinct as_of_date from {GROUNDING_SCHEMA}.fct_customer_health_summary").fetchall()
     assert [str(d) for (d,) in as_of] == ["2026-06-30"]
+
+
+def test_marts_cross_check_reports_a_customer_two_marts_disagree_on(built_package: DbtProject, tmp_path: Path) -> None:
+    """assert_grounding_marts_agree_with_each_other, on a copy of the build where the revenue mart calls a customer of
+    the health and support marts churned: the data test fails and names both marts' rows."""
+    scratch = copy_build(built_package, tmp_path / "scratch")
+    with duckdb.connect(str(scratch.duckdb_path)) as connection:
+        (customer_id,) = connection.execute(
+            f"select min(customer_id) from {GROUNDING_SCHEMA}.fct_customer_support_digest").fetchone()
+        connection.execute(f"update {GROUNDING_SCHEMA}.fct_customer_revenue_summary set customer_status = 'churned' "
+                           f"where customer_id = ?", [customer_id])
+    result = scratch.run("test", "--select", "assert_grounding_marts_agree_with_each_other", "--store-failures",
+                         check=False)
+    assert result.returncode == 1, result.stdout
+    with duckdb.connect(str(scratch.duckdb_path), read_only=True) as connection:
+        failures = connection.execute(
+            "select customer_id, disagreement from main_dbt_test__audit.assert_grounding_marts_agree_with_each_other "
+            "order by disagreement").fetchall()
+    assert failures == [
+        (customer_id, "fct_customer_health_summary holds a customer that is not active"),
+        (customer_id, "fct_customer_support_digest holds a customer that is not active"),
+    ]
 
 
 # ---------------------------------------------------------------- the generator
