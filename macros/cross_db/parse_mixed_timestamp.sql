@@ -10,8 +10,8 @@
     Pass a column, not a longer expression: the parser repeats its input about 100 times, so an inlined
     expression (clean_text's regexes, say) is evaluated that often, and on Spark the generated code outgrows the
     JVM's 64 KB method limit (Spark logs the failed compile with a long stack trace and runs the query without
-    whole-stage code generation, more slowly). The base models therefore clean the text in one CTE and parse the
-    cleaned column in the next. -#}
+    whole-stage code generation, more slowly). The base models therefore clean the text in one CTE (computed once:
+    materialized_cte) and parse the cleaned column in the next. -#}
 {% macro parse_mixed_timestamp(expr) %}
   {{ return(adapter.dispatch('parse_mixed_timestamp', 'dbt_grounding')(expr)) }}
 {% endmacro %}

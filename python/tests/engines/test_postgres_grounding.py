@@ -91,6 +91,25 @@ def run_cli(project: DbtProject, *args: str, env: dict[str, str] | None = None) 
     )
 
 
+# ---------------------------------------------------------------------------------------------- the build
+
+BASE_MODELS = ["base_billing__orders", "base_billing__payments", "base_billing__subscriptions", "base_crm__customers",
+               "base_ml__churn_scores", "base_product__logins", "base_support__tickets"]
+
+
+@pytest.mark.parametrize("base_model", BASE_MODELS)
+def test_base_models_clean_each_text_column_once(built_package_pg: DbtProject, admin, base_model: str) -> None:
+    """The timestamp parser references the cleaned text about 100 times; inlined, PostgreSQL would run clean_text's
+    regexes that often per row (2,635 regexp_replace calls in one plan). `materialized_cte` keeps one per call
+    written in the compiled model."""
+    (compiled_path,) = built_package_pg.target_path.glob(f"compiled/**/{base_model}.sql")
+    compiled = compiled_path.read_text()
+    with admin.cursor() as cursor:
+        cursor.execute("explain verbose " + compiled)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert 0 < plan.count("regexp_replace(") <= compiled.count("regexp_replace(")
+
+
 # ---------------------------------------------------------------------------------------------- documents
 
 

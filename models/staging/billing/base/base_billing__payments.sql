@@ -26,7 +26,7 @@ orders as (
 
 ),
 
-cleaned as (
+cleaned as {{ dbt_grounding.materialized_cte() }} (
 
     select
         ----------  loader

@@ -40,7 +40,7 @@ plan_tiers as (
 
 ),
 
-cleaned as (
+cleaned as {{ dbt_grounding.materialized_cte() }} (
 
     select
         ----------  loader

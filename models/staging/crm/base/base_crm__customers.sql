@@ -18,7 +18,7 @@ source as (
 
 ),
 
-cleaned as (
+cleaned as {{ dbt_grounding.materialized_cte() }} (
 
     select
         ----------  loader

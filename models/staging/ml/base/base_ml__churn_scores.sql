@@ -24,7 +24,7 @@ customers as (
 
 ),
 
-cleaned as (
+cleaned as {{ dbt_grounding.materialized_cte() }} (
 
     select
         ----------  loader

@@ -27,7 +27,7 @@ customers as (
 
 ),
 
-cleaned as (
+cleaned as {{ dbt_grounding.materialized_cte() }} (
 
     select
         ----------  loader
