@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -272,8 +271,7 @@ class GroundingProject:
             self.traced_paths(node.unique_id)  # so a later drift can still be explained (lineage_memory)
         warehouse = self.warehouse()
         relation = (node.database, node.schema or "", node.identifier)
-        session = getattr(warehouse, "session", None)
-        with session() if session else nullcontext():
+        with warehouse.session():
             if schema_check:
                 self._check_before_serving(node)
             rows = warehouse.fetch_rows(relation, key_values, list(node.columns), row_limit)
@@ -319,13 +317,13 @@ class GroundingProject:
         so the error names the upstream column that broke it. A match is reused while the warehouse says nothing
         can have changed (DuckDB: the same held read-only connection, which keeps writers out; PostgreSQL and Spark
         never say so: other sessions may alter a relation at any time)."""
-        unchanged_since = getattr(self.warehouse(), "unchanged_since", None)
+        unchanged_since = self.warehouse().unchanged_since
         if unchanged_since is not None and self._schema_checked.get(node.unique_id) == unchanged_since:
             return
         results = self.artifacts.run_results.by_unique_id() if self.artifacts.run_results else {}
         last = results.get(node.unique_id)
         self.check_schema(node.unique_id, upstream=bool(last and last.status != "success"))
-        unchanged_since = getattr(self.warehouse(), "unchanged_since", None)
+        unchanged_since = self.warehouse().unchanged_since
         if unchanged_since is not None:
             self._schema_checked[node.unique_id] = unchanged_since
 

@@ -13,7 +13,8 @@ import decimal
 import math
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, ClassVar, NamedTuple
 
@@ -21,7 +22,7 @@ from dbt_grounding.errors import InvalidKeyError
 from dbt_grounding.warehouse.profile import ConnectionSettings
 
 __all__ = [
-    "KeyValue", "QueryHook", "Relation", "Row", "Warehouse", "build_select_rows", "check_key", "check_selection",
+    "KeyValue", "QueryHook", "Relation", "RelationState", "Row", "Warehouse", "build_select_rows", "check_key", "check_selection",
     "quote_identifier",
 ]
 
@@ -41,6 +42,21 @@ class Relation(NamedTuple):
 
     def __str__(self) -> str:
         return ".".join(part for part in self if part)
+
+
+class RelationState(NamedTuple):
+    """What the warehouse says about one relation when asked for its schema.
+
+    Attributes:
+        columns: (column name, data type) in column order; None when the relation does not exist.
+        broken: the engine's own message when the relation exists but cannot be read (a view whose upstream lost
+            a column still lists its old columns in information_schema, and fails only when selected from).
+        broken_column: the column the engine names in that message, when it names one.
+    """
+
+    columns: list[tuple[str, str]] | None
+    broken: str | None = None
+    broken_column: str | None = None
 
 
 class Warehouse(ABC):
@@ -111,6 +127,30 @@ class Warehouse(ABC):
         Returns:
             The value as the driver gives it.
         """
+
+    def inspect(self, relation: Relation | tuple[str | None, str, str]) -> RelationState:
+        """The relation's schema, and whether it can be read at all. Adapters that can tell a broken view or batch
+        introspection (one query per schema inside a `session()`) override this; the default asks `columns()`.
+
+        Args:
+            relation: (database, schema, identifier) from the manifest.
+
+        Returns:
+            The relation's state.
+        """
+        return RelationState(self.columns(relation))
+
+    @contextmanager
+    def session(self) -> Iterator[Warehouse]:
+        """Hold whatever the adapter holds for a group of operations (DuckDB: one read-only connection).
+        The default holds nothing extra."""
+        yield self
+
+    @property
+    def unchanged_since(self) -> int | None:
+        """An id that stays the same while nothing can have changed the warehouse's schemas, else None (the
+        default: other sessions may alter a relation at any time)."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - adapters without held resources need nothing
         """Release any held connection. The object stays usable: the next call reconnects."""
