@@ -1,7 +1,7 @@
 {#- Quarantine rules as data. `rules` is an ordered list of {'when': SQL condition, 'reason': code,
     'detail': SQL text expression}; a row gets the reason and detail of the first rule whose condition is true,
     NULL when none is (the row is accepted). Reason codes are a closed list, tested with accepted_values. -#}
-{% macro rejection_reason(rules) -%}
+{% macro _rejection_reason(rules) -%}
   case
   {%- for rule in rules %}
     when {{ rule.when }} then '{{ rule.reason }}'
@@ -9,7 +9,7 @@
   end
 {%- endmacro %}
 
-{% macro rejection_detail(rules) -%}
+{% macro _rejection_detail(rules) -%}
   case
   {%- for rule in rules %}
     when {{ rule.when }} then {{ rule.detail }}
@@ -42,7 +42,7 @@
 
 {#- A row that passed the rules above is a duplicate when another passing row has the same natural key and was
     loaded later (ties: the larger loader record id). Returns the SQL of that condition. -#}
-{% macro is_superseded_duplicate(key_columns) -%}
+{% macro _is_superseded_duplicate(key_columns) -%}
   row_number() over (
       partition by {{ key_columns | join(', ') }}
       order by loaded_at desc, loader_record_id desc
@@ -52,7 +52,7 @@
 {#- The body of a base model's last CTE: every row of `from_cte` with `rejection_reason` and `rejection_detail`
     from `rules`, then the duplicate rule on `key_columns` among the rows that passed them. -#}
 {% macro select_with_rejections(from_cte, rules, key_columns) -%}
-  {%- set superseded = dbt_grounding.is_superseded_duplicate(['rule_rejection_reason'] + key_columns) -%}
+  {%- set superseded = dbt_grounding._is_superseded_duplicate(['rule_rejection_reason'] + key_columns) -%}
   select
       *,
       case
@@ -66,8 +66,8 @@
   from (
       select
           *,
-          {{ dbt_grounding.rejection_reason(rules) }} as rule_rejection_reason,
-          {{ dbt_grounding.rejection_detail(rules) }} as rule_rejection_detail
+          {{ dbt_grounding._rejection_reason(rules) }} as rule_rejection_reason,
+          {{ dbt_grounding._rejection_detail(rules) }} as rule_rejection_detail
       from {{ from_cte }}
   ) as checked
 {%- endmacro %}

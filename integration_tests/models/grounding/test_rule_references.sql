@@ -1,4 +1,5 @@
 -- rule_references: a foreign key must point at an accepted parent row; the left-joined parent key is NULL otherwise.
+-- Applied the way a consumer base model applies rules: through select_with_rejections.
 {%- set rules = [dbt_grounding.rule_references('category_id', 'category_exists', 'category', 'cast(category_id as varchar)')] %}
 
 with
@@ -14,15 +15,23 @@ children as (
 ),
 
 joined as (
-    select children.*, parents.category_id as category_exists
+    select
+        children.*,
+        parents.category_id as category_exists,
+        'item-' || cast(children.item_id as varchar) as loader_record_id,
+        cast('2026-07-01 06:00:00' as timestamp) as loaded_at
     from children
     left join parents on children.category_id = parents.category_id
+),
+
+checked as (
+    {{ dbt_grounding.select_with_rejections('joined', rules, ['item_id']) }}
 )
 
 select
     item_id,
     expected_reason,
     expected_detail,
-    {{ dbt_grounding.rejection_reason(rules) }} as actual_reason,
-    {{ dbt_grounding.rejection_detail(rules) }} as actual_detail
-from joined
+    rejection_reason as actual_reason,
+    rejection_detail as actual_detail
+from checked
