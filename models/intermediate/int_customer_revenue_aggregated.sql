@@ -17,7 +17,7 @@ plan_tiers as (
 
 orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_order_payments_aggregated') }}
 
 ),
 

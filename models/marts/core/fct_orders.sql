@@ -1,59 +1,31 @@
--- One row per accepted order with its payments, and the one standard definition of a successful sale:
--- a completed order, paid in full by successful payments, and never refunded.
+-- One row per accepted order with its payments, and the one standard definition of a successful sale
+-- (int_order_payments_aggregated, where the rule lives).
 with
 
 orders as (
 
-    select * from {{ ref('stg_billing__orders') }}
-
-),
-
-payments as (
-
-    select * from {{ ref('stg_billing__payments') }}
-
-),
-
-order_payments as (
-
-    select
-        order_id,
-        sum(case when status = 'success' then amount else 0 end) as amount_paid,
-        sum(case when status = 'refunded' then 1 else 0 end) as refunded_payment_count,
-        count(*) as payment_count
-    from payments
-    group by order_id
-
-),
-
-final as (
-
-    select
-        ----------  ids
-        orders.order_id,
-        orders.customer_id,
-
-        ----------  strings
-        orders.status as order_status,
-        orders.currency,
-
-        ----------  numerics
-        orders.order_total,
-        -- typed: a sum of decimals is an unscaled numeric on PostgreSQL, so 0 and 0.00 would both appear
-        cast(coalesce(order_payments.amount_paid, 0) as decimal(18, 2)) as amount_paid,
-        coalesce(order_payments.payment_count, 0) as payment_count,
-
-        ----------  booleans
-        orders.status = 'completed'
-            and coalesce(order_payments.amount_paid, 0) >= orders.order_total
-            and coalesce(order_payments.refunded_payment_count, 0) = 0 as is_successful_sale,
-
-        ----------  timestamps
-        orders.ordered_at
-
-    from orders
-    left join order_payments on orders.order_id = order_payments.order_id
+    select * from {{ ref('int_order_payments_aggregated') }}
 
 )
 
-select * from final
+select
+    ----------  ids
+    order_id,
+    customer_id,
+
+    ----------  strings
+    order_status,
+    currency,
+
+    ----------  numerics
+    order_total,
+    amount_paid,
+    payment_count,
+
+    ----------  booleans
+    is_successful_sale,
+
+    ----------  timestamps
+    ordered_at
+
+from orders
