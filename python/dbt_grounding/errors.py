@@ -16,6 +16,8 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # schema drift, stale grounding data, failed tests
     USAGE = 2  # bad arguments or configuration: unknown model, bad key, profile problems
     ARTIFACTS = 3  # dbt artifacts missing, unreadable or unsupported
+    INTERNAL = 4  # a bug in dbt-grounding: an exception no typed error describes (the CLI says how to report it)
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class GroundingError(Exception):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from dbt_grounding.artifacts import Artifacts, Node, load_artifacts
+from dbt_grounding.artifacts.ownership import check_same_project
 from dbt_grounding.errors import ConfigurationError, FailedTestsError, StaleGroundingError
 from dbt_grounding.grounding.drift import NodeDrift, drift_error, node_drift
 from dbt_grounding.grounding.freshness import FreshnessResult, as_of_instant, evaluate_freshness, last_successful_build
@@ -84,11 +85,14 @@ class GroundingProject:
                 PostgreSQL `statement_timeout_ms`, `on_query` on every adapter.
 
         Raises:
-            ArtifactError: manifest.json missing or unusable.
+            ArtifactError: manifest.json missing or unusable, or written by another dbt project than project_dir's.
+            ConfigurationError: project_dir's dbt_project.yml cannot be read.
         """
         project_dir = Path(project_dir)
         target_path = Path(target_path) if target_path is not None else project_dir / "target"
-        return cls(project_dir, load_artifacts(target_path), profiles_dir=Path(profiles_dir) if profiles_dir else None,
+        artifacts = load_artifacts(target_path)
+        check_same_project(artifacts.manifest, project_dir, target_path)
+        return cls(project_dir, artifacts, profiles_dir=Path(profiles_dir) if profiles_dir else None,
                    target=target, clock=clock, warehouse_options=warehouse_options)
 
     def close(self) -> None:

@@ -243,6 +243,7 @@ class GraphNode(msgspec.Struct, frozen=True):
     resource_type: str
     name: str
     package_name: str = ""
+    original_file_path: str = ""  # artifacts.ownership: are these the project's artifacts?
     depends_on: DependsOn = DependsOn()
     attached_node: str | None = None
     source_name: str = ""

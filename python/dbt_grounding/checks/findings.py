@@ -42,6 +42,7 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in (
     Rule("DG501", "artifacts from different invocations", Severity.WARN, "produce them in one `dbt build` (then `dbt docs generate`)"),
     Rule("DG502", "compiled SQL missing", Severity.WARN, "run `dbt build` or `dbt compile`: `dbt parse` leaves it out"),
     Rule("DG503", "catalog partial or missing", Severity.INFO, "run `dbt docs generate` after the build"),
+    Rule("DG601", "warehouse unreachable: schema drift and as-of freshness not checked", Severity.ERROR, "retry when the warehouse is reachable (a DuckDB file is locked while `dbt build` writes it), or pass --no-warehouse to check the artifacts alone"),
 )}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dbt_grounding.checks.findings import Finding, Severity
-from dbt_grounding.errors import GroundingError
+from dbt_grounding.errors import GroundingError, WarehouseError
 from dbt_grounding.grounding.drift import describe, node_drift
 from dbt_grounding.grounding.freshness import as_of_instant, last_successful_build
 from dbt_grounding.grounding.lineage_memory import paths_through
@@ -29,14 +29,7 @@ def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_w
     result = GateResult()
     nodes = [project.node(name) for name in marts] if marts else project.grounding_models()
     result.findings += artifact_findings(project, nodes)
-    warehouse_reason = None
-    if not use_warehouse:
-        warehouse_reason = "--no-warehouse given"
-    elif nodes:
-        try:  # reachable at all? (a missing relation answers None, which the drift check reports)
-            project.warehouse().columns((nodes[0].database, nodes[0].schema or "", nodes[0].identifier))
-        except GroundingError as error:
-            warehouse_reason = f"warehouse not reachable ({error.message})"
+    warehouse_reason = "--no-warehouse given" if not use_warehouse else _unreachable(project, nodes, result)
     if warehouse_reason:
         result.skipped.append(f"schema drift of marts and sources, as-of freshness: skipped, {warehouse_reason}")
     sources = SourceProbe(project)  # a source upstream of several marts is queried once per run
@@ -53,6 +46,26 @@ def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_w
             result.findings += source_freshness_findings(project, node)
     result.findings = merge(result.findings)
     return result
+
+
+def _unreachable(project: GroundingProject, nodes, result: GateResult) -> str | None:
+    """Why the warehouse cannot be asked, or None when it can.
+
+    A profile that cannot be used (none found, unknown target, bad YAML, another engine than the artifacts') is the
+    user's to fix: its ConfigurationError propagates (exit 2), the gate never passes on it. A warehouse that is
+    configured but not reachable now (DuckDB file missing or locked past the wait, connection refused) fails the gate
+    with finding DG601 (exit 1) and the warehouse checks listed as skipped. `--no-warehouse` skips it all.
+    """
+    warehouse = project.warehouse()  # reads the profile: configuration errors surface even without marts
+    if not nodes:
+        return None
+    try:  # reachable at all? (a missing relation answers None, which the drift check reports)
+        warehouse.columns((nodes[0].database, nodes[0].schema or "", nodes[0].identifier))
+    except WarehouseError as error:
+        result.findings.append(Finding("DG601", "warehouse", f"the warehouse could not be queried: {error.message}",
+                                       affected=tuple(node.name for node in nodes)))
+        return f"warehouse not reachable ({error.message})"
+    return None
 
 
 class SourceProbe:

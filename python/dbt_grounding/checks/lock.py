@@ -148,19 +148,30 @@ def lock_text(lock: dict) -> str:
 
 
 def write_lock(lock: dict, path: str | Path) -> Path:
-    """Write the lock to `path` (a file, or a folder to hold grounding.lock.json)."""
+    """Write the lock to `path` (a file, or a folder to hold grounding.lock.json), creating missing folders.
+
+    Raises:
+        ConfigurationError: the file cannot be written (permissions, a file where a folder should be).
+    """
     path = Path(path)
     if path.is_dir():
         path = path / LOCK_FILE
-    path.write_text(lock_text(lock), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(lock_text(lock), encoding="utf-8")
+    except OSError as error:
+        raise ConfigurationError(f"cannot write the grounding lock {path}: {error.strerror or error}",
+                                 hint="pass --lock a file path in a writable folder", path=str(path),
+                                 problem="unwritable") from None
     return path
 
 
 def read_lock(path: str | Path) -> dict:
-    """Read and check a lock file.
+    """Read and check a lock file: every field the comparison reads has the type the lock writes.
 
     Raises:
-        ConfigurationError: missing, not JSON, not a lock, or of a lock version this dbt-grounding does not read.
+        ConfigurationError: missing, not UTF-8 JSON, not a lock (the message names the field that is wrong), or of a
+            lock version this dbt-grounding does not read.
     """
     path = Path(path)
     if path.is_dir():
@@ -171,9 +182,12 @@ def read_lock(path: str | Path) -> dict:
         raise ConfigurationError(f"cannot read the grounding lock {path.name}: {error.strerror or error}",
                                  hint="create it with `dbt-grounding lock` and commit it", path=str(path),
                                  problem="missing") from None
+    except UnicodeDecodeError as error:
+        raise ConfigurationError(f"{path.name} is not UTF-8 text ({error.reason} at byte {error.start})",
+                                 hint=RELOCK, path=str(path), problem="not_json") from None
     try:
         lock = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise ConfigurationError(f"{path.name} is not valid JSON ({error})", hint=f"{RELOCK} (a merge conflict?)",
                                  path=str(path), problem="not_json") from None
     problem = _shape_problem(lock)
@@ -189,20 +203,91 @@ def read_lock(path: str | Path) -> dict:
 
 
 def _shape_problem(lock: Any) -> str | None:
+    """The first field (named as a path) whose value is not of the type `build_lock` writes, or None."""
     if not isinstance(lock, dict):
-        return "the top level is not an object"
-    if not isinstance(lock.get("lock_version"), int):
-        return "no lock_version"
-    if not isinstance(lock.get("marts"), dict) or not isinstance(lock.get("nodes"), dict):
-        return "no marts or nodes"
+        return f"the top level is {_kind(lock)}, not an object"
+    if type(lock.get("lock_version")) is not int:
+        return f"lock_version is {_kind(lock.get('lock_version'))}, not a whole number"
+    for part in ("marts", "nodes"):
+        if not isinstance(lock.get(part), dict):
+            return f"{part} is {_kind(lock.get(part))}, not an object"
     for uid, mart in lock["marts"].items():
-        if not isinstance(mart, dict) or not isinstance(mart.get("key"), list):
-            return f"mart {uid} has no key list"
+        problem = _fields_problem(mart, f"marts[{uid!r}]", required={"key": _names},
+                                  optional={"name": _text, "exposures": _names})
+        if problem:
+            return problem
     for uid, node in lock["nodes"].items():
-        if not isinstance(node, dict) or not isinstance(node.get("columns"), dict) \
-                or not isinstance(node.get("accepted_values", {}), dict):
-            return f"node {uid} has no columns"
+        problem = _fields_problem(node, f"nodes[{uid!r}]", required={"columns": _column_types},
+                                  optional={"name": _text, "resource_type": _text, "accepted_values": _value_lists,
+                                            "contract": _contract})
+        if problem:
+            return problem
     return None
+
+
+def _fields_problem(entry: Any, where: str, *, required: dict, optional: dict) -> str | None:
+    if not isinstance(entry, dict):
+        return f"{where} is {_kind(entry)}, not an object"
+    for name, check in [*required.items(), *optional.items()]:
+        if name in entry:
+            problem = check(entry[name], f"{where}.{name}")
+            if problem:
+                return problem
+        elif name in required:
+            return f"{where} has no {name}"
+    return None
+
+
+def _text(value: Any, where: str) -> str | None:
+    return None if isinstance(value, str) else f"{where} is {_kind(value)}, not text"
+
+
+def _names(value: Any, where: str) -> str | None:
+    if not isinstance(value, list):
+        return f"{where} is {_kind(value)}, not a list of names"
+    bad = next((i for i, item in enumerate(value) if not isinstance(item, str)), None)
+    return None if bad is None else f"{where}[{bad}] is {_kind(value[bad])}, not text"
+
+
+def _column_types(value: Any, where: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"{where} is {_kind(value)}, not an object of column types"
+    bad = next((name for name, type_ in value.items() if type_ is not None and not isinstance(type_, str)), None)
+    return None if bad is None else f"{where}[{bad!r}] is {_kind(value[bad])}, not a type name or null"
+
+
+def _value_lists(value: Any, where: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"{where} is {_kind(value)}, not an object of value lists"
+    return next((p for p in (_names(listed, f"{where}[{c!r}]") for c, listed in value.items()) if p), None)
+
+
+def _contract(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return f"{where} is {_kind(value)}, not an object"
+    if not isinstance(value.get("enforced", False), bool):
+        return f"{where}.enforced is {_kind(value['enforced'])}, not true or false"
+    return None
+
+
+def _kind(value: Any) -> str:
+    """A JSON value as a message describes it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"a number ({_clipped(value)})"
+    if isinstance(value, str):
+        return f"text ({_clipped(value)})"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _clipped(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # ---------------------------------------------------------------------------------------------------- comparing

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from dbt_grounding import __version__
-from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
-from dbt_grounding.errors import ExitCode
+from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, path_arg
+from dbt_grounding.errors import ConfigurationError, ExitCode
 
 FORMATS = ("text", "json", "junit", "github", "sarif", "markdown")
 LOCK_FILE = "grounding.lock.json"
@@ -16,18 +16,18 @@ LOCK_FILE = "grounding.lock.json"
 def register(subparsers) -> None:
     check = subparsers.add_parser("check", help="the CI gate: lock drift, schema drift, freshness, test status")
     check.add_argument("--format", choices=FORMATS, default="text")
-    check.add_argument("--output", type=Path, default=None, help="write the report here instead of stdout")
+    check.add_argument("--output", type=path_arg, default=None, help="write the report here instead of stdout")
     check.add_argument("--select", nargs="+", default=None, metavar="MODEL", help="only these grounding marts")
     check.add_argument("--fail-on", choices=("error", "warn", "never"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
-    check.add_argument("--lock", type=Path, default=None, help=f"lock file (default: <project-dir>/{LOCK_FILE})")
+    check.add_argument("--lock", type=path_arg, default=None, help=f"lock file (default: <project-dir>/{LOCK_FILE})")
     check.add_argument("--no-warehouse", action="store_true", help="artifacts only: skip the warehouse checks")
     add_project_options(check)
     check.set_defaults(run=run_check)
 
     lock = subparsers.add_parser("lock", help=f"write {LOCK_FILE}: the grounding marts' interface, to commit")
     lock.add_argument("--check", action="store_true", help="compare with the lock instead of writing it (exit 1 on changes)")
-    lock.add_argument("--lock", type=Path, default=None, help=f"lock file (default: <project-dir>/{LOCK_FILE})")
+    lock.add_argument("--lock", type=path_arg, default=None, help=f"lock file (default: <project-dir>/{LOCK_FILE})")
     lock.add_argument("--format", choices=FORMATS, default="text", help="report format for --check")
     add_project_options(lock)
     lock.set_defaults(run=run_lock)
@@ -78,7 +78,13 @@ def run_lock(args: argparse.Namespace) -> CommandOutput:
 
 
 def _written(report: str, output: Path | None, code: ExitCode) -> CommandOutput:
+    """The report on stdout, or in `output` (its missing folders created, as CI steps expect of a report path)."""
     if output is None:
         return CommandOutput(report, code)
-    output.write_text(report if report.endswith("\n") else report + "\n")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report if report.endswith("\n") else report + "\n", encoding="utf-8")
+    except OSError as error:
+        raise ConfigurationError(f"cannot write the report to {output}: {error.strerror or error}",
+                                 hint="pass --output a file path in a writable folder", path=str(output)) from None
     return CommandOutput(f"wrote {output}", code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
+from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, positive_int
 from dbt_grounding.errors import ExitCode, InvalidKeyError
 
 
@@ -14,7 +14,7 @@ def register(subparsers) -> None:
     parser.add_argument("--key", action="append", default=[], metavar="COLUMN=VALUE", required=True,
                         help="a key column and its value; repeat for composite keys")
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    parser.add_argument("--max-tokens", type=int, default=None, help="trim low-priority sections to fit")
+    parser.add_argument("--max-tokens", type=positive_int, default=None, help="trim low-priority sections to fit")
     parser.add_argument("--allow-stale", action="store_true",
                         help="serve data past its freshness policy, with the staleness stated (exit code 1)")
     parser.add_argument("--allow-failed-tests", action="store_true",
@@ -34,8 +34,6 @@ def parse_key(pairs: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
-    if args.max_tokens is not None and args.max_tokens <= 0:
-        raise InvalidKeyError("--max-tokens must be a positive number", hint="e.g. --max-tokens 1500")
     with open_project(args) as project:
         document = project.context(
             args.model, parse_key(args.key), max_tokens=args.max_tokens,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
+from dbt_grounding.cli.options import CommandOutput, add_project_options, non_negative_int, open_project
 
 
 def register(subparsers) -> None:
@@ -13,7 +13,8 @@ def register(subparsers) -> None:
     parser.add_argument("--columns", action="store_true", help="trace every column to its source columns")
     parser.add_argument("--direction", choices=("up", "down", "both"), default="both",
                         help="model lineage only (default: both)")
-    parser.add_argument("--depth", type=int, default=None, help="model lineage only: hops to follow")
+    parser.add_argument("--depth", type=non_negative_int, default=None,
+                        help="model lineage only: hops to follow (0: the node alone; default: all)")
     parser.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
     add_project_options(parser)
     parser.set_defaults(run=run)
@@ -26,12 +27,14 @@ def run(args: argparse.Namespace) -> CommandOutput:
         lineage = open_project(args).lineage(args.model, columns=True)
     else:  # the graph alone: a fraction of the time and memory of reading the whole manifest
         from dbt_grounding.artifacts import load_manifest_graph
+        from dbt_grounding.artifacts.ownership import check_same_project
         from dbt_grounding.lineage import model_lineage
 
         target_path = args.target_path if args.target_path is not None else args.project_dir / "target"
         args.warnings_out = []
-        lineage = model_lineage(load_manifest_graph(target_path / "manifest.json"), args.model,
-                                direction=args.direction, depth=args.depth)
+        graph = load_manifest_graph(target_path / "manifest.json")
+        check_same_project(graph, args.project_dir, target_path)
+        lineage = model_lineage(graph, args.model, direction=args.direction, depth=args.depth)
     render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
     args.warnings_out += list(getattr(lineage, "warnings", []))
     return CommandOutput(render(lineage))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,13 +16,37 @@ class CommandOutput:
     exit_code: ExitCode = ExitCode.OK
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (a usage error, exit 2, otherwise)."""
+    return _bounded_int(text, 1, "a positive whole number, e.g. 1500")
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0 (a usage error, exit 2, otherwise)."""
+    return _bounded_int(text, 0, "a whole number of 0 or more")
+
+
+def _bounded_int(text: str, lowest: int, wanted: str) -> int:
+    # ASCII digits only (int() also reads '٥١' and '５１'), and few enough of them to be a count
+    if not re.fullmatch(r"[+-]?[0-9]{1,18}", text.strip()) or int(text) < lowest:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {wanted}")
+    return int(text)
+
+
+def path_arg(text: str) -> Path:
+    """argparse type: a file system path (a usage error, exit 2, when empty or holding a NUL byte)."""
+    if not text or "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a usable path")
+    return Path(text)
+
+
 def add_project_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("dbt project")
-    group.add_argument("--project-dir", type=Path, default=Path("."), help="the dbt project (default: .)")
-    group.add_argument("--profiles-dir", type=Path, default=None,
+    group.add_argument("--project-dir", type=path_arg, default=Path("."), help="the dbt project (default: .)")
+    group.add_argument("--profiles-dir", type=path_arg, default=None,
                        help="folder holding profiles.yml (default: $DBT_PROFILES_DIR, the project, ~/.dbt)")
     group.add_argument("--target", default=None, help="profile target (default: the profile's target)")
-    group.add_argument("--target-path", type=Path, default=None,
+    group.add_argument("--target-path", type=path_arg, default=None,
                        help="folder holding dbt's artifacts (default: <project-dir>/target)")
 
 

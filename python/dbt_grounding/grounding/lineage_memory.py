@@ -7,16 +7,15 @@ broken upstream column fed. The lineage remembered from the last good state answ
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
+
+from dbt_grounding.artifacts.state import read_state, state_dir, write_state
 
 Paths = dict[str, list[list[tuple[str, str]]]]  # mart column -> paths, each [(unique_id, column), ...] mart first
 
 
 def memory_file(target_path: Path, unique_id: str) -> Path:
-    return target_path / "dbt_grounding" / "last_good_lineage" / f"{unique_id}.json"
+    return state_dir(target_path) / "last_good_lineage" / f"{unique_id}.json"
 
 
 def lineage_paths(lineage) -> Paths | None:
@@ -28,23 +27,14 @@ def lineage_paths(lineage) -> Paths | None:
 
 
 def remember(target_path: Path, unique_id: str, paths: Paths) -> None:
-    """Write atomically; a cache that cannot be written is not an error (the next good trace tries again)."""
-    path = memory_file(target_path, unique_id)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            json.dump(paths, handle, sort_keys=True)
-        os.replace(handle.name, path)
-    except OSError:
-        return
+    """Keep the paths beside the artifacts (artifacts.state: atomic, skipped when the folder is read-only)."""
+    write_state(memory_file(target_path, unique_id), paths)
 
 
 def recall(target_path: Path, unique_id: str) -> Paths | None:
-    try:
-        data = json.loads(memory_file(target_path, unique_id).read_text())
-    except (OSError, ValueError):
-        return None
-    return {column: [[(uid, name) for uid, name in path] for path in paths] for column, paths in data.items()}
+    """The remembered paths; None when there are none or the file is not what `remember` wrote (it is rewritten by
+    the next clean trace)."""
+    return read_state(memory_file(target_path, unique_id), Paths)
 
 
 def paths_through(paths: Paths, unique_id: str, column: str) -> dict[str, list[list[tuple[str, str]]]]:

@@ -10,13 +10,12 @@ decode (truncated, edited, another format) is ignored and rewritten. Nothing is 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import msgspec
 import sqlglot
 
+from dbt_grounding.artifacts.state import read_state, state_dir, write_state
 from dbt_grounding.lineage.relations import RelationSchema
 from dbt_grounding.lineage.types import ModelColumns
 
@@ -32,7 +31,7 @@ class _Entry(msgspec.Struct, frozen=True):
 
 def default_cache_dir(target_path: Path) -> Path:
     """Where the cache lives beside a dbt target folder's artifacts."""
-    return target_path / "dbt_grounding" / "lineage_cache"
+    return state_dir(target_path) / "lineage_cache"
 
 
 def cache_key(
@@ -65,35 +64,19 @@ def cache_key(
 
 
 class LineageCache:
-    """Resolved models on disk, in `directory` (created on first write)."""
+    """Resolved models on disk, in `directory` (created on first write; artifacts.state reads and writes it)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
 
     def get(self, key: str) -> ModelColumns | None:
-        """The entry stored under `key`, or None if there is none or it is unreadable."""
-        try:
-            data = (self.directory / f"{key}.json").read_bytes()
-            entry = msgspec.json.decode(data, type=_Entry)
-        except (OSError, msgspec.DecodeError):  # missing, or corrupt: rebuilt by the caller
-            return None
-        if entry.format != CACHE_FORMAT or entry.key != key:
+        """The entry stored under `key`, or None if there is none or it is unreadable (rebuilt by the caller)."""
+        entry = read_state(self.directory / f"{key}.json", _Entry)
+        if entry is None or entry.format != CACHE_FORMAT or entry.key != key:
             return None
         return entry.model
 
     def put(self, key: str, model: ModelColumns) -> None:
         """Store an entry atomically. A cache that cannot be written (read-only target dir) is skipped silently:
         it only saves time."""
-        data = msgspec.json.encode(_Entry(format=CACHE_FORMAT, key=key, model=model))
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{key[:16]}.", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    file.write(data)
-                os.replace(temporary, self.directory / f"{key}.json")
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return
+        write_state(self.directory / f"{key}.json", _Entry(format=CACHE_FORMAT, key=key, model=model))

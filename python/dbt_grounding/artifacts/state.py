@@ -1,0 +1,53 @@
+"""Files dbt-grounding keeps beside dbt's artifacts, under `<target-path>/dbt_grounding/`: caches and remembered
+states (lineage_cache/, last_good_lineage/, ...).
+
+They are written by this toolkit, never by the user, and only save work or remember the last good state: one that
+is missing, truncated, edited, not UTF-8, of an older or other shape, or a directory where a file should be reads as
+absent (and is rewritten by the next run), never as an error and never half-read. Writes are atomic (a temporary
+file renamed into place), so concurrent processes never read half a file; a folder that cannot be written (a
+read-only target path) is skipped silently. Every helper that keeps a file there reads and writes it through here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+
+STATE_DIR = "dbt_grounding"
+
+
+def state_dir(target_path: Path) -> Path:
+    """The toolkit's own folder beside a target folder's artifacts."""
+    return Path(target_path) / STATE_DIR
+
+
+def read_state(path: Path, shape: type[T]) -> T | None:
+    """The file decoded as `shape` (msgspec checks every field's type), or None when it is absent or unusable."""
+    try:
+        return msgspec.json.decode(Path(path).read_bytes(), type=shape)
+    except (OSError, msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
+        return None
+
+
+def write_state(path: Path, value: Any) -> None:
+    """Write `value` as JSON atomically; a file that cannot be written is skipped (the next run tries again)."""
+    path = Path(path)
+    try:
+        data = msgspec.json.encode(value, order="sorted")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:32]}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
