@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject, copy_build
+from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject, build_gate_library, copy_build
 from engines import SPARK_BUILD_OUTPUT, PostgresCluster, postgres_cluster, require_java, spark_env
 
 
@@ -31,6 +31,13 @@ def built_plain_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     )
     project.run("build")
     return project
+
+
+@pytest.fixture(scope="session")
+def built_gate_library(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """A small lending-library project as people write them, built, with the catalog and source freshness of the
+    same build beside its artifacts (fixtures/gate_library: the gate's configuration, fuzz and other-project tests)."""
+    return build_gate_library(tmp_path_factory.mktemp("gate_library"))
 
 
 @pytest.fixture()

@@ -100,6 +100,26 @@ class DbtProject:
         return result
 
 
+GATE_LIBRARY = REPO_ROOT / "python" / "tests" / "fixtures" / "gate_library"
+
+
+def build_gate_library(work_dir: Path) -> DbtProject:
+    """fixtures/gate_library built into `work_dir`: `dbt build`, then `dbt docs generate` and `dbt source freshness`
+    in a side folder (each command rewrites run_results.json), their catalog.json and sources.json copied beside the
+    build's artifacts; the side folder's manifest.json, without compiled SQL, kept as `uncompiled_manifest.json`."""
+    project = DbtProject(GATE_LIBRARY, work_dir, duckdb_path_env_var="GATE_LIBRARY_DUCKDB_PATH")
+    project.run("build")
+    side = DbtProject(GATE_LIBRARY, work_dir / "side", duckdb_path_env_var="GATE_LIBRARY_DUCKDB_PATH",
+                      extra_env=(("GATE_LIBRARY_DUCKDB_PATH", str(project.duckdb_path)),))
+    side.run("docs", "generate")
+    side.run("source", "freshness", check=False)  # exit 1 when a source is past warn_after: sources.json says so
+    for name in ("catalog.json", "sources.json"):
+        shutil.copy(side.target_path / name, project.target_path / name)
+    # `dbt source freshness` compiles no model: its manifest is the one a parse (or a failed build) leaves
+    shutil.copy(side.target_path / "manifest.json", work_dir / "uncompiled_manifest.json")
+    return project
+
+
 def copy_build(built: DbtProject, work_dir: Path) -> DbtProject:
     work_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(built.duckdb_path, work_dir / "warehouse.duckdb")
