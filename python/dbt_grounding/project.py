@@ -8,14 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
-from dbt_grounding.artifacts import Artifacts, Node, load_artifacts
+from dbt_grounding.artifacts import Artifacts, Node, Source, load_artifacts
 from dbt_grounding.artifacts.ownership import check_same_project
 from dbt_grounding.errors import ConfigurationError, FailedTestsError, StaleGroundingError
 from dbt_grounding.grounding.drift import NodeDrift, drift_error, node_drift
 from dbt_grounding.grounding.freshness import FreshnessResult, as_of_instant, evaluate_freshness, last_successful_build
 from dbt_grounding.grounding.keys import coerce_key
 from dbt_grounding.grounding.lineage_memory import paths_through
-from dbt_grounding.grounding.spec import GroundingSpec, grounding_spec, is_grounding_mart
+from dbt_grounding.grounding.spec import GroundingSpec, describe_keys, grounding_spec, is_grounding_mart
 from dbt_grounding.grounding.test_status import TestOutcome, test_outcomes
 
 if TYPE_CHECKING:
@@ -34,12 +34,16 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class ModelSummary:
-    """One line of `dbt-grounding models`."""
+    """One line of `dbt-grounding models`: `key` is the preferred of `candidate_keys`, any of which looks a row up
+    (`key_text` says so in one phrase: `customer_id or email`)."""
 
     model: str
     unique_id: str
+    resource_type: str
     entity: str
     key: list[str]
+    candidate_keys: list[list[str]]
+    key_text: str
     declared: bool
     freshness: str
     last_built_at: str | None
@@ -137,8 +141,14 @@ class GroundingProject:
 
     # ------------------------------------------------------------------ specs
 
-    def node(self, model: str) -> Node:
-        return self.manifest.model(model)
+    def node(self, model: str) -> Node | Source:
+        """The model, seed, snapshot or source `model` names (name, package.name, source_name.table_name or
+        unique_id).
+
+        Raises:
+            UnknownNodeError: no such node (with close matches), or an ambiguous name (with the candidates).
+        """
+        return self.manifest.find(model)
 
     def spec(self, model: str) -> GroundingSpec:
         return grounding_spec(self.manifest, self.node(model))
@@ -270,7 +280,7 @@ class GroundingProject:
 
         node = self.node(model)
         spec = grounding_spec(self.manifest, node)
-        key_values = coerce_key(spec, node, key)
+        key_values = coerce_key(spec, node, key, column_types=lambda: self._relation_types(node))
         if node.unique_id not in self._column_lineage:  # once per process; cached on disk by checksums
             self.traced_paths(node.unique_id)  # so a later drift can still be explained (lineage_memory)
         warehouse = self.warehouse()
@@ -281,10 +291,10 @@ class GroundingProject:
             rows = warehouse.fetch_rows(relation, key_values, list(node.columns), row_limit)
             as_of_value = self._as_of_value(warehouse, relation, spec, rows)
         freshness = self.freshness(node.unique_id, as_of_value=as_of_value)
-        tests = self.tests(node.name)
+        tests = self.tests(node.unique_id)
         self._refuse_if_needed(node, freshness, tests, on_stale, on_failed_tests)
         inputs = DocumentInputs(
-            model=ModelInput(name=node.name, unique_id=node.unique_id, relation=node.relation_name or node.identifier,
+            model=ModelInput(name=self._short(node.unique_id), unique_id=node.unique_id, relation=node.relation_name or node.identifier,
                              description=node.description, entity=spec.entity, summary=spec.summary or None,
                              access=spec.access, as_of_column=spec.as_of_column),
             columns=[ColumnInput(name=c.name, data_type=c.data_type, description=c.description, meta=c.merged_meta)
@@ -304,6 +314,11 @@ class GroundingProject:
             warnings=(["more rows match this key than are shown"] if len(rows) > row_limit else []),
         )
         return build_document(inputs, max_tokens=max_tokens, token_counter=token_counter)
+
+    def _relation_types(self, node: Node | Source) -> dict[str, str]:
+        """The relation's column types as the warehouse reports them (typing key values whose yml gives none)."""
+        found = self.warehouse().columns((node.database, node.schema or "", node.identifier))
+        return dict(found or [])
 
     @staticmethod
     def _as_of_value(warehouse: Warehouse, relation: tuple, spec: GroundingSpec, rows: list[dict]) -> Any:
@@ -368,18 +383,24 @@ class GroundingProject:
 
     # ------------------------------------------------------------------ commands
 
-    def models(self) -> list[ModelSummary]:
-        """The grounding marts with key, freshness (from the last build; the as-of column needs the warehouse) and
-        test status of the mart and everything upstream."""
+    def models(self, names: list[str] | None = None) -> list[ModelSummary]:
+        """The grounding marts (or the nodes `names` names: models, seeds, snapshots, sources) with key, freshness
+        (from the last build; the as-of column needs the warehouse) and test status of it and everything upstream.
+
+        Raises:
+            UnknownNodeError: a name that names no node, or several.
+        """
         summaries = []
-        for node in self.grounding_models():
+        nodes = [self.node(name) for name in names] if names else self.grounding_models()
+        for node in nodes:
             spec = grounding_spec(self.manifest, node)
             freshness = self.freshness(node.unique_id)
             built = freshness.last_built_at
-            counts = Counter(outcome.status for outcome in self.tests(node.name))
+            counts = Counter(outcome.status for outcome in self.tests(node.unique_id))
             summaries.append(ModelSummary(
-                model=node.name, unique_id=node.unique_id, entity=spec.entity, key=list(spec.key),
-                declared=spec.declared, freshness=freshness.status,
+                model=self._short(node.unique_id), unique_id=node.unique_id, resource_type=node.resource_type,
+                entity=spec.entity, key=list(spec.key), candidate_keys=[list(k) for k in spec.candidate_keys],
+                key_text=describe_keys(spec), declared=spec.declared, freshness=freshness.status,
                 last_built_at=built.isoformat(timespec="seconds") if built else None,
                 tests=", ".join(f"{counts[s]} {s}" for s in sorted(counts)) or "none", access=spec.access,
             ))

@@ -3,6 +3,7 @@ other engines (a throwaway PostgreSQL cluster, Spark in local mode) for the test
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -38,6 +39,27 @@ def built_gate_library(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """A small lending-library project as people write them, built, with the catalog and source freshness of the
     same build beside its artifacts (fixtures/gate_library: the gate's configuration, fuzz and other-project tests)."""
     return build_gate_library(tmp_path_factory.mktemp("gate_library"))
+
+
+@pytest.fixture(scope="session")
+def built_snapshot_shop(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """fixtures/snapshot_shop copied to a scratch folder (`dbt deps` installs its local package there), its raw
+    tables loaded (`dbt seed`, as a loader would) and built: snapshot, incremental models, a Python model."""
+    work_dir = tmp_path_factory.mktemp("snapshot_shop")
+    copy = work_dir / "project"
+    shutil.copytree(REPO_ROOT / "python" / "tests" / "fixtures" / "snapshot_shop", copy,
+                    ignore=shutil.ignore_patterns("dbt_packages", "target", "logs", "*.duckdb"))
+    project = DbtProject(copy, work_dir, duckdb_path_env_var="SNAPSHOT_SHOP_DUCKDB_PATH")
+    project.run("deps")
+    project.run("seed")
+    project.run("build")
+    # the shop changes a customer's e-mail; the next build (the raw tables left as loaded) snapshots the new
+    # version and runs the incremental models incrementally
+    with duckdb.connect(str(project.duckdb_path)) as connection:
+        connection.execute("update main_raw.raw_customers set email = 'hedy.lamarr@example.com', "
+                           "updated_at = timestamp '2026-06-20 08:00:00' where id = 51")
+    project.run("build", "--exclude", "resource_type:seed")
+    return project
 
 
 @pytest.fixture()

@@ -13,6 +13,8 @@ from dbt_grounding.errors import ArtifactError, UnknownNodeError
 # dbt 1.6 wrote v10, 1.7 v11, 1.8 to 1.11 v12.
 SUPPORTED_MANIFEST_VERSIONS = range(10, 13)
 PRODUCED_BY = "dbt build"
+# The nodes `context`, `models` and `lineage` accept by name: they are relations with rows and columns.
+SERVED_RESOURCE_TYPES = ("model", "seed", "snapshot", "source")
 
 
 class Constraint(msgspec.Struct, frozen=True):
@@ -49,6 +51,8 @@ class NodeConfig(msgspec.Struct, frozen=True):
     meta: dict[str, Any] = {}
     contract: Contract | None = None
     severity: str | None = None
+    unique_key: Any = None  # incremental models and snapshots: a column name or a list of them (checked in spec)
+    where: str | None = None  # a test's filter: a unique test with one holds for some rows only
 
 
 class DependsOn(msgspec.Struct, frozen=True):
@@ -116,6 +120,10 @@ class SourceFreshness(msgspec.Struct, frozen=True):
     error_after: FreshnessThreshold | None = None
 
 
+class SourceConfig(msgspec.Struct, frozen=True):
+    meta: dict[str, Any] = {}
+
+
 class Source(msgspec.Struct, frozen=True):
     unique_id: str
     name: str
@@ -131,6 +139,17 @@ class Source(msgspec.Struct, frozen=True):
     meta: dict[str, Any] = {}
     loaded_at_field: str | None = None
     freshness: SourceFreshness | None = None
+    config: SourceConfig = SourceConfig()
+    original_file_path: str = ""
+
+    # The Node properties the serving path reads, so a source is served like a model.
+    @property
+    def merged_meta(self) -> dict[str, Any]:
+        return {**self.meta, **self.config.meta}
+
+    @property
+    def contract_enforced(self) -> bool:
+        return False
 
 
 class ExposureOwner(msgspec.Struct, frozen=True):
@@ -168,34 +187,48 @@ class _ManifestGraphMethods(msgspec.Struct, frozen=True):
         """The model named `name_or_id` (a name, `package.name`, or unique_id).
 
         Raises:
-            UnknownNodeError: no such model; details carry close matches.
+            UnknownNodeError: no such model, or several; details carry close matches or the candidates.
         """
-        node = self.nodes.get(name_or_id)
-        if node is not None and node.resource_type == "model":
+        return self.find(name_or_id, resource_types=("model",))  # type: ignore[return-value]
+
+    def find(self, name_or_id: str, resource_types: tuple[str, ...] = SERVED_RESOURCE_TYPES) -> Node | Source:
+        """The node of one of `resource_types` that `name_or_id` names: its unique_id; a model's, seed's or
+        snapshot's name or `package.name`; a source's `source_name.table_name` or `package.source_name.table_name`.
+
+        Raises:
+            UnknownNodeError: no such node (details carry close matches), or several (details carry them all).
+        """
+        node = self.nodes.get(name_or_id) or self.sources.get(name_or_id)
+        if node is not None and node.resource_type in resource_types:
             return node
-        package, _, name = name_or_id.rpartition(".")
-        matches = [
-            n for n in self.nodes.values()
-            if n.resource_type == "model" and n.name == name and (not package or n.package_name == package)
-        ]
+        matches = sorted((n for n in self._named(resource_types) if name_or_id in _names_of(n)),
+                         key=lambda n: n.unique_id)
         if len(matches) == 1:
             return matches[0]
-        if len(matches) > 1:
+        kinds = _kinds(resource_types)
+        if matches:
+            found = [m.unique_id for m in matches]
             raise UnknownNodeError(
-                f"model name {name_or_id!r} is ambiguous: {', '.join(sorted(m.unique_id for m in matches))}",
-                hint="qualify it with its package, e.g. package.model",
-                name=name_or_id, suggestions=sorted(m.unique_id for m in matches),
+                f"{kinds} name {name_or_id!r} is ambiguous: {', '.join(found)}",
+                hint="qualify it with its package (package.name) or give the unique_id",
+                name=name_or_id, suggestions=found,
             )
         import difflib
 
-        names = sorted({n.name for n in self.nodes.values() if n.resource_type == "model"})
-        suggestions = difflib.get_close_matches(name, names, n=3)
+        known = sorted({_names_of(n)[0] for n in self._named(resource_types)})
+        suggestions = difflib.get_close_matches(name_or_id, known, n=3)
         raise UnknownNodeError(
-            f"no model named {name_or_id!r} in the manifest",
+            f"no {kinds} named {name_or_id!r} in the manifest",
             hint=(f"did you mean {', '.join(suggestions)}?" if suggestions else "list them with `dbt-grounding models`")
-            + " If the model is new, re-run `dbt build` to refresh target/manifest.json.",
+            + " Name a source as source_name.table_name. If the node is new, re-run `dbt build` to refresh "
+              "target/manifest.json.",
             name=name_or_id, suggestions=suggestions,
         )
+
+    def _named(self, resource_types: tuple[str, ...]):
+        nodes = (n for n in self.nodes.values() if n.resource_type in resource_types)
+        sources = self.sources.values() if "source" in resource_types else ()
+        return [*nodes, *sources]
 
     def tests_on(self, unique_id: str) -> list[Node]:
         """Data tests attached to (or depending on) the node, sorted by unique_id."""
@@ -223,6 +256,20 @@ class _ManifestGraphMethods(msgspec.Struct, frozen=True):
         )
 
 
+
+
+def _names_of(node) -> tuple[str, ...]:
+    """The names a node answers to, the shortest (the one suggested) first."""
+    if node.resource_type == "source":
+        own = f"{node.source_name}.{node.name}"
+    else:
+        own = node.name
+    return (own, f"{node.package_name}.{own}") if node.package_name else (own,)
+
+
+def _kinds(resource_types: tuple[str, ...]) -> str:
+    names = list(resource_types)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 class Manifest(_ManifestGraphMethods, frozen=True):

@@ -63,11 +63,14 @@ def build_lock(project: GroundingProject) -> dict:
     checksums = _contract_checksums(project.artifacts.target_path / "manifest.json")
     marts, locked = {}, set()
     for mart in project.grounding_models():
+        spec = project.spec(mart.unique_id)
         marts[mart.unique_id] = {
             "name": mart.name,
-            "key": list(project.spec(mart.unique_id).key),
+            "key": list(spec.key),
             "exposures": _exposures_of(manifest, mart.unique_id),
         }
+        if len(spec.candidate_keys) > 1:  # alternative keys (e.g. customer_id or email): agents may use any
+            marts[mart.unique_id]["candidate_keys"] = [list(k) for k in spec.candidate_keys]
         locked.add(mart.unique_id)
         locked.update(project.upstream(mart.unique_id))
     nodes = {}
@@ -213,7 +216,7 @@ def _shape_problem(lock: Any) -> str | None:
             return f"{part} is {_kind(lock.get(part))}, not an object"
     for uid, mart in lock["marts"].items():
         problem = _fields_problem(mart, f"marts[{uid!r}]", required={"key": _names},
-                                  optional={"name": _text, "exposures": _names})
+                                  optional={"name": _text, "exposures": _names, "candidate_keys": _name_lists})
         if problem:
             return problem
     for uid, node in lock["nodes"].items():
@@ -247,6 +250,12 @@ def _names(value: Any, where: str) -> str | None:
         return f"{where} is {_kind(value)}, not a list of names"
     bad = next((i for i, item in enumerate(value) if not isinstance(item, str)), None)
     return None if bad is None else f"{where}[{bad}] is {_kind(value[bad])}, not text"
+
+
+def _name_lists(value: Any, where: str) -> str | None:
+    if not isinstance(value, list):
+        return f"{where} is {_kind(value)}, not a list of keys"
+    return next((p for p in (_names(key, f"{where}[{i}]") for i, key in enumerate(value)) if p), None)
 
 
 def _column_types(value: Any, where: str) -> str | None:
@@ -339,11 +348,17 @@ class _Comparison:
                       sorted(set(affected)))
 
     def _compare_key(self, uid: str, old: dict, new: dict) -> None:
-        if [k.casefold() for k in old["key"]] != [k.casefold() for k in new["key"]]:
-            self._add("DG004", uid, None,
-                      f"key of {new['name']} changed from [{', '.join(old['key'])}] to [{', '.join(new['key'])}]: "
-                      "agents' lookups by the old key break",
-                      extra=[f"{new['name']}.{k}" for k in old["key"] + new["key"]])
+        """A key agents could look rows up by that is no key any more breaks them; a new alternative does not."""
+        def keys(mart: dict) -> list[list[str]]:
+            return mart.get("candidate_keys") or [mart["key"]]
+
+        now = [sorted(c.casefold() for c in k) for k in keys(new)]
+        for key in keys(old):
+            if sorted(c.casefold() for c in key) not in now:
+                self._add("DG004", uid, None,
+                          f"key of {new['name']} changed from [{', '.join(key)}] to [{', '.join(new['key'])}]: "
+                          "agents' lookups by the old key break",
+                          extra=[f"{new['name']}.{k}" for k in key + new["key"]])
 
     def _compare_node(self, uid: str, old: dict, new: dict | None) -> None:
         name = old.get("name", uid)

@@ -10,7 +10,8 @@ from dbt_grounding.errors import ExitCode, InvalidKeyError
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("context", help="the context document of one record of a model")
-    parser.add_argument("model", help="model name, package.name or unique_id")
+    parser.add_argument("model", help="model, seed or snapshot name (or package.name), source_name.table_name, "
+                                      "or unique_id")
     parser.add_argument("--key", action="append", default=[], metavar="COLUMN=VALUE", required=True,
                         help="a key column and its value; repeat for composite keys")
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
@@ -24,12 +25,18 @@ def register(subparsers) -> None:
 
 
 def parse_key(pairs: list[str]) -> dict[str, str]:
+    """`--key` pairs as a key mapping. A column given twice (in any case) is an error, never last-one-wins."""
     key: dict[str, str] = {}
     for pair in pairs:
         column, separator, value = pair.partition("=")
-        if not separator or not column.strip():
+        column = column.strip()
+        if not separator or not column:
             raise InvalidKeyError(f"--key {pair!r} is not COLUMN=VALUE", hint="e.g. --key customer_id=42")
-        key[column.strip()] = value
+        earlier = next((given for given in key if given.lower() == column.lower()), None)
+        if earlier is not None:
+            raise InvalidKeyError(f"--key {column} is given twice ({earlier}={key[earlier]!r}, {column}={value!r})",
+                                  hint="give each key column once", given=[earlier, column])
+        key[column] = value
     return key
 
 

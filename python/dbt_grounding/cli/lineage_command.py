@@ -9,7 +9,8 @@ from dbt_grounding.cli.options import CommandOutput, add_project_options, non_ne
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("lineage", help="model or column lineage of a node")
-    parser.add_argument("model", help="model name, package.name or unique_id")
+    parser.add_argument("model", help="model, seed or snapshot name (or package.name), source_name.table_name, "
+                                      "or unique_id")
     parser.add_argument("--columns", action="store_true", help="trace every column to its source columns")
     parser.add_argument("--direction", choices=("up", "down", "both"), default="both",
                         help="model lineage only (default: both)")

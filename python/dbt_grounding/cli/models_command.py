@@ -1,4 +1,5 @@
-"""`dbt-grounding models`: the grounding marts with their key, freshness and test status."""
+"""`dbt-grounding models [NAME ...]`: the grounding marts (or the named nodes) with their key, freshness and test
+status."""
 
 from __future__ import annotations
 
@@ -10,20 +11,22 @@ from dbt_grounding.cli.options import CommandOutput, add_project_options, open_p
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("models", help="list the grounding marts with key, freshness and test status")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="only these nodes: model, seed or snapshot name, source_name.table_name, or unique_id")
     add_project_options(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
-    summaries = open_project(args).models()
+    summaries = open_project(args).models(args.names)
     rows = [summary.as_dict() for summary in summaries]
     if args.format == "json":
         return CommandOutput(json.dumps(rows, indent=2, sort_keys=True))
     return CommandOutput(render_table(rows))
 
 
-COLUMNS = (("model", "model"), ("key", "key"), ("freshness", "freshness"), ("last built", "last_built_at"),
+COLUMNS = (("model", "model"), ("key", "key_text"), ("freshness", "freshness"), ("last built", "last_built_at"),
            ("tests", "tests"), ("access", "access"))
 
 

@@ -1,16 +1,21 @@
-"""A model's grounding spec: `config.meta.grounding` when present, sensible defaults from dbt itself when not.
+"""A node's grounding spec: `config.meta.grounding` when present, sensible defaults from dbt itself when not.
 
-Defaults, so any dbt project works: the key from the `primary_key` dbt infers (1.9+), else primary_key constraints,
-else the single column with both `unique` and `not_null` tests; freshness unchecked; no as-of column; access
-internal; summary = the model description.
+Defaults, so any dbt project works: the keys dbt knows (`candidate_keys`); freshness unchecked; no as-of column;
+access internal; summary = the node's description. Models, seeds, snapshots and sources all have one.
+
+Keys are read as dbt means them. dbt's inferred `primary_key` (1.9+) lists every column that has its own unique +
+not_null tests: those are alternative keys, each enough to name a row, not one composite key (and dbt builds the
+list from a set, so its order changes between parses). A key of several columns comes only from a primary_key
+constraint, a `unique_combination_of_columns` test (dbt_utils' or a project's own), or a list `unique_key`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from dbt_grounding.artifacts import Manifest, Node
+from dbt_grounding.artifacts import Manifest, Node, Source
 from dbt_grounding.errors import ConfigurationError
 
 ACCESS_LEVELS = ("public", "internal", "restricted")
@@ -38,12 +43,17 @@ class FreshnessPolicy:
 
 @dataclass(frozen=True)
 class GroundingSpec:
-    """How a model is served to agents. `declared` says whether it came from meta.grounding or defaults."""
+    """How a node is served to agents. `declared` says whether it came from meta.grounding or defaults.
+
+    `candidate_keys` are every set of columns a row can be looked up by, the preferred first; `key` is that
+    preferred one (empty when none is known). An explicit meta.grounding.key is the only candidate.
+    """
 
     unique_id: str
     name: str
     entity: str
     key: tuple[str, ...]
+    candidate_keys: tuple[tuple[str, ...], ...]
     as_of_column: str | None
     freshness: FreshnessPolicy | None
     access: str
@@ -51,11 +61,11 @@ class GroundingSpec:
     declared: bool
 
 
-def is_grounding_mart(node: Node) -> bool:
+def is_grounding_mart(node: Node | Source) -> bool:
     return node.resource_type == "model" and isinstance(node.merged_meta.get("grounding"), dict)
 
 
-def grounding_spec(manifest: Manifest, node: Node) -> GroundingSpec:
+def grounding_spec(manifest: Manifest, node: Node | Source) -> GroundingSpec:
     """The spec of `node`, from its meta.grounding block or defaults.
 
     Raises:
@@ -64,21 +74,22 @@ def grounding_spec(manifest: Manifest, node: Node) -> GroundingSpec:
     block = node.merged_meta.get("grounding")
     declared = isinstance(block, dict)
     block = block if declared else {}
-    where = f"{node.original_file_path or node.unique_id}: {node.name}.config.meta.grounding"
+    where = f"{getattr(node, 'original_file_path', '') or node.unique_id}: {node.name}.config.meta.grounding"
 
     key = block.get("key")
     if key is None:
-        key = default_key(manifest, node)
-    elif isinstance(key, str):
-        key = [key]
-    if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
-        raise ConfigurationError(f"{where}.key must be a column name or a list of them, got {key!r}",
-                                 hint="e.g. key: [customer_id]", model=node.name, field="key")
-    unknown = [k for k in key if k.lower() not in {c.lower() for c in node.columns}]
-    if node.columns and unknown:
-        raise ConfigurationError(f"{where}.key names columns the model does not document: {', '.join(unknown)}",
-                                 hint="document the key columns in the model's yml, or fix the key",
-                                 model=node.name, field="key", columns=unknown)
+        candidates = candidate_keys(manifest, node)
+    else:
+        key = [key] if isinstance(key, str) else key
+        if not isinstance(key, list) or not key or not all(isinstance(k, str) and k for k in key):
+            raise ConfigurationError(f"{where}.key must be a column name or a list of them, got {key!r}",
+                                     hint="e.g. key: [customer_id]", model=node.name, field="key")
+        unknown = [k for k in key if k.lower() not in {c.lower() for c in node.columns}]
+        if node.columns and unknown:
+            raise ConfigurationError(f"{where}.key names columns the model does not document: {', '.join(unknown)}",
+                                     hint="document the key columns in the model's yml, or fix the key",
+                                     model=node.name, field="key", columns=unknown)
+        candidates = [tuple(key)]
 
     as_of = block.get("as_of_column")
     if as_of is not None and as_of.lower() not in {c.lower() for c in node.columns}:
@@ -95,7 +106,8 @@ def grounding_spec(manifest: Manifest, node: Node) -> GroundingSpec:
         unique_id=node.unique_id,
         name=node.name,
         entity=str(block.get("entity") or node.name),
-        key=tuple(key),
+        key=candidates[0] if candidates else (),
+        candidate_keys=tuple(candidates),
         as_of_column=as_of,
         freshness=_freshness_policy(block.get("freshness"), where, node.name),
         access=access,
@@ -104,22 +116,84 @@ def grounding_spec(manifest: Manifest, node: Node) -> GroundingSpec:
     )
 
 
-def default_key(manifest: Manifest, node: Node) -> list[str]:
-    """The key dbt itself knows: inferred primary_key, else constraints, else a unique + not_null tested column."""
-    if node.primary_key:
-        return list(node.primary_key)
-    for constraint in node.constraints:
-        if constraint.type == "primary_key" and constraint.columns:
-            return list(constraint.columns)
+def describe_keys(spec: GroundingSpec) -> str:
+    """`customer_id or email`; `(order_id, line_number)` among alternatives; `none` when no key is known."""
+    keys = spec.candidate_keys
+    if len(keys) == 1:
+        return ", ".join(keys[0])
+    return " or ".join(", ".join(k) if len(k) == 1 else f"({', '.join(k)})" for k in keys) or "none"
+
+
+def candidate_keys(manifest: Manifest, node: Node | Source) -> list[tuple[str, ...]]:
+    """Every key dbt knows for the node, the preferred first: primary_key constraints (model-level, then
+    column-level), an incremental model's or snapshot's `unique_key`, each column with unique and not_null (tests or
+    constraints), each `unique_combination_of_columns` test, then each column with a unique test alone (looking up
+    a non-null value by it still finds at most one row).
+
+    A snapshot's unique_key names a record, and the snapshot holds every version of it: a lookup serves them all.
+    """
+    keys: list[tuple[str, ...]] = []
+
+    def add(columns: Any) -> None:
+        columns = [columns] if isinstance(columns, str) else columns
+        if not isinstance(columns, list) or not columns or not all(_is_column(node, c) for c in columns):
+            return  # an expression (dbt allows one in unique_key or a test's column_name) names no lookup column
+        folded = {c.casefold() for c in columns}
+        if all({c.casefold() for c in k} != folded for k in keys):
+            keys.append(tuple(columns))
+
+    for constraint in getattr(node, "constraints", []):
+        if constraint.type == "primary_key":
+            add(list(constraint.columns))
     for column in node.columns.values():
         if any(c.type == "primary_key" for c in column.constraints):
-            return [column.name]
-    tested: dict[str, set[str]] = {}
+            add(column.name)
+    if isinstance(node, Node):
+        add(node.config.unique_key)
+    unique, not_null, combinations = _tested_columns(manifest, node)
+    for column in unique:
+        if column.casefold() in {c.casefold() for c in not_null}:
+            add(column)
+    for combination in combinations:
+        add(combination)
+    for column in unique:
+        add(column)
+    return keys
+
+
+def _tested_columns(manifest: Manifest, node: Node | Source) -> tuple[list[str], list[str], list[list[str]]]:
+    """Columns with unique / not_null (tests, or constraints), in the node's column order then by name, and the
+    column lists of unique_combination_of_columns tests (any package's), by test id."""
+    unique = {c.name for c in node.columns.values() if any(x.type == "unique" for x in c.constraints)}
+    not_null = {c.name for c in node.columns.values() if any(x.type == "not_null" for x in c.constraints)}
+    combinations = []
     for test in manifest.tests_on(node.unique_id):
-        if test.test_metadata and test.column_name:
-            tested.setdefault(test.column_name, set()).add(test.test_metadata.name)
-    candidates = sorted(column for column, names in tested.items() if {"unique", "not_null"} <= names)
-    return candidates[:1]
+        metadata = test.test_metadata
+        if metadata is None or test.config.where:
+            continue  # a singular test, or one filtered to some rows: no key
+        column = metadata.kwargs.get("column_name", test.column_name)
+        if metadata.name == "unique" and isinstance(column, str):
+            unique.add(column)
+        elif metadata.name == "not_null" and isinstance(column, str):
+            not_null.add(column)
+        elif metadata.name == "unique_combination_of_columns":
+            combinations.append(metadata.kwargs.get("combination_of_columns"))
+    order = {name.casefold(): position for position, name in enumerate(node.columns)}
+
+    def ordered(names: set[str]) -> list[str]:
+        return sorted(names, key=lambda name: (order.get(name.casefold(), len(order)), name))
+
+    return ordered(unique), ordered(not_null), combinations
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
+def _is_column(node: Node | Source, name: Any) -> bool:
+    """A documented column, or a plain identifier (most columns are undocumented), not an expression."""
+    if not isinstance(name, str) or not name:
+        return False
+    return name.casefold() in {c.casefold() for c in node.columns} or bool(_IDENTIFIER.fullmatch(name))
 
 
 def _freshness_policy(block: Any, where: str, model: str) -> FreshnessPolicy | None:

@@ -256,7 +256,7 @@ def _root(manifest: Manifest, unique_id: str) -> Node | Source:
             f"{unique_id} is an exposure: it has no columns", hint="trace the models it depends on",
             name=unique_id, suggestions=sorted(manifest.parents(unique_id)),
         )
-    return manifest.model(unique_id)  # a model name; raises UnknownNodeError with close matches
+    return manifest.find(unique_id)  # a name; raises UnknownNodeError with close matches
 
 
 def _output_columns(root: Node | Source, resolver: ModelResolver) -> list[str]:

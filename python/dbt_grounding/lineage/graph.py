@@ -145,7 +145,7 @@ def _root_id(manifest: Manifest, unique_id: str) -> str:
             f"no node {unique_id!r} in the manifest", hint="check the unique_id, or re-run `dbt build`",
             name=unique_id, suggestions=[],
         )
-    return manifest.model(unique_id).unique_id  # a model name; raises UnknownNodeError with close matches
+    return manifest.find(unique_id).unique_id  # a name; raises UnknownNodeError with close matches
 
 
 def _resource_type(unique_id: str, resource: Node | Source | Exposure | None) -> str:

@@ -39,11 +39,11 @@ def test_context_json_with_a_token_budget(built_package: DbtProject) -> None:
 
 
 @pytest.mark.parametrize("args, message", [
-    (("context", "no_such_model", "--key", "customer_id=1"), "no model named 'no_such_model'"),
+    (("context", "no_such_model", "--key", "customer_id=1"), "named 'no_such_model'"),
     (("context", MART, "--key", "customer_name=Acme"), "not a key column"),
     (("context", MART, "--key", "customer_id"), "is not COLUMN=VALUE"),
     (("context", MART, "--key", "customer_id=1; drop table x"), "expected an integer"),
-    (("lineage", "no_such_model"), "no model named"),
+    (("lineage", "no_such_model"), "named 'no_such_model'"),
     (("context", MART, "--key", "customer_id=12", "--max-tokens", "50"), "needs at least"),
 ])
 def test_usage_problems_exit_2(built_package: DbtProject, args, message: str) -> None:
