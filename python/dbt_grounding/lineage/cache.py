@@ -20,7 +20,7 @@ from dbt_grounding.lineage.relations import RelationSchema
 from dbt_grounding.lineage.types import ModelColumns
 
 # Bump when ModelColumns or the way SQL is resolved changes: every older entry then misses.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: set operations follow every branch; ModelColumns.passthrough_issues
 
 
 class _Entry(msgspec.Struct, frozen=True):

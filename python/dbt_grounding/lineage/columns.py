@@ -240,7 +240,9 @@ class _ColumnTracer:
         if resource_type == "snapshot" and ref.column.casefold() in SNAPSHOT_META_COLUMNS:
             return (), ()
         if model.passthrough:  # behind a `select *` over a relation of unknown columns: same name, one hop up
-            return tuple(ColumnRef(parent, ref.column) for parent in model.passthrough), ()
+            return tuple(ColumnRef(parent, ref.column) for parent in model.passthrough), tuple(
+                LineageIssue(ref.unique_id, ref.column, issue.code, issue.message)
+                for issue in model.passthrough_issues)
         return (), (LineageIssue(
             ref.unique_id, ref.column, "unknown_column",
             f"{ref.unique_id} has no column {ref.column} in its compiled SQL",

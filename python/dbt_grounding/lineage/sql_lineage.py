@@ -151,23 +151,22 @@ class _ScopeWalker:
 
     def model_columns(self, unique_id: str) -> ModelColumns:
         columns = []
-        seen: set[str] = set()
-        for name in self._root.expression.named_selects:
-            if not name or name == "*" or name in seen:
-                continue
-            seen.add(name)
+        for name in _output_names(self._root):
             inputs, issues = self._column(self._root, name)
             columns.append(OutputColumn(
                 name=name,
                 inputs=sorted(inputs),
                 issues=sorted(LineageIssue(unique_id, name, code, message) for code, message in issues),
             ))
-        complete = not self._root.expression.is_star
+        complete = not _hides_columns(self._root)
         passthrough: list[str] = []
+        passthrough_issues: list[LineageIssue] = []
         if not complete:
-            hidden_inputs, _ = self._column(self._root, _UNLISTED)
+            hidden_inputs, hidden_issues = self._column(self._root, _UNLISTED)
             passthrough = sorted({ref.unique_id for ref in hidden_inputs})
-        return ModelColumns(unique_id=unique_id, columns=columns, complete=complete, passthrough=passthrough)
+            passthrough_issues = sorted(LineageIssue(unique_id, None, code, message) for code, message in hidden_issues)
+        return ModelColumns(unique_id=unique_id, columns=columns, complete=complete, passthrough=passthrough,
+                            passthrough_issues=passthrough_issues)
 
     # -- one column of one scope
 
@@ -189,11 +188,7 @@ class _ScopeWalker:
     def _column_uncached(self, scope: Scope, name: str) -> _Found:
         expression = scope.expression
         if isinstance(expression, exp.SetOperation):
-            names = expression.named_selects
-            if name in names:
-                index = names.index(name)
-                return _merge(self._branch_column(branch, index, name) for branch in scope.set_operation_scopes)
-            return _merge(self._column(branch, name) for branch in scope.set_operation_scopes)
+            return self._set_operation_column(scope, name)
         if isinstance(expression, exp.Select):
             projection = self._projection(scope, name)
             if projection is not None:
@@ -205,17 +200,47 @@ class _ScopeWalker:
             return self._expression(scope, expression)
         return _issue("unresolved_column", f"cannot trace column {name} through {type(expression).__name__}")
 
+    def _set_operation_column(self, scope: Scope, name: str) -> _Found:
+        """Column `name` of a UNION / INTERSECT / EXCEPT: from every branch whose rows it returns. Branches match
+        by position (by name for DuckDB's UNION BY NAME); the first branch names the columns. Where a `*` of
+        unknown columns hides the position, each other branch's same-named column is the best guess, and the
+        trace says it is one."""
+        branches = _value_branches(scope)
+        if scope.expression.args.get("by_name"):
+            return _merge(self._column(branch, name) for branch in branches)
+        first, *others = branches
+        position = _position(first, name)
+        if position is not None:
+            return _merge(self._branch_column(branch, position, name) for branch in branches)
+        if not others:
+            return self._column(first, name)
+        return _merge([self._column(first, name), *(self._by_name(branch, name) for branch in others),
+                       _issue("unresolved_star", "its position in a set operation is hidden by a `*` of unknown "
+                                                 "columns in the first branch: the other branches' column there "
+                                                 "cannot be told (matched by name)")])
+
     def _branch_column(self, branch: Scope, index: int, name: str) -> _Found:
-        """The column at `index` of one UNION branch: branches match by position, not by name."""
+        """The column at `index` of one set operation branch: branches match by position, not by name."""
         expression = branch.expression
         if isinstance(expression, exp.SetOperation):
-            return _merge(self._branch_column(inner, index, name) for inner in branch.set_operation_scopes)
+            return _merge(self._branch_column(inner, index, name) for inner in _value_branches(branch))
         projections = expression.selects
         if any(projection.is_star for projection in projections[: index + 1]):
-            return _issue("unresolved_star", f"column {name} is behind a `*` of unknown columns in a UNION branch")
+            return _merge([self._by_name(branch, name), _issue(
+                "unresolved_star", "a branch of a set operation has a `*` of unknown columns at or before its "
+                                   "position: which column is there cannot be told (matched by name)")])
         if index >= len(projections):
-            return _issue("unknown_column", f"a UNION branch has no column at position {index + 1} ({name})")
+            return _issue("unknown_column", f"a set operation branch has no column at position {index + 1} ({name})")
         return self._expression(branch, projections[index])
+
+    def _by_name(self, branch: Scope, name: str) -> _Found:
+        """A branch's same-named column, a guess where positions are unknown: its inputs, not its problems. A column
+        not listed in the first branch may be any of a listing branch's columns: all of them are candidates."""
+        if name == _UNLISTED and not _hides_columns(branch):
+            inputs, _ = self._every_projection(branch)
+        else:
+            inputs, _ = self._column(branch, name)
+        return inputs, frozenset()
 
     def _projection(self, scope: Scope, name: str) -> exp.Expr | None:
         by_name = self._selects.get(id(scope))
@@ -261,7 +286,7 @@ class _ScopeWalker:
             width = len(expression.selects)
             return _merge(
                 self._branch_column(branch, index, f"#{index + 1}")
-                for branch in scope.set_operation_scopes for index in range(width)
+                for branch in _value_branches(scope) for index in range(width)
             )
         return _merge(self._expression(scope, projection) for projection in expression.selects)
 
@@ -335,6 +360,51 @@ class _ScopeWalker:
                 return _issue("unknown_relation", f"{_table_name(source)} is no node the model depends on")
             return frozenset({ColumnRef(unique_id, name)}), frozenset()
         return _issue("unresolved_column", f"cannot trace column {name} through {type(source).__name__}")
+
+
+def _value_branches(scope: Scope) -> list[Scope]:
+    """The branches a set operation's values come from: EXCEPT returns rows of its left branch only (the right one
+    only removes rows, as a filter does); UNION and INTERSECT return values every branch holds."""
+    branches = list(scope.set_operation_scopes)
+    return branches[:1] if isinstance(scope.expression, exp.Except) else branches
+
+
+def _leftmost(scope: Scope) -> Scope:
+    while isinstance(scope.expression, exp.SetOperation) and scope.set_operation_scopes:
+        scope = scope.set_operation_scopes[0]
+    return scope
+
+
+def _position(scope: Scope, name: str) -> int | None:
+    """Where column `name` is among the columns a (set operation) scope returns, or None when no `*` of unknown
+    columns comes before it (or it is not listed)."""
+    for index, projection in enumerate(_leftmost(scope).expression.selects):
+        if projection.is_star:
+            return None
+        if projection.alias_or_name == name:
+            return index
+    return None
+
+
+def _output_names(scope: Scope) -> list[str]:
+    """The named columns a query returns: the first branch's for a set operation, every branch's for UNION BY
+    NAME (a `*` of unknown columns adds none)."""
+    expression = scope.expression
+    if isinstance(expression, exp.SetOperation):
+        if expression.args.get("by_name"):
+            return list(dict.fromkeys(name for branch in scope.set_operation_scopes for name in _output_names(branch)))
+        return _output_names(_leftmost(scope))
+    return list(dict.fromkeys(name for name in expression.named_selects if name and name != "*"))
+
+
+def _hides_columns(scope: Scope) -> bool:
+    """Whether a `*` of unknown columns hides some of the columns the query returns."""
+    expression = scope.expression
+    if isinstance(expression, exp.SetOperation):
+        if expression.args.get("by_name"):
+            return any(_hides_columns(branch) for branch in scope.set_operation_scopes)
+        return _hides_columns(_leftmost(scope))
+    return expression.is_star
 
 
 def _selected(scope: Scope) -> list[str]:

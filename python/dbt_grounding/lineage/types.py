@@ -40,7 +40,7 @@ ISSUE_CODES = {
     "ambiguous_column": "an unqualified column could come from several relations",
     "unresolved_column": "the relation a column comes from cannot be told",
     "unknown_relation": "the SQL reads a table that is no node the model depends on",
-    "unresolved_star": "a `*` over columns that are not known, where position matters (UNION)",
+    "unresolved_star": "a `*` over columns that are not known, where position matters (UNION, INTERSECT, EXCEPT)",
     "cycle": "the column reads itself (recursive CTE or a model reading its own relation)",
 }
 
@@ -59,6 +59,7 @@ class ModelColumns(msgspec.Struct, frozen=True):
     Attributes:
         complete: False when a `select *` over a relation of unknown columns hides some output columns.
         passthrough: unique_ids an output column not listed in `columns` would come from unchanged (that `*`).
+        passthrough_issues: why that is uncertain (a `*` in a UNION branch hides the column's position), if it is.
         issues: problems with the whole model (no compiled SQL, unparseable SQL); then `columns` is empty.
     """
 
@@ -66,6 +67,7 @@ class ModelColumns(msgspec.Struct, frozen=True):
     columns: list[OutputColumn] = []
     complete: bool = True
     passthrough: list[str] = []
+    passthrough_issues: list[LineageIssue] = []
     issues: list[LineageIssue] = []
 
     @classmethod

@@ -25,6 +25,9 @@ CASES = {
     "model_person_orders": lambda manifest: model_lineage(manifest, "model.lineage_project.person_orders"),
     "columns_person_orders": lambda manifest: column_lineage(manifest, "model.lineage_project.person_orders"),
     "columns_people_from_py": lambda manifest: column_lineage(manifest, "model.lineage_project.people_from_py"),
+    "columns_people_contacts": lambda manifest: column_lineage(manifest, "model.lineage_project.people_contacts"),
+    "columns_people_with_orders": lambda manifest: column_lineage(manifest,
+                                                                  "model.lineage_project.people_with_orders"),
 }
 
 

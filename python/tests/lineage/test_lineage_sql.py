@@ -71,6 +71,48 @@ def test_a_star_over_unknown_columns_passes_names_through() -> None:
     assert not hidden.complete and hidden.passthrough == [T] and hidden.columns == []
 
 
+def codes(result, column: str) -> list[str]:
+    return [issue.code for issue in result.column(column).issues]
+
+
+def test_every_union_branch_is_followed_even_behind_a_star() -> None:
+    """The first branch's `*` hides where each column sits: every branch is still credited (the others by name, a
+    guess) and the trace says so, instead of crediting the first branch alone without a word."""
+    hidden = resolve("select t.* from db.s.t as t union all select o.id, o.name from db.s.o as o")
+    assert (hidden.complete, hidden.passthrough) == (False, [ORDERS, T])
+    assert [issue.code for issue in hidden.passthrough_issues] == ["unresolved_star"]
+    named = resolve("with u as (select t.* from db.s.t as t union all select o.id, o.name from db.s.o as o) "
+                    "select id from u")
+    assert inputs(named, "id") == [ColumnRef(ORDERS, "id"), ColumnRef(T, "id")] and codes(named, "id") == [
+        "unresolved_star"]
+    later = resolve("select id, name from db.s.t union all select o.* from db.s.o as o")
+    assert later.complete and later.passthrough == []  # the first branch names every column
+    assert inputs(later, "name") == [ColumnRef(ORDERS, "name"), ColumnRef(T, "name")]
+    assert codes(later, "name") == ["unresolved_star"]
+
+
+def test_set_operations_over_listed_or_known_columns_are_exact() -> None:
+    listed = resolve("select id, name from db.s.t union select k, v from db.s.o")
+    assert inputs(listed, "name") == [ColumnRef(ORDERS, "v"), ColumnRef(T, "name")] and codes(listed, "name") == []
+    known = resolve("select * from db.s.t union all select * from db.s.o",
+                    {"db": {"s": {"t": {"id": "int", "name": "text"}, "o": {"k": "int", "v": "text"}}}})
+    assert known.complete and inputs(known, "name") == [ColumnRef(ORDERS, "v"), ColumnRef(T, "name")]
+    assert codes(known, "name") == []
+
+
+def test_union_by_name_matches_branches_by_name() -> None:
+    result = resolve("select id, name from db.s.t union all by name select name, id from db.s.o")
+    assert inputs(result, "id") == [ColumnRef(ORDERS, "id"), ColumnRef(T, "id")] and codes(result, "id") == []
+    wider = resolve("select id from db.s.t union by name select id, extra from db.s.o")
+    assert [column.name for column in wider.columns] == ["id", "extra"]
+    assert inputs(wider, "extra") == [ColumnRef(ORDERS, "extra")]
+
+
+def test_intersect_takes_every_branch_and_except_the_left_one() -> None:
+    result = resolve("select id from db.s.t intersect select k from db.s.o except select x from db.s.o")
+    assert inputs(result, "id") == [ColumnRef(ORDERS, "k"), ColumnRef(T, "id")] and codes(result, "id") == []
+
+
 def test_unqualified_columns_go_to_the_relation_that_has_them() -> None:
     sql = "select a, z from db.s.t join db.s.o on t.k = o.k"
     assert resolve(sql, {"db": {"s": {"t": {"a": "int", "k": "int"}}}}).column("z").inputs == [ColumnRef(ORDERS, "z")]
