@@ -148,7 +148,7 @@ def build_and_test_findings(project: GroundingProject, node) -> list[Finding]:
         if uid.startswith(("model.", "snapshot.", "seed.")) and result is not None and result.status not in ("success",):
             findings.append(Finding("DG403", uid, f"the last run of {project.manifest.resource(uid).name} ended "
                                     f"{result.status}", affected=affected))
-    for outcome in project.tests(node.name):
+    for outcome in project.tests(node.unique_id):
         if outcome.status in ("fail", "error"):
             findings.append(Finding("DG401", outcome.unique_id, f"{outcome.name} {outcome.status}ed on {outcome.on}",
                                     affected=affected))
