@@ -216,7 +216,8 @@ class _ManifestGraphMethods(msgspec.Struct, frozen=True):
         import difflib
 
         known = sorted({_names_of(n)[0] for n in self._named(resource_types)})
-        suggestions = difflib.get_close_matches(name_or_id, known, n=3)
+        same_table = [name for name in known if name.rsplit(".", 1)[-1] == name_or_id]  # a source's bare name
+        suggestions = [*same_table, *difflib.get_close_matches(name_or_id, known, n=3)][:3]
         raise UnknownNodeError(
             f"no {kinds} named {name_or_id!r} in the manifest",
             hint=(f"did you mean {', '.join(suggestions)}?" if suggestions else "list them with `dbt-grounding models`")

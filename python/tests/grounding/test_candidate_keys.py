@@ -90,8 +90,9 @@ def test_a_composite_key_needs_every_column(shop: GroundingProject) -> None:
 
 
 def test_a_snapshot_key_serves_every_version_of_the_record(shop: GroundingProject) -> None:
-    document = json.loads(shop.context("customers_snapshot", {"id": 51}).to_json())
-    assert sorted(row["email"] for row in document["rows"]) == ["hedy.lamarr@example.com", "hedy@example.com"]
+    document = shop.context("customers_snapshot", {"id": 51})
+    assert [row["id"] for row in document.rows] == [51, 51]  # the e-mail changed between the two builds
+    assert len({row["email"] for row in document.rows}) == 2
 
 
 def test_models_lists_alternative_keys(shop: GroundingProject) -> None:
