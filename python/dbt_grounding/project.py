@@ -294,7 +294,8 @@ class GroundingProject:
         tests = self.tests(node.unique_id)
         self._refuse_if_needed(node, freshness, tests, on_stale, on_failed_tests)
         inputs = DocumentInputs(
-            model=ModelInput(name=self._short(node.unique_id), unique_id=node.unique_id, relation=node.relation_name or node.identifier,
+            model=ModelInput(name=self._short(node.unique_id), unique_id=node.unique_id,
+                             relation=node.relation_name or node.identifier,
                              description=node.description, entity=spec.entity, summary=spec.summary or None,
                              access=spec.access, as_of_column=spec.as_of_column),
             columns=[ColumnInput(name=c.name, data_type=c.data_type, description=c.description, meta=c.merged_meta)
