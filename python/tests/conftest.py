@@ -62,6 +62,18 @@ def built_snapshot_shop(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     return project
 
 
+@pytest.fixture(scope="session")
+def built_bikeshare_views(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """A small real-looking project whose staging and intermediate models are views over seeds, built."""
+    project = DbtProject(
+        REPO_ROOT / "python" / "tests" / "fixtures" / "bikeshare_views",
+        tmp_path_factory.mktemp("bikeshare_views"),
+        duckdb_path_env_var="BIKESHARE_DUCKDB_PATH",
+    )
+    project.run("build")
+    return project
+
+
 @pytest.fixture()
 def warehouse(built_package: DbtProject):
     """A read-only connection to the built DuckDB file."""

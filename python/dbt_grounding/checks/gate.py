@@ -6,6 +6,7 @@ Every check yields Findings (checks.findings); checks that cannot run say why in
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from dbt_grounding.checks.findings import Finding, Severity
@@ -29,16 +30,17 @@ def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_w
     result = GateResult()
     nodes = [project.node(name) for name in marts] if marts else project.grounding_models()
     result.findings += artifact_findings(project, nodes)
-    warehouse_reason = "--no-warehouse given" if not use_warehouse else _unreachable(project, nodes, result)
-    if warehouse_reason:
-        result.skipped.append(f"schema drift of marts and sources, as-of freshness: skipped, {warehouse_reason}")
-    sources = SourceProbe(project)  # a source upstream of several marts is queried once per run
-    for node in nodes:
-        result.findings += build_and_test_findings(project, node)
-        result.findings += freshness_findings(project, node, use_warehouse=warehouse_reason is None)
-        if warehouse_reason is None:
-            result.findings += drift_findings(project, node, sources)
-            result.findings += newer_source_data_findings(project, node, sources)
+    with _warehouse_session(project, use_warehouse):
+        warehouse_reason = "--no-warehouse given" if not use_warehouse else _unreachable(project, nodes, result)
+        if warehouse_reason:
+            result.skipped.append(f"schema drift of marts and sources, as-of freshness: skipped, {warehouse_reason}")
+        sources = SourceProbe(project)  # a source upstream of several marts is queried once per run
+        for node in nodes:
+            result.findings += build_and_test_findings(project, node)
+            result.findings += freshness_findings(project, node, use_warehouse=warehouse_reason is None)
+            if warehouse_reason is None:
+                result.findings += drift_findings(project, node, sources)
+                result.findings += newer_source_data_findings(project, node, sources)
     if project.artifacts.sources is None:
         result.skipped.append("upstream source freshness: skipped, no sources.json (run `dbt source freshness`)")
     else:
@@ -46,6 +48,13 @@ def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_w
             result.findings += source_freshness_findings(project, node)
     result.findings = merge(result.findings)
     return result
+
+
+def _warehouse_session(project: GroundingProject, use_warehouse: bool) -> AbstractContextManager:
+    """One session for every warehouse check of a run (DuckDB: one read-only connection and one catalog query per
+    schema, instead of a connection per relation); it ends with them, before the report. Reading the profile here
+    raises its configuration errors, as `_unreachable` would."""
+    return project.warehouse().session() if use_warehouse else nullcontext()
 
 
 def _unreachable(project: GroundingProject, nodes, result: GateResult) -> str | None:

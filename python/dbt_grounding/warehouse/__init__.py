@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dbt_grounding.errors import ConfigurationError
-from dbt_grounding.warehouse.base import QueryHook, Relation, Row, Warehouse
+from dbt_grounding.warehouse.base import QueryHook, Relation, RelationState, Row, Warehouse
 from dbt_grounding.warehouse.duckdb import DuckDBWarehouse, writer_connect_attempts
 from dbt_grounding.warehouse.postgres import PostgresWarehouse
 from dbt_grounding.warehouse.profile import SUPPORTED_ADAPTERS, ConnectionSettings, load_connection_settings
@@ -20,7 +20,7 @@ from dbt_grounding.warehouse.types import normalize_type, types_equivalent
 
 __all__ = [
     "SUPPORTED_ADAPTERS", "ColumnDifference", "ConnectionSettings", "DifferenceKind", "DuckDBWarehouse",
-    "PostgresWarehouse", "QueryHook", "Relation", "Row", "SparkWarehouse", "Warehouse", "compare_columns",
+    "PostgresWarehouse", "QueryHook", "Relation", "RelationState", "Row", "SparkWarehouse", "Warehouse", "compare_columns",
     "load_connection_settings", "normalize_type", "open_warehouse", "types_equivalent", "writer_connect_attempts",
 ]
 

@@ -27,6 +27,16 @@ own connection; a document's three queries (columns, row, as-of) 52 ms with a co
 `session()`. A server wanting held-connection latency would have to own the file (no concurrent dbt build),
 which this layer deliberately does not do; `hold_ms` is the knob for a busy server whose builds retry.
 
+Schema introspection (`inspect`): information_schema keeps the column list a view was bound with when it was
+created, so a view whose upstream table lost, renamed or retyped a column still "matches" there. A view is therefore
+probed: `SELECT * FROM view LIMIT 0` makes DuckDB bind the view's SQL again against today's tables (no row is read),
+which gives its real columns and types, or the binder's error naming what is gone (a broken view). Binding does not
+find a cast that fails only on data (`cast(d AS INTEGER)` once `d` became a DATE binds, and fails per row): that
+change is found at the table whose type changed. Inside a `session()` the first inspect of a schema lists every
+column of that schema (and which relations are views) in one query, and each view is probed once; both answers
+are dropped when the session ends, as they hold only while the held connection keeps writers out. Outside a
+session each inspect is one short connection, like every other operation.
+
 The relation's database: dbt-duckdb names it after the file (`warehouse` for warehouse.duckdb). A read-only
 connection to the profile's file has that file as its only user catalog, whose name this object reads with
 `current_database()`; a manifest built when the file had another name (copied, moved, DBT_..._PATH changed)
@@ -37,6 +47,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -58,6 +69,7 @@ from dbt_grounding.warehouse.base import (
     KeyValue,
     QueryHook,
     Relation,
+    RelationState,
     Row,
     Warehouse,
     build_select_rows,
@@ -69,13 +81,31 @@ from dbt_grounding.warehouse.profile import ConnectionSettings
 
 __all__ = ["DuckDBWarehouse", "writer_connect_attempts"]
 
+_MESSAGE_TAIL = re.compile(r"Candidate functions:|\n\s*LINE \d+:")
+_MESSAGE_LIMIT = 300  # DuckDB quotes values and candidate lists back: errors carry a cut of its message
 _FIRST_BACKOFF_S = 0.01
 _MAX_BACKOFF_S = 0.5
-_COLUMNS_SQL = (
-    "SELECT column_name, data_type FROM information_schema.columns"
-    " WHERE table_catalog = ? AND lower(table_schema) = lower(?) AND lower(table_name) = lower(?)"
-    " ORDER BY ordinal_position"
+# Every column of one schema (or of one relation, with _ONE_RELATION appended), with whether its relation is a view.
+_SCHEMA_COLUMNS_SQL = (
+    "SELECT c.table_name, t.table_type = 'VIEW', c.column_name, c.data_type"
+    " FROM information_schema.columns c JOIN information_schema.tables t"
+    " ON t.table_catalog = c.table_catalog AND t.table_schema = c.table_schema AND t.table_name = c.table_name"
+    " WHERE c.table_catalog = ? AND lower(c.table_schema) = lower(?)"
 )
+_ONE_RELATION = " AND lower(c.table_name) = lower(?)"
+_COLUMN_ORDER = " ORDER BY c.table_name, c.ordinal_position"
+# The binder's messages that name the column a broken view reads (DuckDB 2.0; tests/warehouse/test_warehouse_views.py
+# produces each against real DuckDB). Names are quoted without escaping (`"we"ird"`), so a pattern ends on the text
+# that follows the name, not on the next quote.
+_NAMED_COLUMN = [
+    re.compile(pattern) for pattern in (
+        r'Referenced column "(.+)" not found in FROM clause',
+        r'does not have a column named "(.+)"$',
+        r'Column "(.+)" does not exist on (?:left|right) side of join',
+        r'Column "(.+)" in (?:EXCLUDE|REPLACE|RENAME) list not found',
+        r"when casting from source column (.+)$",
+    )
+]
 
 
 class DuckDBWarehouse(Warehouse):
@@ -86,6 +116,7 @@ class DuckDBWarehouse(Warehouse):
 
     Attributes:
         lock_conflicts: how many opens so far found the file held by a writer (and were retried).
+        connections_opened: how many read-only connections this object has opened so far.
     """
 
     adapter_type = "duckdb"
@@ -126,8 +157,11 @@ class DuckDBWarehouse(Warehouse):
         self._generation = 0  # bumps on every use, so a stale hold timer does not close a busy connection
         self._timer: threading.Timer | None = None
         self._closed_at = float("-inf")
-        self._connections_opened = 0
+        self.connections_opened = 0
         self.lock_conflicts = 0
+        # inside a session only: (catalog, schema) -> {relation: (is_view, columns)}, and each view's probe
+        self._schema_listings: dict[tuple[str, str], dict[str, tuple[bool, list[tuple[str, str]]]]] = {}
+        self._inspected: dict[tuple[str, str, str], RelationState] = {}
 
     @property
     def connected(self) -> bool:
@@ -140,7 +174,7 @@ class DuckDBWarehouse(Warehouse):
 
         While this process holds a read-only connection no other process can open the file for writing (DuckDB's
         file lock), so answers about the schema stay true until the connection closes."""
-        return self._connections_opened if self._connection is not None else None
+        return self.connections_opened if self._connection is not None else None
 
     @classmethod
     def from_settings(cls, settings: ConnectionSettings, **options: Any) -> DuckDBWarehouse:
@@ -165,11 +199,27 @@ class DuckDBWarehouse(Warehouse):
     # ------------------------------------------------------------------ operations
 
     def columns(self, relation: Relation | tuple[str | None, str, str]) -> list[tuple[str, str]] | None:
+        """The relation's columns; a view's as DuckDB binds it today (see `inspect`), as listed when it is broken."""
+        return self.inspect(relation).columns
+
+    def inspect(self, relation: Relation | tuple[str | None, str, str]) -> RelationState:
+        """The relation's columns, a view's as bound against today's tables; a view that no longer binds is
+        `broken`, with the binder's message and the column it names."""
         relation = Relation(*relation)
         with self._connected() as connection:
             catalog = self._resolve_catalog(relation)
-            _, rows = self._query(connection, _COLUMNS_SQL, (catalog, relation.schema, relation.identifier))
-        return [(name, data_type) for name, data_type in rows] or None
+            key = (catalog, relation.schema.lower(), relation.identifier.lower())
+            if key in self._inspected:
+                return self._inspected[key]
+            listed = self._listed(connection, catalog, relation)
+            if listed is None:
+                state = RelationState(None)
+            else:
+                is_view, columns = listed
+                state = self._probe_view(connection, relation, columns) if is_view else RelationState(columns)
+            if self._sessions:
+                self._inspected[key] = state
+        return state
 
     def fetch_rows(
         self,
@@ -208,8 +258,11 @@ class DuckDBWarehouse(Warehouse):
                 yield self
             finally:
                 self._sessions -= 1
-                if self._sessions == 0 and self._connection is not None:
-                    self._release()
+                if self._sessions == 0:
+                    self._schema_listings.clear()  # true only while the held connection kept writers out
+                    self._inspected.clear()
+                    if self._connection is not None:
+                        self._release()
 
     def close(self) -> None:
         with self._lock:
@@ -273,7 +326,7 @@ class DuckDBWarehouse(Warehouse):
         while True:
             try:
                 connection = duckdb.connect(str(self.path), read_only=True)
-                self._connections_opened += 1
+                self.connections_opened += 1
                 break
             except duckdb.IOException as exc:
                 waited = self._clock() - started
@@ -317,6 +370,36 @@ class DuckDBWarehouse(Warehouse):
                 hint="Materialize the grounding marts in the target's own database.", relation=str(relation),
             )
         return self._catalog
+
+    def _listed(
+        self, connection: duckdb.DuckDBPyConnection, catalog: str, relation: Relation
+    ) -> tuple[bool, list[tuple[str, str]]] | None:
+        """(is a view, columns) as information_schema lists the relation; None when it does not exist. Inside a
+        session the whole schema is listed by the first call, in one query."""
+        if not self._sessions:
+            _, rows = self._query(connection, _SCHEMA_COLUMNS_SQL + _ONE_RELATION + _COLUMN_ORDER,
+                                  (catalog, relation.schema, relation.identifier))
+            return _by_relation(rows).get(relation.identifier.lower())
+        schema_key = (catalog, relation.schema.lower())
+        if schema_key not in self._schema_listings:
+            _, rows = self._query(connection, _SCHEMA_COLUMNS_SQL + _COLUMN_ORDER, (catalog, relation.schema))
+            self._schema_listings[schema_key] = _by_relation(rows)
+        return self._schema_listings[schema_key].get(relation.identifier.lower())
+
+    def _probe_view(
+        self, connection: duckdb.DuckDBPyConnection, relation: Relation, listed: list[tuple[str, str]]
+    ) -> RelationState:
+        """Bind the view again (`LIMIT 0` reads no row): its columns today, or why it no longer binds."""
+        sql = f"SELECT * FROM {self._relation_sql(relation)} LIMIT 0"
+        if self.on_query is not None:
+            self.on_query(sql, ())
+        try:
+            cursor = connection.execute(sql)
+        except (duckdb.ProgrammingError, duckdb.DataError) as exc:  # binder, catalog, conversion: the view's SQL
+            return RelationState(listed, broken=_binder_message(exc), broken_column=broken_column(str(exc)))
+        except duckdb.Error as exc:
+            raise _query_error(exc, relation) from exc
+        return RelationState([(name, str(data_type)) for name, data_type, *_ in cursor.description])
 
     def _relation_sql(self, relation: Relation) -> str:
         parts = (self._resolve_catalog(relation), relation.schema, relation.identifier)
@@ -365,6 +448,38 @@ def _query_error(exc: duckdb.Error, relation: Relation | None) -> GroundingError
     )
 
 
+def broken_column(message: str) -> str | None:
+    """The column DuckDB's error names as the one it cannot find (or cast), None when it names none.
+
+    Args:
+        message: the error's text.
+
+    Returns:
+        The column name as the message spells it.
+    """
+    for line in message.splitlines():
+        for pattern in _NAMED_COLUMN:
+            match = pattern.search(line)
+            if match:
+                return match.group(1)
+    return None
+
+
+def _by_relation(rows: list[tuple[Any, ...]]) -> dict[str, tuple[bool, list[tuple[str, str]]]]:
+    """Rows of _SCHEMA_COLUMNS_SQL by lower-cased relation name (DuckDB names are case-insensitive)."""
+    relations: dict[str, tuple[bool, list[tuple[str, str]]]] = {}
+    for table_name, is_view, column_name, data_type in rows:
+        relations.setdefault(table_name.lower(), (bool(is_view), []))[1].append((column_name, data_type))
+    return relations
+
+
+def _binder_message(exc: BaseException) -> str:
+    """The binder's message on one line, without the list of candidate functions (dozens of lines) or the
+    position in our probe's SQL (`LINE 1: SELECT * FROM ...`), cut."""
+    text = " ".join(_MESSAGE_TAIL.split(str(exc), maxsplit=1)[0].split())
+    return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT] + "..."
+
+
 def writer_connect_attempts(settings: ConnectionSettings) -> int:
     """How many times dbt-duckdb tries to open the file for a build (profile `retries.connect_attempts`).
 
@@ -385,7 +500,7 @@ def _is_lock_conflict(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.IOException) and "Could not set lock" in str(exc)
 
 
-def _short(exc: BaseException, limit: int = 300) -> str:
+def _short(exc: BaseException, limit: int = _MESSAGE_LIMIT) -> str:
     """DuckDB's message, cut: it may quote a (huge) key value back."""
     text = str(exc)
     return text if len(text) <= limit else text[:limit] + "..."
