@@ -23,7 +23,7 @@ from dbt_grounding.warehouse.profile import ConnectionSettings
 
 __all__ = [
     "KeyValue", "QueryHook", "Relation", "RelationState", "Row", "Warehouse", "build_select_rows", "check_key", "check_selection",
-    "quote_identifier",
+    "columns_by_relation", "quote_identifier",
 ]
 
 Row = dict[str, Any]
@@ -246,6 +246,25 @@ def build_select_rows(
     selected = ", ".join(quote(column) for column in columns)
     condition = " AND ".join(f"{quote(column)} = {marker(i)}" for i, column in enumerate(key_columns))
     return f"SELECT {selected} FROM {relation_sql} WHERE {condition} LIMIT {limit + 1}"
+
+
+def columns_by_relation(
+    rows: Sequence[tuple[Any, ...]], *, fold_case: bool
+) -> dict[str, tuple[bool, list[tuple[str, str]]]]:
+    """A schema's catalog listing grouped by relation: what a session keeps after its one query per schema.
+
+    Args:
+        rows: (relation name, is a view, column name, data type), each relation's columns in order.
+        fold_case: key relations by their lower-cased name (engines whose names are case-insensitive).
+
+    Returns:
+        relation name -> (is a view, [(column name, data type)]).
+    """
+    relations: dict[str, tuple[bool, list[tuple[str, str]]]] = {}
+    for relation, is_view, column, data_type in rows:
+        key = relation.lower() if fold_case else relation
+        relations.setdefault(key, (bool(is_view), []))[1].append((column, data_type))
+    return relations
 
 
 def quote_identifier(identifier: str, mark: str = '"') -> str:

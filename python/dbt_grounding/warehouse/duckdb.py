@@ -75,6 +75,7 @@ from dbt_grounding.warehouse.base import (
     build_select_rows,
     check_key,
     check_selection,
+    columns_by_relation,
     quote_identifier,
 )
 from dbt_grounding.warehouse.profile import ConnectionSettings
@@ -259,8 +260,7 @@ class DuckDBWarehouse(Warehouse):
             finally:
                 self._sessions -= 1
                 if self._sessions == 0:
-                    self._schema_listings.clear()  # true only while the held connection kept writers out
-                    self._inspected.clear()
+                    self._forget_schemas()
                     if self._connection is not None:
                         self._release()
 
@@ -304,7 +304,13 @@ class DuckDBWarehouse(Warehouse):
             self._timer.cancel()
             self._timer = None
 
+    def _forget_schemas(self) -> None:
+        """Drop what the session learnt: it held only while its connection kept writers out."""
+        self._schema_listings.clear()
+        self._inspected.clear()
+
     def _close_connection(self) -> None:
+        self._forget_schemas()  # a writer may get in before the next open, even inside a session (close())
         if self._connection is not None:
             connection, self._connection = self._connection, None
             connection.close()
@@ -379,11 +385,11 @@ class DuckDBWarehouse(Warehouse):
         if not self._sessions:
             _, rows = self._query(connection, _SCHEMA_COLUMNS_SQL + _ONE_RELATION + _COLUMN_ORDER,
                                   (catalog, relation.schema, relation.identifier))
-            return _by_relation(rows).get(relation.identifier.lower())
+            return columns_by_relation(rows, fold_case=True).get(relation.identifier.lower())
         schema_key = (catalog, relation.schema.lower())
         if schema_key not in self._schema_listings:
             _, rows = self._query(connection, _SCHEMA_COLUMNS_SQL + _COLUMN_ORDER, (catalog, relation.schema))
-            self._schema_listings[schema_key] = _by_relation(rows)
+            self._schema_listings[schema_key] = columns_by_relation(rows, fold_case=True)
         return self._schema_listings[schema_key].get(relation.identifier.lower())
 
     def _probe_view(
@@ -463,14 +469,6 @@ def broken_column(message: str) -> str | None:
             if match:
                 return match.group(1)
     return None
-
-
-def _by_relation(rows: list[tuple[Any, ...]]) -> dict[str, tuple[bool, list[tuple[str, str]]]]:
-    """Rows of _SCHEMA_COLUMNS_SQL by lower-cased relation name (DuckDB names are case-insensitive)."""
-    relations: dict[str, tuple[bool, list[tuple[str, str]]]] = {}
-    for table_name, is_view, column_name, data_type in rows:
-        relations.setdefault(table_name.lower(), (bool(is_view), []))[1].append((column_name, data_type))
-    return relations
 
 
 def _binder_message(exc: BaseException) -> str:

@@ -15,6 +15,10 @@ never reconnect, and serving never goes through `dbt show` (a process start and 
 - Columns come from pg_catalog with `format_type`, so types read as PostgreSQL spells them with their modifiers
   (`numeric(18,2)`, `character varying(40)`): information_schema's `data_type` drops them (`numeric`), which
   would hide a rescaled decimal.
+- Views cannot break behind dbt's back here (PostgreSQL refuses to drop or retype a column a view reads, and
+  `CASCADE` drops the view), so `inspect` never reports a broken view, only columns. Inside a `session()` the first
+  inspect of a schema reads the columns of all its relations in one catalog query; the listing is kept until the
+  session ends (a gate run), so it is as of that first look.
 - Relation names are matched exactly: dbt-postgres quotes database, schema and identifier by default, so the
   manifest holds the names as PostgreSQL stores them. A connection reads one database; a relation the manifest
   places in another one is refused, not silently looked up in the connected database.
@@ -26,7 +30,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from dbt_grounding.errors import (
@@ -41,26 +46,30 @@ from dbt_grounding.warehouse.base import (
     KeyValue,
     QueryHook,
     Relation,
+    RelationState,
     Row,
     Warehouse,
     build_select_rows,
     check_key,
     check_selection,
+    columns_by_relation,
     quote_identifier,
 )
 from dbt_grounding.warehouse.profile import ConnectionSettings
 
 __all__ = ["PostgresWarehouse"]
 
-_COLUMNS_SQL = (
-    "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+# The columns of every relation of one schema (_ONE_RELATION appended: of one relation), whether it is a view.
+_SCHEMA_COLUMNS_SQL = (
+    "SELECT c.relname, c.relkind = 'v', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)"
     " FROM pg_catalog.pg_attribute a"
     " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    " WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'v', 'm', 'p', 'f')"
+    " WHERE n.nspname = %s AND c.relkind IN ('r', 'v', 'm', 'p', 'f')"
     " AND a.attnum > 0 AND NOT a.attisdropped"
-    " ORDER BY a.attnum"
 )
+_ONE_RELATION = " AND c.relname = %s"
+_COLUMN_ORDER = " ORDER BY c.relname, a.attnum"
 # The session's settings and identity in one round trip, as a SELECT (the only statement kind this layer runs).
 _SETUP_SQL = "SELECT pg_catalog.set_config('statement_timeout', %s, false), current_database(), pg_backend_pid()"
 _ROLE_SQL = "SELECT pg_catalog.set_config('role', %s, false)"
@@ -142,6 +151,8 @@ class PostgresWarehouse(Warehouse):
         self._database: str | None = None
         self._backend_pid: int | None = None
         self.connections_opened = 0
+        self._sessions = 0
+        self._schema_listings: dict[str, dict[str, tuple[bool, list[tuple[str, str]]]]] = {}  # inside a session
 
     def __repr__(self) -> str:  # the password stays out of logs and tracebacks
         return f"PostgresWarehouse({self._where()}, database={self._connect_kwargs.get('dbname')!r})"
@@ -206,11 +217,36 @@ class PostgresWarehouse(Warehouse):
     # ------------------------------------------------------------------ operations
 
     def columns(self, relation: Relation | tuple[str | None, str, str]) -> list[tuple[str, str]] | None:
+        return self.inspect(relation).columns
+
+    def inspect(self, relation: Relation | tuple[str | None, str, str]) -> RelationState:
         relation = Relation(*relation)
         with self._lock:
             self._check_database(relation)
-            _, rows = self._query(_COLUMNS_SQL, (relation.schema, relation.identifier))
-        return [(name, data_type) for name, data_type in rows] or None
+            if not self._sessions:
+                _, rows = self._query(_SCHEMA_COLUMNS_SQL + _ONE_RELATION + _COLUMN_ORDER,
+                                      (relation.schema, relation.identifier))
+                listing = columns_by_relation(rows, fold_case=False)
+            else:
+                if relation.schema not in self._schema_listings:
+                    _, rows = self._query(_SCHEMA_COLUMNS_SQL + _COLUMN_ORDER, (relation.schema,))
+                    self._schema_listings[relation.schema] = columns_by_relation(rows, fold_case=False)
+                listing = self._schema_listings[relation.schema]
+        listed = listing.get(relation.identifier)
+        return RelationState(listed[1] if listed else None)
+
+    @contextmanager
+    def session(self) -> Iterator[PostgresWarehouse]:
+        """Group operations (a gate run): schemas are listed once each, and forgotten when the block ends.
+        Other threads wait until it ends."""
+        with self._lock:
+            self._sessions += 1
+            try:
+                yield self
+            finally:
+                self._sessions -= 1
+                if not self._sessions:
+                    self._schema_listings.clear()
 
     def fetch_rows(
         self,

@@ -157,6 +157,24 @@ def test_reported_types_keep_their_modifiers(built_package_pg: DbtProject) -> No
         "timestamp without time zone")
 
 
+def test_a_session_lists_each_schema_once_with_the_same_answers(built_package_pg: DbtProject) -> None:
+    statements: list[tuple[str, tuple]] = []
+    with open_project(built_package_pg) as project:
+        relations = [(n.database, n.schema, n.identifier) for n in project.manifest.nodes.values()
+                     if n.resource_type in ("model", "seed") and n.config.materialized != "ephemeral"]
+        relations += [(s.database, s.schema, s.identifier or s.name) for s in project.manifest.sources.values()]
+    with pg_warehouse(built_package_pg, on_query=lambda sql, params: statements.append((sql, params))) as warehouse:
+        alone = [warehouse.inspect(relation) for relation in relations]
+        statements.clear()
+        with warehouse.session():
+            batched = [warehouse.inspect(relation) for relation in relations]
+            assert [warehouse.inspect(relation) for relation in relations] == batched
+        listed = [params for sql, params in statements if "pg_attribute" in sql]
+        assert sorted(listed) == sorted({(schema,) for _, schema, _ in relations})  # one query per schema
+        assert batched == alone and all(state.columns and state.broken is None for state in batched)
+        assert warehouse.connections_opened == 1
+
+
 # Spellings a dbt contract may use on PostgreSQL; the server says what it stores for each.
 POSTGRES_SPELLINGS = [
     "varchar", "character varying(255)", "varchar(40)", "text", "char", "char(3)", "int", "int4", "integer", "int8",
