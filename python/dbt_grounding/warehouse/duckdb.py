@@ -35,7 +35,11 @@ find a cast that fails only on data (`cast(d AS INTEGER)` once `d` became a DATE
 change is found at the table whose type changed. Inside a `session()` the first inspect of a schema lists every
 column of that schema (and which relations are views) in one query, and each view is probed once; both answers
 are dropped when the session ends, as they hold only while the held connection keeps writers out. Outside a
-session each inspect is one short connection, like every other operation.
+session each inspect is one short connection, like every other operation. Cost: binding a view binds every view
+under it again, inlined once per path, so a view deep in a stack of views costs far more than a table, whose answer
+is the schema listing alone. Measured on benchmarks/synthetic_project.py's 40-model project (views 8 layers deep, 2-3
+parents each; 2 cores under a load of ~9.5): 38 probes 2.2 s, the deepest 0.32 s, a first-layer one ~0.01 s; the same
+probes right after its `dbt build`, under a load of ~14, took 29.8 s (the deepest 3.8 s).
 
 The relation's database: dbt-duckdb names it after the file (`warehouse` for warehouse.duckdb). A read-only
 connection to the profile's file has that file as its only user catalog, whose name this object reads with
