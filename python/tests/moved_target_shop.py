@@ -48,13 +48,13 @@ class Shop:
         env.update(DBT_SEND_ANONYMOUS_USAGE_STATS="False", DBT_PARTIAL_PARSE="False")
         return env
 
-    def dbt(self, *args: str, cwd: Path | None = None, project_dir: str | None = None,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
+    def dbt(self, *args: str, cwd: Path | None = None, project_dir: str | None = None, check: bool = True,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """`dbt ARGS` run in `cwd` (default: the project), with `--project-dir project_dir` when given."""
         location = ["--project-dir", project_dir] if project_dir else []
         command = [dbt_executable(), *args, *location, "--profiles-dir", str(self.project_dir)]
-        result = subprocess.run(command, cwd=cwd or self.project_dir, env=self.env(), capture_output=True, text=True,
-                                timeout=600)
+        result = subprocess.run(command, cwd=cwd or self.project_dir, env={**self.env(), **(env or {})},
+                                capture_output=True, text=True, timeout=600)
         if check and result.returncode != 0:
             raise DbtCommandFailed(f"`dbt {' '.join(args)}` exited {result.returncode}:\n{result.stdout[-4000:]}")
         return result

@@ -13,7 +13,7 @@ import pytest
 from dbt_grounding import GroundingProject
 from dbt_grounding.artifacts.build_record import record_file
 from dbt_grounding.checks.gate import run_gate
-from dbt_grounding.errors import FailedTestsError, StaleGroundingError, UnknownBuildError
+from dbt_grounding.errors import FailedTestsError, InvalidKeyError, StaleGroundingError, UnknownBuildError
 from moved_target_shop import Shop
 
 pytestmark = pytest.mark.dbt
@@ -182,3 +182,55 @@ def test_a_model_changed_since_its_build_is_unknown(shop: Shop) -> None:
         with pytest.raises(UnknownBuildError) as caught:
             project.context("customers", {"customer_id": 1}, **NO_SCHEMA_CHECK)
         assert "its code changed since its last build" in caught.value.message
+
+
+def cli_findings(shop: Shop) -> tuple[int, dict[str, list[dict]]]:
+    result = shop.cli("check", "--no-warehouse", "--format", "json")
+    assert "Traceback" not in result.stderr, result.stderr
+    by_code: dict[str, list[dict]] = {}
+    for finding in json.loads(result.stdout)["findings"]:
+        by_code.setdefault(finding["code"], []).append(finding)
+    return result.returncode, by_code
+
+
+def test_cli_a_failing_build_then_docs_generate(shop: Shop) -> None:
+    assert shop.cli("models").returncode == 0  # the good build is recorded
+    shop.dbt("build", "--vars", "{bogus_status: true}", check=False)
+    exit_code, found = cli_findings(shop)  # the CI gate right after the build records it too
+    assert exit_code == 1 and HEALTH_TEST in {f["node"] for f in found["DG401"]}
+    shop.dbt("docs", "generate")
+    served = shop.cli("context", "customers", "--key", "customer_id=3")
+    assert (served.returncode, served.stdout) == (1, "")
+    assert "customers cannot be trusted" in served.stderr and "accepted_values_customers_health_status" in served.stderr
+    rows = {row["model"]: row for row in json.loads(shop.cli("models", "--format", "json").stdout)}
+    assert "1 fail" in rows["customers"]["tests"] and rows["customers"]["build"] == "success"
+    exit_code, found = cli_findings(shop)
+    assert exit_code == 1 and HEALTH_TEST in {f["node"] for f in found["DG401"]} and "DG501" not in found
+
+
+def test_missing_run_results_is_stated_in_the_error_the_document_and_the_gate(shop: Shop) -> None:
+    (shop.target_path / "run_results.json").unlink()
+    refused = shop.cli("context", "customers", "--key", "customer_id=3")
+    # whichever error wins (the unknown build, or the upstream check an unknown build triggers), it says so
+    assert refused.returncode == 1 and "note: run_results.json is missing" in refused.stderr, refused.stderr
+    with opened(shop) as project:
+        with pytest.raises(UnknownBuildError) as caught:
+            project.context("customers", {"customer_id": 3}, **NO_SCHEMA_CHECK)
+        assert caught.value.message.startswith("the last build of customers is unknown: run_results.json is missing")
+        document = project.context("customers", {"customer_id": 3}, on_unknown_build="annotate", on_stale="annotate",
+                                   **NO_SCHEMA_CHECK)
+    assert any(w.startswith("run_results.json is missing") for w in document.warnings)
+    assert "run_results.json is missing" in document.to_markdown()
+    exit_code, found = cli_findings(shop)
+    assert exit_code == 1 and found["DG504"][0]["severity"] == "warn" and CUSTOMERS in {f["node"] for f in found["DG404"]}
+
+
+def test_missing_run_results_is_stated_when_another_error_wins(shop: Shop) -> None:
+    (shop.target_path / "run_results.json").unlink()
+    with opened(shop) as project:
+        with pytest.raises(InvalidKeyError) as caught:
+            project.context("customers", {"no_such_column": 1})
+    assert any("run_results.json is missing" in note for note in caught.value.notes)
+    assert "run_results.json is missing" in str(caught.value)
+    result = shop.cli("context", "customers", "--key", "no_such_column=1")
+    assert result.returncode == 2 and "note: run_results.json is missing" in result.stderr
