@@ -100,7 +100,7 @@ class GroundingProject:
         """
         project_dir = Path(project_dir)
         located = locate_target_path(project_dir, target_path)
-        artifacts = load_artifacts(located.path, located_by=located.reason)
+        artifacts = load_artifacts(located.path, located_by=located.reason, project_dir=project_dir)
         check_same_project(artifacts.manifest, project_dir, located.path)
         return cls(project_dir, artifacts, profiles_dir=Path(profiles_dir) if profiles_dir else None,
                    target=target, clock=clock, warehouse_options=warehouse_options)

@@ -9,8 +9,10 @@ command are never build results and are never merged.
 Each node's entry keeps dbt's status, when it completed, the invocation, and the node's checksum in the manifest
 written by that invocation: an entry describes a node of the current manifest only while the checksums agree (the
 node's code has not changed since). A build whose manifest.json was already overwritten when the toolkit first saw
-its run_results.json (e.g. `dbt build`, `dbt parse`, then the toolkit) is recorded without checksums, so it proves
-nothing about the current code: those nodes' status is unknown.
+its run_results.json (`dbt build`, then `dbt source freshness`, `dbt ls` or `dbt parse`, then the toolkit) takes a
+node's checksum from the current manifest only when the node's file has not been modified since the build started
+(its mtime in the project directory); otherwise nothing shows the build ran the current code, and the node's status
+is unknown.
 
 A test result counts only while no node it tests was rebuilt after it ran (`dbt build`, then `dbt run`: the tests
 describe data that is gone). Results of a build run with `--empty` or `--sample` mark the nodes built without
@@ -116,8 +118,8 @@ class BuildRecord:
         if entry.checksum is None:
             return NodeBuild(unique_id, None, unknown=(
                 f"its last build (`dbt {invocation.command if invocation else 'build'}`, invocation "
-                f"{entry.invocation_id}) was first seen after its manifest.json had been overwritten, so nothing shows "
-                "it built the current code"))
+                f"{entry.invocation_id}) was first seen after its manifest.json had been overwritten, and its file "
+                "changed since, so nothing shows it built the current code"))
         if node is not None and entry.checksum != node.checksum.checksum:
             return NodeBuild(unique_id, None, unknown=(
                 f"its code changed since its last build (invocation {entry.invocation_id}): the relation holds what the "
@@ -153,22 +155,23 @@ class BuildRecord:
 
 
 def open_build_record(target_path: Path, manifest: Manifest, run_results: RunResults | None,
-                      warnings: list[str]) -> BuildRecord:
+                      warnings: list[str], project_dir: Path | None = None) -> BuildRecord:
     """The record for `target_path` with `run_results` merged in when they are build results not yet recorded.
 
+    `project_dir` holds the nodes' files (for a build whose manifest.json was overwritten: see the module docstring).
     Problems reading or writing the file are appended to `warnings`; they never raise.
     """
     path = record_file(target_path)
     record = _read(path, warnings)
     if run_results is not None and run_results.holds_build_results:
-        merged = merge(record, run_results, manifest)
+        merged = merge(record, run_results, manifest, project_dir)
         if merged is not record:
             record = merged
             _write(path, record, warnings)
     return BuildRecord(record, manifest, run_results)
 
 
-def merge(record: _Record, run_results: RunResults, manifest: Manifest) -> _Record:
+def merge(record: _Record, run_results: RunResults, manifest: Manifest, project_dir: Path | None = None) -> _Record:
     """`record` with the results of `run_results` (a build command's) merged per node; the same object when that
     invocation is already recorded. A node keeps the newer of its recorded and its new result."""
     invocation_id = run_results.metadata.invocation_id or f"generated {run_results.metadata.generated_at}"
@@ -194,13 +197,26 @@ def merge(record: _Record, run_results: RunResults, manifest: Manifest) -> _Reco
             continue  # an older run_results.json put back: the newer result stands
         results[result.unique_id] = RecordedResult(
             status=BUILT_EMPTY if without_data else result.status, invocation_id=invocation_id,
-            completed_at=result.completed_at, checksum=node.checksum.checksum if with_manifest else None,
+            completed_at=result.completed_at,
+            checksum=node.checksum.checksum if with_manifest or _unchanged_since(project_dir, node, invocation.started_at)
+            else None,
             failures=result.failures,
         )
     used = {entry.invocation_id for entry in results.values()} | {invocation_id}
     invocations = {uid: inv for uid, inv in record.invocations.items() if uid in used}
     invocations[invocation_id] = invocation
     return _Record(format=RECORD_FORMAT, invocations=invocations, results=results)
+
+
+def _unchanged_since(project_dir: Path | None, node: Node, started_at: str) -> bool:
+    """Whether the node's file was last modified before `started_at` (so the build read the code it holds now)."""
+    if project_dir is None or not node.original_file_path or not started_at:
+        return False
+    try:
+        modified = (project_dir / node.original_file_path).stat().st_mtime
+    except OSError:
+        return False
+    return modified < parse_utc(started_at).timestamp()
 
 
 def _read(path: Path, warnings: list[str]) -> _Record:

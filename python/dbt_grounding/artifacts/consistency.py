@@ -9,8 +9,8 @@ the last build:
 - run_results.json must hold build results (a build command wrote it) for build and test status to come from it;
   otherwise they come from the build results remembered beside the artifacts (artifacts.build_record), and the note
   says so;
-- a build whose run_results.json was first read after its manifest.json was overwritten cannot be matched to the
-  current nodes' code.
+- a build whose run_results.json was first read after its manifest.json was overwritten is matched to the current
+  nodes' code only through their files' modification times (artifacts.build_record): worth stating.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def artifact_notes(manifest: Manifest, run_results: RunResults | None, catalog: 
         notes.append(ArtifactNote(INCONSISTENT, "run_results.json", f"run_results.json (`dbt {run_results.command}`, "
                                   f"{run_results.metadata.invocation_id}) was first read after manifest.json was "
                                   f"rewritten by another invocation ({manifest.metadata.invocation_id}): its results "
-                                  "cannot be matched to the current code", serious=True))
+                                  "describe only the nodes whose files have not changed since the build",
+                                  serious=True))
     built_at = last.generated_at if last else manifest.metadata.generated_at
     if catalog is not None and catalog.metadata.generated_at and built_at and \
             parse_utc(catalog.metadata.generated_at) < parse_utc(built_at):

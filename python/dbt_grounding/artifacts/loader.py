@@ -29,13 +29,15 @@ class Artifacts:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_artifacts(target_path: Path, *, located_by: str = "") -> Artifacts:
+def load_artifacts(target_path: Path, *, located_by: str = "", project_dir: Path | None = None) -> Artifacts:
     """Load the artifacts in `target_path`, and remember the build results of its run_results.json when a build
     command wrote it (artifacts.build_record).
 
     Args:
         target_path: the folder holding them.
         located_by: how that folder was chosen, said when manifest.json is not there.
+        project_dir: the dbt project, whose files tell whether a build whose manifest.json was overwritten ran the
+            current code (artifacts.build_record).
 
     Raises:
         ArtifactError: manifest.json missing or unusable, or another artifact present but unusable.
@@ -50,7 +52,7 @@ def load_artifacts(target_path: Path, *, located_by: str = "") -> Artifacts:
     catalog = _optional(target_path / "catalog.json", load_catalog)
     sources = _optional(target_path / "sources.json", load_sources)
     warnings: list[str] = []
-    builds = open_build_record(target_path, manifest, run_results, warnings)
+    builds = open_build_record(target_path, manifest, run_results, warnings, project_dir)
     notes = artifact_notes(manifest, run_results, catalog, builds)
     return Artifacts(
         target_path=target_path,

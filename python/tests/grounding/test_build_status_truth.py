@@ -184,6 +184,16 @@ def test_a_model_changed_since_its_build_is_unknown(shop: Shop) -> None:
         assert "its code changed since its last build" in caught.value.message
 
 
+def test_an_unseen_build_then_parse_knows_only_the_nodes_whose_files_did_not_change(shop: Shop) -> None:
+    sql = shop.project_dir / "models" / "marts" / "customers.sql"
+    sql.write_text(sql.read_text().replace("as full_name", "as customer_name"))
+    shop.dbt("parse")  # rewrites manifest.json before anything read the build's: no checksums from the build
+    with opened(shop) as project:
+        assert project.build("orders").succeeded  # its file predates the build
+        assert "its file changed since" in project.build("customers").unknown
+    assert "DG501" in codes(shop)
+
+
 def cli_findings(shop: Shop) -> tuple[int, dict[str, list[dict]]]:
     result = shop.cli("check", "--no-warehouse", "--format", "json")
     assert "Traceback" not in result.stderr, result.stderr
