@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from dbt_grounding.artifacts import (
-    Artifacts, Node, NodeBuild, Source, dbt_run_directory, load_artifacts, locate_target_path,
+    Artifacts, Located, Node, NodeBuild, Source, dbt_run_directory, load_artifacts, locate_target_path,
 )
 from dbt_grounding.artifacts.ownership import check_same_project
 from dbt_grounding.errors import (
@@ -142,7 +142,7 @@ class GroundingProject:
             self._warehouse = open_warehouse(settings, **self.warehouse_options)
         return self._warehouse
 
-    def dbt_run_directory(self):
+    def dbt_run_directory(self) -> Located:
         """Where the dbt that built the warehouse ran (a relative DuckDB path is relative to it), with the evidence:
         the last recorded build's invocation, else the current run_results.json's (artifacts.location)."""
         last = self.artifacts.builds.last_build()
@@ -418,10 +418,10 @@ class GroundingProject:
         if build.unknown and on_unknown_build == "raise":
             raise UnknownBuildError(
                 f"the last build of {node.name} is unknown: {build.unknown}",
-                hint=f"run `dbt build --select +{node.name}`, then any dbt-grounding command before another dbt command "
-                     "rewrites run_results.json (or generate docs with `dbt docs generate --no-compile`, which leaves "
-                     "it alone); or pass on_unknown_build='annotate' / --allow-unknown-build to serve it with the "
-                     "unknown status stated",
+                hint=f"run `dbt build --select +{node.name}`, then any dbt-grounding command before another dbt "
+                     "command rewrites run_results.json (or generate docs with `dbt docs generate --no-compile`, which "
+                     "leaves it alone); or pass on_unknown_build='annotate' / --allow-unknown-build to serve it with "
+                     "the unknown status stated",
                 model=node.name, reason=build.unknown,
                 run_results=self.artifacts.run_results.command if self.artifacts.run_results else "missing",
             )

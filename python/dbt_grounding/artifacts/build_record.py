@@ -122,9 +122,10 @@ class BuildRecord:
                 "changed since, so nothing shows it built the current code"))
         if node is not None and entry.checksum != node.checksum.checksum:
             return NodeBuild(unique_id, None, unknown=(
-                f"its code changed since its last build (invocation {entry.invocation_id}): the relation holds what the "
-                "old code built"))
-        return NodeBuild(unique_id, entry.status, _parse(entry.completed_at), invocation.command if invocation else None)
+                f"its code changed since its last build (invocation {entry.invocation_id}): the relation holds what "
+                "the old code built"))
+        command = invocation.command if invocation else None
+        return NodeBuild(unique_id, entry.status, _parse(entry.completed_at), command)
 
     def test_status(self, test: Node) -> str | None:
         """dbt's status of the test's last run, None when it has not run since the nodes it tests were last built."""
@@ -198,8 +199,8 @@ def merge(record: _Record, run_results: RunResults, manifest: Manifest, project_
         results[result.unique_id] = RecordedResult(
             status=BUILT_EMPTY if without_data else result.status, invocation_id=invocation_id,
             completed_at=result.completed_at,
-            checksum=node.checksum.checksum if with_manifest or _unchanged_since(project_dir, node, invocation.started_at)
-            else None,
+            checksum=node.checksum.checksum
+            if with_manifest or _unchanged_since(project_dir, node, invocation.started_at) else None,
             failures=result.failures,
         )
     used = {entry.invocation_id for entry in results.values()} | {invocation_id}

@@ -45,7 +45,8 @@ def locate_target_path(project_dir: str | os.PathLike[str], target_path: str | o
         chosen, reason = environ["DBT_TARGET_PATH"], "from DBT_TARGET_PATH"
     else:
         configured = _project_target_path(project_dir, environ)
-        chosen, reason = (configured, "from target-path in dbt_project.yml") if configured else ("target", "dbt's default")
+        chosen, reason = ((configured, "from target-path in dbt_project.yml") if configured
+                          else ("target", "dbt's default"))
     path = Path(chosen).expanduser()
     return Located(path if path.is_absolute() else project_dir / path, f"{chosen} ({reason})")
 
@@ -89,8 +90,8 @@ def dbt_run_directory(project_dir: Path, recorded_project_dir: str | None, invoc
         if "--project-dir" in _tokens(invocation_command):
             return Located(project, f"dbt ran with --project-dir {recorded_project_dir} from a directory it does not "
                                     "record: assumed the project directory")
-        return Located(project, "dbt found the project itself (no --project-dir), so it ran in the project "
-                                "directory (or a folder below it, which dbt does not record)")
+        return Located(project, "dbt found the project itself (no --project-dir, nor DBT_PROJECT_DIR), so it ran in "
+                                "the project directory (or a folder below it, which dbt does not record)")
     ups = sum(1 for part in given.parts if part == "..")
     down = [part for part in given.parts if part not in ("..", ".")]
     if ups == 0 and tuple(project.parts[len(project.parts) - len(down):]) == tuple(down):

@@ -258,7 +258,8 @@ def _resolve_duckdb(settings: dict[str, Any], relative_to: tuple[Path, str], tar
         origin = f"the profile's path {path!r} is absolute"
     else:
         base, why = relative_to
-        resolved, origin = base / resolved, f"the profile's path {path!r} is relative to the directory dbt ran in: {why}"
+        resolved = base / resolved
+        origin = f"the profile's path {path!r} is relative to the directory dbt ran in: {why}"
     settings = {**settings, "path": str(resolved.resolve()), "path_origin": origin}
     # dbt-duckdb's rule (credentials.path_derived_database_name): the first dot-part of the file name
     settings.setdefault("database", resolved.name.lstrip(".").split(".")[0])

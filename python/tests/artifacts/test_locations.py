@@ -79,7 +79,8 @@ def test_relative_duckdb_path_when_dbt_ran_from_a_sibling(tmp_path: Path, monkey
         with pytest.raises(WarehouseError) as caught:
             project.context("customers", {"customer_id": 3})
     message = caught.value.message
-    assert str(shop.duckdb_path.resolve()) in message and "'shop.duckdb' is relative to the directory dbt ran in" in message
+    assert str(shop.duckdb_path.resolve()) in message
+    assert "'shop.duckdb' is relative to the directory dbt ran in" in message
     assert "--project-dir ../shop from a directory whose name it does not record" in message
 
 
