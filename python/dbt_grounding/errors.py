@@ -13,7 +13,7 @@ class ExitCode(IntEnum):
     """The CLI's documented exit codes."""
 
     OK = 0
-    FINDINGS = 1  # schema drift, stale grounding data, failed tests
+    FINDINGS = 1  # schema drift, stale grounding data, failed tests, unknown build status
     USAGE = 2  # bad arguments or configuration: unknown model, bad key, profile problems
     ARTIFACTS = 3  # dbt artifacts missing, unreadable or unsupported
     INTERNAL = 4  # a bug in dbt-grounding: an exception no typed error describes (the CLI says how to report it)
@@ -36,12 +36,21 @@ class GroundingError(Exception):
         self.message = message
         self.hint = hint
         self.details = details
+        self.notes: list[str] = []  # facts about the artifacts that hold whatever the error is (with_note)
+
+    def with_note(self, note: str) -> GroundingError:
+        """Add a fact the user must see with this error (e.g. run_results.json is missing); returns the error."""
+        if note not in self.notes:
+            self.notes.append(note)
+        return self
 
     def __str__(self) -> str:
-        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+        text = self.message + "".join(f"\n  note: {note}" for note in self.notes)
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": type(self).__name__, "message": self.message, "hint": self.hint, "details": self.details}
+        return {"error": type(self).__name__, "message": self.message, "hint": self.hint, "details": self.details,
+                "notes": list(self.notes)}
 
 
 class ArtifactError(GroundingError):
@@ -90,6 +99,14 @@ class MissingRelationError(SchemaDriftError):
 class StaleGroundingError(GroundingError):
     """Grounding data is older than its freshness policy's error_after. details: model, age_seconds, policy,
     evidence."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+class UnknownBuildError(GroundingError):
+    """Nothing shows the model's last build: no build command's results describe its current code (run_results.json
+    missing or written by compile/docs/show, the code changed since, or the build was never recorded). details:
+    model, reason."""
 
     exit_code = ExitCode.FINDINGS
 

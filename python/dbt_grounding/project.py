@@ -8,9 +8,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
-from dbt_grounding.artifacts import Artifacts, Node, Source, load_artifacts
+from dbt_grounding.artifacts import (
+    Artifacts, Located, Node, NodeBuild, Source, dbt_run_directory, load_artifacts, locate_target_path,
+)
 from dbt_grounding.artifacts.ownership import check_same_project
-from dbt_grounding.errors import ConfigurationError, FailedTestsError, StaleGroundingError
+from dbt_grounding.errors import (
+    ConfigurationError, FailedTestsError, GroundingError, StaleGroundingError, UnknownBuildError,
+)
 from dbt_grounding.grounding.drift import NodeDrift, drift_error, node_drift
 from dbt_grounding.grounding.freshness import FreshnessResult, as_of_instant, evaluate_freshness, last_successful_build
 from dbt_grounding.grounding.keys import coerce_key
@@ -46,6 +50,7 @@ class ModelSummary:
     key_text: str
     declared: bool
     freshness: str
+    build: str  # dbt's status of the mart's last build (success, error, skipped...), or "unknown"
     last_built_at: str | None
     tests: str
     access: str
@@ -81,7 +86,8 @@ class GroundingProject:
 
         Args:
             project_dir: the dbt project folder (holding dbt_project.yml).
-            target_path: where dbt wrote its artifacts; default <project_dir>/target.
+            target_path: where dbt wrote its artifacts; default as dbt chooses it: env DBT_TARGET_PATH, else
+                `target-path` in dbt_project.yml, else `target`. Relative to project_dir, as in dbt.
             profiles_dir: where profiles.yml is; default as dbt finds it.
             target: the profile target; default the profile's own.
             clock: returns the current UTC time (tests pin it).
@@ -90,12 +96,12 @@ class GroundingProject:
 
         Raises:
             ArtifactError: manifest.json missing or unusable, or written by another dbt project than project_dir's.
-            ConfigurationError: project_dir's dbt_project.yml cannot be read.
+            ConfigurationError: project_dir's dbt_project.yml cannot be read, or its target-path cannot be rendered.
         """
         project_dir = Path(project_dir)
-        target_path = Path(target_path) if target_path is not None else project_dir / "target"
-        artifacts = load_artifacts(target_path)
-        check_same_project(artifacts.manifest, project_dir, target_path)
+        located = locate_target_path(project_dir, target_path)
+        artifacts = load_artifacts(located.path, located_by=located.reason, project_dir=project_dir)
+        check_same_project(artifacts.manifest, project_dir, located.path)
         return cls(project_dir, artifacts, profiles_dir=Path(profiles_dir) if profiles_dir else None,
                    target=target, clock=clock, warehouse_options=warehouse_options)
 
@@ -120,7 +126,8 @@ class GroundingProject:
         if self._warehouse is None:
             from dbt_grounding.warehouse import load_connection_settings, open_warehouse
 
-            settings = load_connection_settings(self.project_dir, self.profiles_dir, self.target)
+            settings = load_connection_settings(self.project_dir, self.profiles_dir, self.target,
+                                                run_directory=self.dbt_run_directory())
             built_on = self.manifest.metadata.adapter_type
             if built_on and settings.adapter_type != built_on.lower():
                 # a profile with several engines' targets: reading another engine's copy of the marts (an older
@@ -134,6 +141,19 @@ class GroundingProject:
                 )
             self._warehouse = open_warehouse(settings, **self.warehouse_options)
         return self._warehouse
+
+    def dbt_run_directory(self) -> Located:
+        """Where the dbt that built the warehouse ran (a relative DuckDB path is relative to it), with the evidence:
+        the last recorded build's invocation, else the current run_results.json's (artifacts.location)."""
+        last = self.artifacts.builds.last_build()
+        run_results = self.artifacts.run_results
+        if last is not None:
+            recorded, command = last.project_dir, last.invocation_command
+        elif run_results is not None:
+            recorded, command = run_results.args.project_dir, run_results.args.invocation_command
+        else:
+            recorded, command = None, None
+        return dbt_run_directory(self.project_dir, recorded, command)
 
     @property
     def warnings(self) -> list[str]:
@@ -248,14 +268,26 @@ class GroundingProject:
         """The model's freshness from its last successful build and, when given, its as-of column's value."""
         node = self.node(model)
         spec = grounding_spec(self.manifest, node)
-        built = last_successful_build(self.artifacts.run_results, node.unique_id)
+        built = last_successful_build(self.artifacts.builds, node.unique_id)
         return evaluate_freshness(spec, last_built_at=built, as_of=as_of_instant(as_of_value), now=self.clock())
+
+    def build(self, model: str) -> NodeBuild:
+        """What is known of the model's last build: dbt's status from the last build command that ran it, or why
+        that is unknown (artifacts.build_record)."""
+        return self.artifacts.builds.node(self.node(model).unique_id)
+
+    def _artifact_gaps(self) -> list[str]:
+        """Facts about missing artifacts that every error and document must state."""
+        if self.artifacts.run_results is None:
+            return [next(note.message for note in self.artifacts.notes if note.artifact == "run_results.json")]
+        return []
 
     # ------------------------------------------------------------------ documents
 
     def context(self, model: str, key: Mapping[str, Any], *, max_tokens: int | None = None,
                 token_counter: TokenCounter | None = None, on_stale: Literal["raise", "annotate"] = "raise",
-                on_failed_tests: Literal["raise", "annotate"] = "raise", schema_check: bool = True,
+                on_failed_tests: Literal["raise", "annotate"] = "raise",
+                on_unknown_build: Literal["raise", "annotate"] = "raise", schema_check: bool = True,
                 row_limit: int = ROW_LIMIT) -> ContextDocument:
         """The context document for the row(s) of `model` with `key`, checked before it is served.
 
@@ -267,13 +299,28 @@ class GroundingProject:
             on_stale: "raise" (default) refuses data past its freshness policy's error_after; "annotate" serves it
                 with the staleness stated.
             on_failed_tests: the same for failed or erroring tests on the model or upstream of it.
+            on_unknown_build: the same when nothing shows the model's last build (run_results.json missing or from
+                a command that builds nothing, code changed since): "annotate" serves it with that stated.
             schema_check: compare the live relation with the manifest first (default True).
             row_limit: most rows served for one key.
 
         Raises:
             UnknownNodeError, InvalidKeyError, SchemaDriftError, MissingRelationError, StaleGroundingError,
-            FailedTestsError, WarehouseError, ConfigurationError, TokenBudgetError.
+            FailedTestsError, UnknownBuildError, WarehouseError, ConfigurationError, TokenBudgetError; each with a
+            note when run_results.json is missing.
         """
+        try:
+            return self._context(model, key, max_tokens=max_tokens, token_counter=token_counter, on_stale=on_stale,
+                                 on_failed_tests=on_failed_tests, on_unknown_build=on_unknown_build,
+                                 schema_check=schema_check, row_limit=row_limit)
+        except GroundingError as error:
+            for gap in self._artifact_gaps():
+                error.with_note(gap)
+            raise
+
+    def _context(self, model: str, key: Mapping[str, Any], *, max_tokens: int | None, token_counter,
+                 on_stale: str, on_failed_tests: str, on_unknown_build: str, schema_check: bool,
+                 row_limit: int) -> ContextDocument:
         from dbt_grounding.context import (
             ColumnInput, DocumentInputs, Freshness, FreshnessPolicy, ModelInput, TestStatus, build_document,
         )
@@ -292,7 +339,13 @@ class GroundingProject:
             as_of_value = self._as_of_value(warehouse, relation, spec, rows)
         freshness = self.freshness(node.unique_id, as_of_value=as_of_value)
         tests = self.tests(node.unique_id)
-        self._refuse_if_needed(node, freshness, tests, on_stale, on_failed_tests)
+        build = self.artifacts.builds.node(node.unique_id)
+        self._refuse_if_needed(node, build, freshness, tests, on_stale, on_failed_tests, on_unknown_build)
+        warnings = self._artifact_gaps()
+        if build.unknown:
+            warnings.append(f"the last build of {node.name} is unknown: {build.unknown}")
+        if len(rows) > row_limit:
+            warnings.append("more rows match this key than are shown")
         inputs = DocumentInputs(
             model=ModelInput(name=self._short(node.unique_id), unique_id=node.unique_id,
                              relation=node.relation_name or node.identifier,
@@ -312,7 +365,7 @@ class GroundingProject:
             sources=[uid for uid in self.upstream(node.unique_id) if uid.startswith("source.")],
             invocation_id=self.manifest.metadata.invocation_id,
             manifest_generated_at=self.manifest.metadata.generated_at,
-            warnings=(["more rows match this key than are shown"] if len(rows) > row_limit else []),
+            warnings=warnings,
         )
         return build_document(inputs, max_tokens=max_tokens, token_counter=token_counter)
 
@@ -340,29 +393,37 @@ class GroundingProject:
         unchanged_since = self.warehouse().unchanged_since
         if unchanged_since is not None and self._schema_checked.get(node.unique_id) == unchanged_since:
             return
-        results = self.artifacts.run_results.by_unique_id() if self.artifacts.run_results else {}
-        last = results.get(node.unique_id)
-        self.check_schema(node.unique_id, upstream=bool(last and last.status != "success"))
+        self.check_schema(node.unique_id, upstream=not self.artifacts.builds.node(node.unique_id).succeeded)
         unchanged_since = self.warehouse().unchanged_since
         if unchanged_since is not None:
             self._schema_checked[node.unique_id] = unchanged_since
 
-    def _refuse_if_needed(self, node: Node, freshness: FreshnessResult, tests: list[TestOutcome],
-                          on_stale: str, on_failed_tests: str) -> None:
-        # a failed build or test is the cause when both apply: a skipped mart also has no fresh build
-        results = self.artifacts.run_results.by_unique_id() if self.artifacts.run_results else {}
-        last = results.get(node.unique_id)
+    def _refuse_if_needed(self, node: Node, build: NodeBuild, freshness: FreshnessResult, tests: list[TestOutcome],
+                          on_stale: str, on_failed_tests: str, on_unknown_build: str) -> None:
+        # a failed build or test is the cause when several apply: a skipped mart also has no fresh build; an
+        # unknown build comes next, since it leaves the mart without a build to date it
+        failed_build = build.status is not None and not build.succeeded
         failing = [t for t in tests if t.blocking]
-        if (failing or (last is not None and last.status != "success")) and on_failed_tests == "raise":
+        if (failing or failed_build) and on_failed_tests == "raise":
             described = [f"{t.name} ({t.status}, on {self._short(t.on)})" for t in failing]
-            if last is not None and last.status != "success":
-                described.insert(0, f"the last build of {node.name} itself ({last.status})")
+            if failed_build:
+                described.insert(0, f"the last build of {node.name} itself ({build.status})")
             raise FailedTestsError(
                 f"{node.name} cannot be trusted: {len(described)} problem(s) in the last run: " + "; ".join(described[:10])
                 + (f"; and {len(described) - 10} more" if len(described) > 10 else ""),
                 hint="fix the data or the tests and re-run `dbt build`, or pass on_failed_tests='annotate' / "
                      "--allow-failed-tests to serve it with the failures stated",
                 model=node.name, tests=[{"unique_id": t.unique_id, "status": t.status} for t in failing],
+            )
+        if build.unknown and on_unknown_build == "raise":
+            raise UnknownBuildError(
+                f"the last build of {node.name} is unknown: {build.unknown}",
+                hint=f"run `dbt build --select +{node.name}`, then any dbt-grounding command before another dbt "
+                     "command rewrites run_results.json (or generate docs with `dbt docs generate --no-compile`, which "
+                     "leaves it alone); or pass on_unknown_build='annotate' / --allow-unknown-build to serve it with "
+                     "the unknown status stated",
+                model=node.name, reason=build.unknown,
+                run_results=self.artifacts.run_results.command if self.artifacts.run_results else "missing",
             )
         if freshness.status == "stale" and on_stale == "raise":
             age = f"{freshness.age_seconds // 3600} hours old" if freshness.age_seconds is not None else "of unknown age"
@@ -379,14 +440,15 @@ class GroundingProject:
         node = self.node(model)
         if node.unique_id not in self._tests:
             self._tests[node.unique_id] = test_outcomes(
-                self.manifest, self.artifacts.run_results, node.unique_id, self.upstream(node.unique_id))
+                self.manifest, self.artifacts.builds, node.unique_id, self.upstream(node.unique_id))
         return self._tests[node.unique_id]
 
     # ------------------------------------------------------------------ commands
 
     def models(self, names: list[str] | None = None) -> list[ModelSummary]:
         """The grounding marts (or the nodes `names` names: models, seeds, snapshots, sources) with key, freshness
-        (from the last build; the as-of column needs the warehouse) and test status of it and everything upstream.
+        (from the last build; the as-of column needs the warehouse), build status and test status of it and
+        everything upstream, from the last build results (never compile or docs).
 
         Raises:
             UnknownNodeError: a name that names no node, or several.
@@ -397,11 +459,13 @@ class GroundingProject:
             spec = grounding_spec(self.manifest, node)
             freshness = self.freshness(node.unique_id)
             built = freshness.last_built_at
+            build = self.artifacts.builds.node(node.unique_id)
             counts = Counter(outcome.status for outcome in self.tests(node.unique_id))
             summaries.append(ModelSummary(
                 model=self._short(node.unique_id), unique_id=node.unique_id, resource_type=node.resource_type,
                 entity=spec.entity, key=list(spec.key), candidate_keys=[list(k) for k in spec.candidate_keys],
                 key_text=describe_keys(spec), declared=spec.declared, freshness=freshness.status,
+                build=build.status or "unknown",
                 last_built_at=built.isoformat(timespec="seconds") if built else None,
                 tests=", ".join(f"{counts[s]} {s}" for s in sorted(counts)) or "none", access=spec.access,
             ))

@@ -5,41 +5,64 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dbt_grounding.artifacts.build_record import BuildRecord, open_build_record
 from dbt_grounding.artifacts.catalog import Catalog, load_catalog
+from dbt_grounding.artifacts.consistency import ArtifactNote, artifact_notes
 from dbt_grounding.artifacts.manifest import Manifest, load_manifest
 from dbt_grounding.artifacts.run_results import RunResults, load_run_results
 from dbt_grounding.artifacts.sources import SourcesResults, load_sources
+from dbt_grounding.errors import ArtifactError
 
 
 @dataclass(frozen=True)
 class Artifacts:
-    """manifest.json (required) and whichever of run_results, catalog and sources exist beside it."""
+    """manifest.json (required), whichever of run_results, catalog and sources exist beside it, and the build results
+    remembered beside them (`builds`: the source of build and test status, see artifacts.build_record)."""
 
     target_path: Path
     manifest: Manifest
+    builds: BuildRecord
     run_results: RunResults | None = None
     catalog: Catalog | None = None
     sources: SourcesResults | None = None
+    notes: list[ArtifactNote] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
-def load_artifacts(target_path: Path) -> Artifacts:
-    """Load the artifacts in `target_path`.
+def load_artifacts(target_path: Path, *, located_by: str = "", project_dir: Path | None = None) -> Artifacts:
+    """Load the artifacts in `target_path`, and remember the build results of its run_results.json when a build
+    command wrote it (artifacts.build_record).
+
+    Args:
+        target_path: the folder holding them.
+        located_by: how that folder was chosen, said when manifest.json is not there.
+        project_dir: the dbt project, whose files tell whether a build whose manifest.json was overwritten ran the
+            current code (artifacts.build_record).
 
     Raises:
         ArtifactError: manifest.json missing or unusable, or another artifact present but unusable.
     """
-    manifest = load_manifest(target_path / "manifest.json")
+    try:
+        manifest = load_manifest(target_path / "manifest.json")
+    except ArtifactError as error:
+        if located_by and error.details.get("problem") == "missing":
+            error.message += f" (target path {located_by})"
+        raise
     run_results = _optional(target_path / "run_results.json", load_run_results)
     catalog = _optional(target_path / "catalog.json", load_catalog)
     sources = _optional(target_path / "sources.json", load_sources)
+    warnings: list[str] = []
+    builds = open_build_record(target_path, manifest, run_results, warnings, project_dir)
+    notes = artifact_notes(manifest, run_results, catalog, builds)
     return Artifacts(
         target_path=target_path,
         manifest=manifest,
+        builds=builds,
         run_results=run_results,
         catalog=catalog,
         sources=sources,
-        warnings=_consistency_warnings(manifest, run_results, catalog),
+        notes=notes,
+        warnings=[*warnings, *(note.message for note in notes), *_compiled_sql_warnings(manifest)],
     )
 
 
@@ -47,29 +70,15 @@ def _optional(path: Path, load):
     return load(path) if path.exists() else None
 
 
-def _consistency_warnings(manifest: Manifest, run_results: RunResults | None, catalog: Catalog | None) -> list[str]:
-    warnings = []
-    invocation = manifest.metadata.invocation_id
-    if run_results is None:
-        warnings.append("run_results.json is missing: build and test status are unknown (run `dbt build`)")
-    elif run_results.metadata.invocation_id != invocation:
-        warnings.append(
-            f"run_results.json comes from another dbt invocation ({run_results.metadata.invocation_id}) than "
-            f"manifest.json ({invocation}): build and test status may not describe the current project"
-        )
-    if catalog is not None and catalog.metadata.invocation_id != invocation:
-        warnings.append(
-            f"catalog.json comes from another dbt invocation ({catalog.metadata.invocation_id}) than manifest.json "
-            f"({invocation}): its column types may be out of date (run `dbt docs generate`)"
-        )
+def _compiled_sql_warnings(manifest: Manifest) -> list[str]:
     uncompiled = sorted(
         node.name for node in manifest.nodes.values()
         if node.resource_type == "model" and node.config.enabled and not node.compiled_code
     )
-    if uncompiled:
-        shown = ", ".join(uncompiled[:5]) + (f" and {len(uncompiled) - 5} more" if len(uncompiled) > 5 else "")
-        warnings.append(
-            f"compiled SQL is missing for {len(uncompiled)} model(s) ({shown}): column lineage cannot be traced "
-            "for them. `dbt parse` and a plain `dbt test` leave it out; run `dbt build` or `dbt compile`"
-        )
-    return warnings
+    if not uncompiled:
+        return []
+    shown = ", ".join(uncompiled[:5]) + (f" and {len(uncompiled) - 5} more" if len(uncompiled) > 5 else "")
+    return [
+        f"compiled SQL is missing for {len(uncompiled)} model(s) ({shown}): column lineage cannot be traced "
+        "for them. `dbt parse` and a plain `dbt test` leave it out; run `dbt build` or `dbt compile`"
+    ]

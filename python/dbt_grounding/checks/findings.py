@@ -39,9 +39,11 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in (
     Rule("DG401", "test failed or errored", Severity.ERROR, "fix the data or the test and re-run `dbt build`"),
     Rule("DG402", "test skipped or not run", Severity.WARN, "run the tests: `dbt build` or `dbt test`"),
     Rule("DG403", "model build failed or skipped", Severity.ERROR, "fix the model and re-run `dbt build`"),
-    Rule("DG501", "artifacts from different invocations", Severity.WARN, "produce them in one `dbt build` (then `dbt docs generate`)"),
+    Rule("DG404", "build status unknown", Severity.ERROR, "run `dbt build`, then dbt-grounding before another dbt command rewrites run_results.json (docs: `dbt docs generate --no-compile`)"),
+    Rule("DG501", "artifacts that cannot describe the last build", Severity.WARN, "run `dbt build`, then `dbt docs generate --no-compile`"),
     Rule("DG502", "compiled SQL missing", Severity.WARN, "run `dbt build` or `dbt compile`: `dbt parse` leaves it out"),
     Rule("DG503", "catalog partial or missing", Severity.INFO, "run `dbt docs generate` after the build"),
+    Rule("DG504", "run_results.json holds no build results", Severity.WARN, "run `dbt build`; after it, `dbt docs generate --no-compile` keeps its run_results.json"),
     Rule("DG601", "warehouse unreachable: schema drift and as-of freshness not checked", Severity.ERROR, "retry when the warehouse is reachable (a DuckDB file is locked while `dbt build` writes it), or pass --no-warehouse to check the artifacts alone"),
 )}
 

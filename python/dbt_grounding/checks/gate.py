@@ -121,15 +121,11 @@ def _mart_label(project: GroundingProject, unique_id: str) -> tuple[str, ...]:
 
 
 def artifact_findings(project: GroundingProject, nodes) -> list[Finding]:
-    findings = []
-    manifest, run_results, catalog = project.manifest, project.artifacts.run_results, project.artifacts.catalog
-    invocation = manifest.metadata.invocation_id
-    if run_results is not None and run_results.metadata.invocation_id != invocation:
-        findings.append(Finding("DG501", "run_results.json", f"run_results.json ({run_results.metadata.invocation_id}) "
-                                f"and manifest.json ({invocation}) come from different dbt invocations"))
-    if catalog is not None and catalog.metadata.invocation_id != invocation:
-        findings.append(Finding("DG501", "catalog.json", f"catalog.json ({catalog.metadata.invocation_id}) and "
-                                f"manifest.json ({invocation}) come from different dbt invocations"))
+    """How the artifacts fit together (DG501, DG504: the loader's warnings, same definition) and what they lack
+    for the marts (DG502, DG503)."""
+    manifest, catalog = project.manifest, project.artifacts.catalog
+    findings = [Finding(note.code, note.artifact, note.message, severity=None if note.serious else Severity.INFO)
+                for note in project.artifacts.notes]
     for node in nodes:
         upstream_models = [manifest.nodes[uid] for uid in project.upstream(node.unique_id)
                            if uid in manifest.nodes and manifest.nodes[uid].resource_type == "model"]
@@ -149,14 +145,33 @@ def artifact_findings(project: GroundingProject, nodes) -> list[Finding]:
 
 
 def build_and_test_findings(project: GroundingProject, node) -> list[Finding]:
+    """Failed or skipped builds (DG403) and unknown ones (DG404) of the mart and upstream, and its tests (DG401/402),
+    from the last build results (never compile or docs results)."""
     findings = []
-    results = project.artifacts.run_results.by_unique_id() if project.artifacts.run_results else {}
+    builds = project.artifacts.builds
     affected = _mart_label(project, node.unique_id)
+    unknown_upstream = []
     for uid in [node.unique_id, *project.upstream(node.unique_id)]:
-        result = results.get(uid)
-        if uid.startswith(("model.", "snapshot.", "seed.")) and result is not None and result.status not in ("success",):
-            findings.append(Finding("DG403", uid, f"the last run of {project.manifest.resource(uid).name} ended "
-                                    f"{result.status}", affected=affected))
+        resource = project.manifest.nodes.get(uid)
+        if resource is None or resource.resource_type not in ("model", "snapshot", "seed") or \
+                resource.config.materialized == "ephemeral":
+            continue
+        build = builds.node(uid)
+        if build.status is not None and not build.succeeded:
+            findings.append(Finding("DG403", uid, f"the last build of {resource.name} ended {build.status}",
+                                    affected=affected))
+        elif build.unknown and uid != node.unique_id:
+            unknown_upstream.append(resource.name)
+    mart_build = builds.node(node.unique_id)
+    if mart_build.unknown:
+        upstream_note = (f"; so is that of {len(unknown_upstream)} node(s) upstream of it, e.g. {min(unknown_upstream)}"
+                         if unknown_upstream else "")
+        findings.append(Finding("DG404", node.unique_id, f"the last build of {node.name} is unknown: "
+                                f"{mart_build.unknown}{upstream_note}", affected=affected))
+    elif unknown_upstream:
+        findings.append(Finding("DG404", node.unique_id, f"the last build of {len(unknown_upstream)} node(s) upstream "
+                                f"of {node.name} is unknown, e.g. {min(unknown_upstream)}: their tests count "
+                                "as not run", affected=affected, severity=Severity.WARN))
     for outcome in project.tests(node.unique_id):
         if outcome.status in ("fail", "error"):
             findings.append(Finding("DG401", outcome.unique_id, f"{outcome.name} {outcome.status}ed on {outcome.on}",
@@ -208,7 +223,7 @@ def source_freshness_findings(project: GroundingProject, node) -> list[Finding]:
 def newer_source_data_findings(project: GroundingProject, node, sources: SourceProbe) -> list[Finding]:
     """Sources upstream of the mart loaded after its last successful build (max of `loaded_at_field`, computed in
     the warehouse): the mart is older than its inputs allow. Past the mart's error_after it is an error."""
-    built = last_successful_build(project.artifacts.run_results, node.unique_id)
+    built = last_successful_build(project.artifacts.builds, node.unique_id)
     if built is None:
         return []  # no successful build: DG403 / DG301 already say so
     spec = grounding_spec(project.manifest, node)

@@ -51,7 +51,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         _write_stdout(output.text if output.text.endswith("\n") else output.text + "\n")
     except GroundingError as error:
+        for warning in getattr(args, "warnings_out", []):  # what the artifacts lack may be why it failed
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"error: {_one_line(error.message)}", file=sys.stderr)
+        for note in error.notes:
+            print(f"  note: {_one_line(note)}", file=sys.stderr)
         if error.hint:
             print(f"  hint: {_one_line(error.hint)}", file=sys.stderr)
         return int(error.exit_code)

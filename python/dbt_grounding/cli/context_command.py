@@ -20,6 +20,9 @@ def register(subparsers) -> None:
                         help="serve data past its freshness policy, with the staleness stated (exit code 1)")
     parser.add_argument("--allow-failed-tests", action="store_true",
                         help="serve data whose tests failed, with the failures stated (exit code 1)")
+    parser.add_argument("--allow-unknown-build", action="store_true",
+                        help="serve data whose last build is unknown (run_results.json missing or from compile/docs), "
+                             "with that stated (exit code 1)")
     add_project_options(parser)
     parser.set_defaults(run=run)
 
@@ -46,9 +49,11 @@ def run(args: argparse.Namespace) -> CommandOutput:
             args.model, parse_key(args.key), max_tokens=args.max_tokens,
             on_stale="annotate" if args.allow_stale else "raise",
             on_failed_tests="annotate" if args.allow_failed_tests else "raise",
+            on_unknown_build="annotate" if args.allow_unknown_build else "raise",
         )
+        build_unknown = project.build(args.model).unknown is not None
     text = document.to_json() if args.format == "json" else document.to_markdown()
-    served_with_findings = document.freshness.status == "stale" or any(
+    served_with_findings = build_unknown or document.freshness.status == "stale" or any(
         t.status in ("fail", "error") for t in document.tests
     )
     return CommandOutput(text, ExitCode.FINDINGS if served_with_findings else ExitCode.OK)

@@ -27,11 +27,11 @@ def run(args: argparse.Namespace) -> CommandOutput:
     if args.columns:
         lineage = open_project(args).lineage(args.model, columns=True)
     else:  # the graph alone: a fraction of the time and memory of reading the whole manifest
-        from dbt_grounding.artifacts import load_manifest_graph
+        from dbt_grounding.artifacts import load_manifest_graph, locate_target_path
         from dbt_grounding.artifacts.ownership import check_same_project
         from dbt_grounding.lineage import model_lineage
 
-        target_path = args.target_path if args.target_path is not None else args.project_dir / "target"
+        target_path = locate_target_path(args.project_dir, args.target_path).path
         args.warnings_out = []
         graph = load_manifest_graph(target_path / "manifest.json")
         check_same_project(graph, args.project_dir, target_path)

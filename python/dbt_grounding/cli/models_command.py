@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(render_table(rows))
 
 
-COLUMNS = (("model", "model"), ("key", "key_text"), ("freshness", "freshness"), ("last built", "last_built_at"),
+COLUMNS = (("model", "model"), ("key", "key_text"), ("freshness", "freshness"), ("build", "build"),
+           ("last built", "last_built_at"),
            ("tests", "tests"), ("access", "access"))
 
 

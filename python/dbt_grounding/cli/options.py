@@ -47,7 +47,8 @@ def add_project_options(parser: argparse.ArgumentParser) -> None:
                        help="folder holding profiles.yml (default: $DBT_PROFILES_DIR, the project, ~/.dbt)")
     group.add_argument("--target", default=None, help="profile target (default: the profile's target)")
     group.add_argument("--target-path", type=path_arg, default=None,
-                       help="folder holding dbt's artifacts (default: <project-dir>/target)")
+                       help="folder holding dbt's artifacts, relative to the project as in dbt (default: "
+                            "$DBT_TARGET_PATH, else target-path in dbt_project.yml, else target)")
 
 
 def open_project(args: argparse.Namespace):

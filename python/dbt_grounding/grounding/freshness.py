@@ -1,7 +1,8 @@
 """Freshness of a grounding mart: its age from the newest evidence, judged against its policy.
 
-Age comes from the newest of the last successful build of the mart (run_results: status success, not skipped or
-errored) and the value of its as-of column in the warehouse. A policy with no evidence at all is stale: nothing
+Age comes from the newest of the last successful build of the mart (its last build result remembered by
+artifacts.build_record: status success, not skipped or errored, and never a compile or docs run) and the value of
+its as-of column in the warehouse. A policy with no evidence at all is stale: nothing
 proves the data is recent.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from dbt_grounding.artifacts import RunResults
+from dbt_grounding.artifacts.build_record import BuildRecord
+from dbt_grounding.artifacts.run_results import parse_utc
 from dbt_grounding.grounding.spec import GroundingSpec
 
 FRESH, WARN, STALE, UNCHECKED = "fresh", "warn", "stale", "unchecked"
@@ -27,20 +29,10 @@ class FreshnessResult:
     error_after: str | None
 
 
-def last_successful_build(run_results: RunResults | None, unique_id: str) -> datetime | None:
-    """When the node last built successfully in run_results, None if it did not (or was not run)."""
-    if run_results is None:
-        return None
-    result = run_results.by_unique_id().get(unique_id)
-    if result is None or result.status != "success" or not result.completed_at:
-        return None
-    return parse_utc(result.completed_at)
-
-
-def parse_utc(text: str) -> datetime:
-    """An ISO-8601 timestamp from dbt (with or without Z / offset) as an aware UTC datetime."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+def last_successful_build(builds: BuildRecord, unique_id: str) -> datetime | None:
+    """When the node's last build completed, None if it did not succeed or is unknown."""
+    build = builds.node(unique_id)
+    return build.completed_at if build.succeeded else None
 
 
 def as_of_instant(value: date | datetime | str | None) -> datetime | None:

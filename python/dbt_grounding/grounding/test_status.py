@@ -1,10 +1,12 @@
-"""Test status of a mart: its own data tests and those of every node upstream of it, from run_results."""
+"""Test status of a mart: its own data tests and those of every node upstream of it, from the last build results
+(artifacts.build_record: results of test-running commands only, while the data they tested is still there)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dbt_grounding.artifacts import Manifest, RunResults
+from dbt_grounding.artifacts import Manifest
+from dbt_grounding.artifacts.build_record import BuildRecord
 
 BLOCKING = ("fail", "error")  # a failing or erroring test blocks a document by default
 NOT_RUN = "not run"
@@ -23,15 +25,13 @@ class TestOutcome:
         return self.status in BLOCKING
 
 
-def test_outcomes(manifest: Manifest, run_results: RunResults | None, unique_id: str, upstream: list[str]) -> list[TestOutcome]:
+def test_outcomes(manifest: Manifest, builds: BuildRecord, unique_id: str, upstream: list[str]) -> list[TestOutcome]:
     """Outcomes of the data tests on `unique_id` and on each node in `upstream`, sorted by (on, unique_id)."""
-    results = run_results.by_unique_id() if run_results else {}
     outcomes: dict[str, TestOutcome] = {}
     for node_id in [unique_id, *sorted(upstream)]:  # a test on several nodes counts once, on the nearest
         for test in manifest.tests_on(node_id):
             if test.unique_id not in outcomes:
-                result = results.get(test.unique_id)
-                # `dbt compile` reports tests as "success": compiled, never executed
-                status = result.status if result and result.status in TEST_STATUSES else NOT_RUN
+                result = builds.test_status(test)
+                status = result if result in TEST_STATUSES else NOT_RUN
                 outcomes[test.unique_id] = TestOutcome(test.unique_id, test.name, status, node_id)
     return sorted(outcomes.values(), key=lambda o: (o.on != unique_id, o.on, o.unique_id))

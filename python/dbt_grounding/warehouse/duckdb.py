@@ -135,6 +135,7 @@ class DuckDBWarehouse(Warehouse):
         writer_gap_ms: float = 20.0,
         on_query: QueryHook | None = None,
         attached_databases: Sequence[str] = (),
+        path_origin: str = "",
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -146,9 +147,11 @@ class DuckDBWarehouse(Warehouse):
             writer_gap_ms: leave the file free at least this long after closing before opening it again.
             on_query: called with (sql, params) before every statement.
             attached_databases: aliases the profile ATTACHes (relations there are refused, not misread).
+            path_origin: why the file is at `path` (from the profile's settings), said when it does not exist.
             sleep, clock: injectable for tests.
         """
         self.path = Path(path)
+        self.path_origin = path_origin
         self.lock_wait_s = lock_wait_s
         self.hold_s = hold_ms / 1000
         self.writer_gap_s = writer_gap_ms / 1000
@@ -199,6 +202,7 @@ class DuckDBWarehouse(Warehouse):
             )
         aliases = [entry.get("alias") for entry in settings.settings.get("attach") or [] if isinstance(entry, Mapping)]
         options.setdefault("attached_databases", [alias for alias in aliases if alias])
+        options.setdefault("path_origin", settings.settings.get("path_origin", ""))
         return cls(settings.settings["path"], **options)
 
     # ------------------------------------------------------------------ operations
@@ -327,9 +331,11 @@ class DuckDBWarehouse(Warehouse):
             self._sleep(gap_left)
         if not self.path.is_file():
             raise WarehouseError(
-                f"DuckDB file {self.path} does not exist.",
-                hint="Run `dbt build` for this target, or check the profile's path (and the env vars it reads).",
-                path=str(self.path),
+                f"DuckDB file {self.path} does not exist" + (f" (looked there because {self.path_origin})."
+                                                             if self.path_origin else "."),
+                hint="Run `dbt build` for this target, or check the profile's path (and the env vars it reads); a "
+                     "relative path is opened from the directory dbt runs in.",
+                path=str(self.path), path_origin=self.path_origin,
             )
         started = self._clock()
         delay = _FIRST_BACKOFF_S

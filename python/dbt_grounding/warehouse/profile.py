@@ -10,10 +10,11 @@ Resolution follows dbt 1.10/1.11 (dbt/cli/params.py, dbt/config/profile.py):
   (rendered: it may be Jinja), else `default`;
 - only the selected output is rendered, so an env var used by another target need not be set (as in dbt).
 
-DuckDB: a relative `path` is resolved against the project directory. dbt opens it relative to the directory it
-runs in, which is the project directory for `dbt build` run there (and for `--project-dir` runs that follow the
-convention of running from it); resolving against our own current directory instead would silently open, or
-fail to find, another file. `:memory:` is refused: an in-memory database exists only inside the dbt process.
+DuckDB: a relative `path` is resolved as dbt resolves it, against the directory dbt ran in (`run_directory`, found
+from what run_results.json recorded: artifacts.location.dbt_run_directory), else the project directory, where dbt
+runs by default; resolving against our own current directory instead would silently open, or fail to find, another
+file. The reason for the directory is kept in the settings (`path_origin`), so a missing file says where it was
+looked for and why. `:memory:` is refused: an in-memory database exists only inside the dbt process.
 
 PostgreSQL: dbt-postgres's fields and aliases (`dbname` = `database`, `pass` = `password`); `port` may arrive as
 text (an env_var rendered without `| as_number`). The settings keep the password: they are never shown (see
@@ -30,12 +31,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from dbt_grounding.errors import ConfigurationError
 from dbt_grounding.warehouse.rendering import render_data, render_value
+
+if TYPE_CHECKING:
+    from dbt_grounding.artifacts.location import Located
 
 __all__ = ["SUPPORTED_ADAPTERS", "ConnectionSettings", "find_profiles_file", "load_connection_settings"]
 
@@ -74,6 +78,7 @@ def load_connection_settings(
     *,
     profile: str | None = None,
     environ: Mapping[str, str] | None = None,
+    run_directory: Located | None = None,
 ) -> ConnectionSettings:
     """Read the connection settings dbt would use for this project.
 
@@ -83,6 +88,8 @@ def load_connection_settings(
         target: target name (dbt's --target); None = env DBT_TARGET, else the profile's default.
         profile: profile name (dbt's --profile); None = env DBT_PROFILE, else dbt_project.yml's `profile`.
         environ: environment for env_var() and the DBT_* variables; None = os.environ.
+        run_directory: the directory dbt ran in and why (a relative DuckDB path is relative to it); None = the
+            project directory.
 
     Returns:
         The rendered settings of the selected target.
@@ -111,7 +118,9 @@ def load_connection_settings(
             hint=f"Select a target of type {', '.join(SUPPORTED_ADAPTERS)} (--target or DBT_TARGET).",
             adapter=adapter_type, profile=profile_name, target=target_name, profiles_file=str(profiles_file),
         )
-    settings = _RESOLVERS[adapter_type](settings, project_path, target_name)
+    relative_to = (run_directory.path, run_directory.reason) if run_directory is not None else (
+        project_path, "the project directory, where dbt runs unless told otherwise")
+    settings = _RESOLVERS[adapter_type](settings, relative_to, target_name)
     return ConnectionSettings(adapter_type, profile_name, target_name, project_path, profiles_file, settings)
 
 
@@ -230,7 +239,7 @@ def _load_yaml(path: Path) -> Mapping[str, Any]:
     return data
 
 
-def _resolve_duckdb(settings: dict[str, Any], project_dir: Path, target_name: str) -> dict[str, Any]:
+def _resolve_duckdb(settings: dict[str, Any], relative_to: tuple[Path, str], target_name: str) -> dict[str, Any]:
     path = str(settings.get("path") or ":memory:")  # dbt-duckdb's default path is :memory:
     if path == ":memory:" or path.startswith(":memory:"):
         raise ConfigurationError(
@@ -245,8 +254,13 @@ def _resolve_duckdb(settings: dict[str, Any], project_dir: Path, target_name: st
             target=target_name, path=path,
         )
     resolved = Path(path).expanduser()
-    resolved = resolved if resolved.is_absolute() else project_dir / resolved
-    settings = {**settings, "path": str(resolved.resolve())}
+    if resolved.is_absolute():
+        origin = f"the profile's path {path!r} is absolute"
+    else:
+        base, why = relative_to
+        resolved = base / resolved
+        origin = f"the profile's path {path!r} is relative to the directory dbt ran in: {why}"
+    settings = {**settings, "path": str(resolved.resolve()), "path_origin": origin}
     # dbt-duckdb's rule (credentials.path_derived_database_name): the first dot-part of the file name
     settings.setdefault("database", resolved.name.lstrip(".").split(".")[0])
     return settings
@@ -256,7 +270,7 @@ _POSTGRES_REQUIRED = ("host", "user", "database")
 _SPARK_METHODS = ("session",)
 
 
-def _resolve_postgres(settings: dict[str, Any], project_dir: Path, target_name: str) -> dict[str, Any]:
+def _resolve_postgres(settings: dict[str, Any], relative_to: tuple[Path, str], target_name: str) -> dict[str, Any]:
     settings = dict(settings)
     for alias, name in (("dbname", "database"), ("pass", "password")):  # dbt-postgres's _ALIASES
         if alias in settings:
@@ -285,7 +299,7 @@ def _resolve_postgres(settings: dict[str, Any], project_dir: Path, target_name: 
     return settings
 
 
-def _resolve_spark(settings: dict[str, Any], project_dir: Path, target_name: str) -> dict[str, Any]:
+def _resolve_spark(settings: dict[str, Any], relative_to: tuple[Path, str], target_name: str) -> dict[str, Any]:
     method = str(settings.get("method") or "").lower()
     if method not in _SPARK_METHODS:
         raise ConfigurationError(

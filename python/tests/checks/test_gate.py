@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from datetime import datetime, timedelta, timezone
 
 import duckdb
@@ -65,10 +67,18 @@ def test_failed_upstream_test_is_DG401_and_skipped_marts_DG403(scratch: DbtProje
     assert MART_ID in {f.node for f in result.findings if f.code == "DG403"}
 
 
-def test_parse_after_build_is_DG501_and_DG502(scratch: DbtProject) -> None:
+def test_parse_after_an_unseen_build_is_DG501_and_DG502(scratch: DbtProject) -> None:
+    shutil.rmtree(scratch.target_path / "dbt_grounding", ignore_errors=True)  # nothing read the build's artifacts
+    scratch.run("parse")  # a new manifest.json: the build's results are matched to the code through file times
+    found = codes(gate(scratch))
+    assert {"DG501", "DG502"} <= found and "DG404" not in found
+
+
+def test_parse_after_a_seen_build_is_only_DG502(scratch: DbtProject) -> None:
+    gate(scratch)  # reads the build's artifacts, so its results are recorded with their checksums
     scratch.run("parse")
     found = codes(gate(scratch))
-    assert {"DG501", "DG502"} <= found
+    assert "DG502" in found and not {"DG501", "DG404", "DG504"} & found
 
 
 def test_stale_sources_upstream_are_DG303(scratch: DbtProject) -> None:
@@ -90,11 +100,21 @@ def test_ageing_mart_is_DG302(scratch: DbtProject) -> None:
     assert "DG301" not in codes(result)
 
 
-def test_tests_compiled_but_not_run_are_DG402(scratch: DbtProject) -> None:
+def test_compile_after_an_unseen_build_leaves_tests_not_run_DG402_and_builds_unknown(scratch: DbtProject) -> None:
+    shutil.rmtree(scratch.target_path / "dbt_grounding", ignore_errors=True)
     scratch.run("compile")  # run_results now reports every test as compiled ("success"), none executed
-    findings = [f for f in gate(scratch).findings if f.code == "DG402"]
+    result = gate(scratch)
+    findings = [f for f in result.findings if f.code == "DG402"]
     assert findings and all(f.level.value == "warn" for f in findings)
     assert any(f.node.startswith("test.dbt_grounding.unique_fct_customer_health_summary_customer_id") for f in findings)
+    assert MART_ID in {f.node for f in result.findings if f.code == "DG404"}
+
+
+def test_compile_after_a_seen_build_keeps_its_test_results(scratch: DbtProject) -> None:
+    gate(scratch)
+    scratch.run("compile")
+    found = codes(gate(scratch))
+    assert not {"DG402", "DG404", "DG501"} & found and "DG504" in found
 
 
 def test_partial_catalog_is_DG503(scratch: DbtProject) -> None:

@@ -82,17 +82,16 @@ def test_age_comes_from_the_newest_evidence(built_package: DbtProject) -> None:
     assert (result.status, result.age_seconds, result.evidence) == ("fresh", 12 * 3600, "as-of column")
 
 
-def test_last_successful_build_comes_from_run_results(built_package: DbtProject) -> None:
+def test_last_successful_build_comes_from_the_build_results(built_package: DbtProject) -> None:
     artifacts = load_artifacts(built_package.target_path)
-    built = last_successful_build(artifacts.run_results, "model.dbt_grounding.fct_customer_health_summary")
+    built = last_successful_build(artifacts.builds, "model.dbt_grounding.fct_customer_health_summary")
     assert built is not None and built.tzinfo is not None
-    assert last_successful_build(artifacts.run_results, "model.dbt_grounding.no_such_model") is None
-    assert last_successful_build(None, "model.dbt_grounding.fct_customer_health_summary") is None
+    assert last_successful_build(artifacts.builds, "model.dbt_grounding.no_such_model") is None
 
 
 def test_no_policy_is_unchecked_but_still_reports_the_age(built_plain_project: DbtProject) -> None:
     artifacts = load_artifacts(built_plain_project.target_path)
     spec = grounding_spec(artifacts.manifest, artifacts.manifest.model("customers"))
-    built = last_successful_build(artifacts.run_results, spec.unique_id)
+    built = last_successful_build(artifacts.builds, spec.unique_id)
     result = evaluate_freshness(spec, last_built_at=built, as_of=None, now=built + timedelta(days=400))
     assert (result.status, result.evidence, result.age_seconds) == ("unchecked", "last successful build", 400 * 86400)
