@@ -68,9 +68,7 @@ def assemble_document(inputs: DocumentInputs) -> ContextDocument:
     key = {name: _key_value(inputs, name, value, pii_by_column[name], names) for name, value in key_items}
     _check_rows_carry_key(inputs)
     rows = [_safe_row(row, columns, names) for row in inputs.rows]
-    if names.truncated and any(isinstance(value, UntrustedText) for row in rows for value in row.values()):
-        warnings.append(f"Known person names: only the first {len(names)} were read, so other names in free text "
-                        "may be shown.")
+    warnings += _known_names_warnings(names, rows)
     _warn_missing_columns(inputs, columns, warnings)
     summary = one_line(model.summary or model.description)
     if not summary:
@@ -218,6 +216,20 @@ def _safe_row(row: dict[str, Any], columns: list[ColumnDoc], names: KnownNames) 
         for column in columns
         if column.name.lower() in by_lower
     }
+
+
+def _known_names_warnings(names: KnownNames, rows: list[dict[str, RowValue]]) -> list[str]:
+    """What the free text of this document may still show: names past the dictionary's bound or in unread columns."""
+    if not any(isinstance(value, UntrustedText) for row in rows for value in row.values()):
+        return []
+    warnings = []
+    if names.truncated:
+        warnings.append(f"Known person names: only the first {len(names)} were read; other names in the quoted "
+                        "text are not replaced.")
+    if names.unread:
+        warnings.append(f"Known person names: {', '.join(names.unread)} could not be read; names found only there "
+                        "are not replaced in the quoted text.")
+    return warnings
 
 
 def _no_match(inputs: DocumentInputs, key: dict[str, JsonScalarValue]) -> str:

@@ -26,11 +26,13 @@ _SPACE_ONLY = re.compile(r"\s+")
 class KnownNames:
     """A bounded dictionary of person names, matched as whole words case-insensitively."""
 
-    def __init__(self, values: Iterable[object], *, truncated: bool = False) -> None:
+    def __init__(self, values: Iterable[object], *, truncated: bool = False, unread: Iterable[str] = ()) -> None:
         """Args:
             values: the distinct values of person_name columns (non-strings and over-long values are skipped).
             truncated: whether the reader stopped at its bound (stated in documents: names past it are not caught).
+            unread: the columns (model.column) whose names could not be read (stated in documents).
         """
+        self.unread = sorted(unread)
         phrases: set[tuple[str, ...]] = set()
         full_names: set[str] = set()
         for value in values:
