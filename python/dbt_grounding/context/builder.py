@@ -18,7 +18,8 @@ from dbt_grounding.context.document import (
 )
 from dbt_grounding.context.inputs import ColumnInput, DocumentInputs
 from dbt_grounding.context.known_names import KnownNames
-from dbt_grounding.context.safety import NO_NAMES, clean_text, looks_like_instructions, safe_cell, safe_key_value
+from dbt_grounding.context.safety import NO_NAMES, clean_text, safe_cell, safe_key_value
+from dbt_grounding.context.text_rules import looks_like_instructions
 from dbt_grounding.context.values import JsonScalarValue, to_json_scalar
 from dbt_grounding.context.wording import describe_duration, describe_key, plural
 from dbt_grounding.errors import InvalidKeyError

@@ -27,7 +27,6 @@ from uuid import UUID
 from dbt_grounding.context.document import PiiKind, RowValue, UntrustedText
 from dbt_grounding.context.known_names import NAME_PLACEHOLDER, KnownNames
 from dbt_grounding.context.text_rules import (
-    EMAIL_PLACEHOLDER,
     PHONE_PLACEHOLDER,
     has_contact,
     looks_like_instructions,
@@ -35,8 +34,6 @@ from dbt_grounding.context.text_rules import (
     scrub_contacts,
 )
 from dbt_grounding.context.values import JsonScalarValue, to_json_scalar
-
-__all__ = ["EMAIL_PLACEHOLDER", "PHONE_PLACEHOLDER", "looks_like_instructions", "scrub_contacts"]
 
 FREE_TEXT_MIN_LENGTH = 81  # strings longer than 80 characters are free text
 

@@ -97,3 +97,16 @@ def test_an_email_key_with_no_matching_row_is_masked_in_the_no_match_sentence() 
     document = build_document(inputs)
     assert document.no_match.startswith('No matching record for email = "[email]"')
     assert "jane" not in document.to_markdown()
+
+
+def test_a_document_with_free_text_says_which_names_may_still_show() -> None:
+    names = KnownNames(["Ana Lima"], truncated=True, unread=["crm.customers.owner"])
+    free = _inputs({}, "a@b.co").model_copy(update={"known_names": names})
+    warnings = build_document(free).warnings
+    assert [w for w in warnings if w.startswith("Known person names")] == [
+        "Known person names: only the first 1 were read; other names in the quoted text are not replaced.",
+        "Known person names: crm.customers.owner could not be read; names found only there are not replaced in "
+        "the quoted text.",
+    ]
+    plain = _inputs({"pii": "email"}, "a@b.co").model_copy(update={"known_names": names})
+    assert not [w for w in build_document(plain).warnings if w.startswith("Known person names")]
