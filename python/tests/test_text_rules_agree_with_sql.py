@@ -10,6 +10,7 @@ This is what makes "the patterns are shared" true: _text_rules_generated.sql is 
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ from engines import PostgresCluster, require_java, spark_env
 
 from dbt_grounding.context.text_rules import (
     GENERATED_MACROS,
+    GENERATED_TABLES,
     generated_macros_source,
+    generated_tables_source,
     looks_like_instructions,
     mask_email,
     scrub_contacts,
@@ -37,6 +40,14 @@ EMAIL_VALUES = [
 def test_generated_macros_are_current() -> None:
     committed = (REPO_ROOT / GENERATED_MACROS).read_text(encoding="utf-8")
     assert committed == generated_macros_source(), "run scripts/generate_text_rules_macros.py"
+
+
+def test_generated_fold_tables_are_current() -> None:
+    committed = (REPO_ROOT / GENERATED_TABLES).read_text(encoding="utf-8")
+    if f"(Unicode {unicodedata.unidata_version})" not in committed.splitlines()[0]:
+        pytest.skip(f"the tables were generated with another Unicode version than this Python's "
+                    f"{unicodedata.unidata_version}; they stay valid (NFKC mappings are stable)")
+    assert committed == generated_tables_source(), "run scripts/generate_text_rules_macros.py"
 
 
 def test_python_gives_the_expected_answer_on_every_case() -> None:

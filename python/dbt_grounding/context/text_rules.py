@@ -1,6 +1,6 @@
 """The text rules shared with the SQL macros (macros/grounding/): look-alike folding, e-mail addresses, phone
 numbers and text addressed to an AI model. The SQL twins are `dbt_grounding.fold_lookalikes`, `mask_pii` and
-`instruction_like_text`; python/tests/context/test_text_rules_agree_with_sql.py runs both on the same inputs
+`instruction_like_text`; python/tests/test_text_rules_agree_with_sql.py runs both on the same inputs
 through real dbt and fails on any difference, so change one only together with the other.
 
 The patterns are written for four regex engines at once (Python, RE2 in DuckDB, PostgreSQL, Java in Spark): no
@@ -15,17 +15,21 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from dbt_grounding.context._text_rules_tables import MATCHING_FOLD, SERVING_FOLD
+
 EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER = "[email]", "[phone]"
 
 # ------------------------------------------------------------------ look-alike folding
 
-# Characters whose NFKC form is one of these ASCII characters are folded to it: full-width and other compatibility
-# forms of digits, letters and the punctuation of addresses and phone numbers ('＠', '１', 'ｊ', '﹫', '．').
+# The fold tables (_text_rules_tables.py, generated with the SQL macros by scripts/generate_text_rules_macros.py)
+# are committed data, so the Python and SQL copies are the same whatever Unicode version the running Python has.
+# compute_folds() is how they are made:
+# - characters whose NFKC form is one of _FOLD_TARGETS are folded to it: full-width and other compatibility forms
+#   of digits, letters and the punctuation of addresses and phone numbers ('＠', '１', 'ｊ', '﹫', '．');
+# - invisible format characters (category Cf: zero-width space and joiners, bidi controls, soft hyphen) are
+#   deleted, so 'jane\u200b@acme.com' is an address; line and paragraph separators NFKC leaves alone are spaces;
+# - Basic Multilingual Plane only, as Spark's translate works on UTF-16 units.
 _FOLD_TARGETS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ@.+-()%_:,;/ ")
-# Invisible format characters (Unicode category Cf: zero-width space and joiners, bidi controls, soft hyphen...):
-# deleted, so 'jane\u200b@acme.com' is an address. Basic Multilingual Plane only, as Spark's translate works on
-# UTF-16 units.
-# Line and paragraph separators that NFKC leaves alone: spaces for matching.
 _EXTRA_SPACES = "\u0085\u2028\u2029"
 # Letters of other scripts drawn like Latin ones ('ignоre' with a Cyrillic о): folded only to decide whether text
 # addresses a model, never in served text (a Greek or Russian word must stay readable).
@@ -37,12 +41,25 @@ _CONFUSABLES = {
 }
 
 
-def _fold_pairs() -> dict[str, str]:
+def serving_fold() -> tuple[str, str]:
+    """(from, to) of the fold applied to text before it is scrubbed and served: SQL translate() form, every
+    character of `from` past the length of `to` is deleted."""
+    return SERVING_FOLD
+
+
+def matching_fold() -> tuple[str, str]:
+    """(from, to) of the fold applied before looking for text addressed to a model: the serving fold, then ASCII
+    lower case, then the confusable letters of other scripts."""
+    return MATCHING_FOLD
+
+
+def compute_folds() -> tuple[tuple[str, str], tuple[str, str]]:
+    """(serving fold, matching fold) from this Python's Unicode database (see the comment above)."""
     pairs = {}
     for code_point in range(0x80, 0x10000):
+        char = chr(code_point)
         if 0xD800 <= code_point <= 0xDFFF:
             continue
-        char = chr(code_point)
         if unicodedata.category(char) == "Cf":
             pairs[char] = ""
             continue
@@ -50,24 +67,10 @@ def _fold_pairs() -> dict[str, str]:
         if len(folded) == 1 and folded in _FOLD_TARGETS:
             pairs[char] = folded
     pairs.update({char: " " for char in _EXTRA_SPACES})
-    return pairs
-
-
-@lru_cache(maxsize=1)
-def serving_fold() -> tuple[str, str]:
-    """(from, to) of the fold applied to text before it is scrubbed and served: SQL translate() form, every
-    character of `from` past the length of `to` is deleted."""
-    return _translate_strings(_fold_pairs())
-
-
-@lru_cache(maxsize=1)
-def matching_fold() -> tuple[str, str]:
-    """(from, to) of the fold applied before looking for text addressed to a model: the serving fold, then ASCII
-    lower case, then the confusable letters of other scripts."""
-    pairs = {char: target.lower() for char, target in _fold_pairs().items()}
-    pairs.update({chr(code): chr(code).lower() for code in range(ord("A"), ord("Z") + 1)})
-    pairs.update(_CONFUSABLES)
-    return _translate_strings(pairs)
+    matching = {char: target.lower() for char, target in pairs.items()}
+    matching.update({chr(code): chr(code).lower() for code in range(ord("A"), ord("Z") + 1)})
+    matching.update(_CONFUSABLES)
+    return _translate_strings(pairs), _translate_strings(matching)
 
 
 def _translate_strings(pairs: dict[str, str]) -> tuple[str, str]:
@@ -191,6 +194,18 @@ def looks_like_instructions(text: str) -> bool:
 # ------------------------------------------------------------------ the SQL twin
 
 GENERATED_MACROS = "macros/grounding/_text_rules_generated.sql"
+GENERATED_TABLES = "python/dbt_grounding/context/_text_rules_tables.py"
+
+
+def generated_tables_source() -> str:
+    """The text of _text_rules_tables.py: compute_folds() as committed data."""
+    serving, matching = compute_folds()
+    return (
+        '"""GENERATED by scripts/generate_text_rules_macros.py from text_rules.compute_folds() (Unicode '
+        f'{unicodedata.unidata_version}): do not edit."""\n\n'
+        f'SERVING_FOLD = (\n    "{_escaped(serving[0])}",\n    "{_escaped(serving[1])}",\n)\n'
+        f'MATCHING_FOLD = (\n    "{_escaped(matching[0])}",\n    "{_escaped(matching[1])}",\n)\n'
+    )
 
 
 def generated_macros_source() -> str:
@@ -202,22 +217,22 @@ def generated_macros_source() -> str:
         "phone_pattern": PHONE,
         "phone_replacement": PHONE_REPLACEMENT,
         "instruction_like_pattern": INSTRUCTION,
-        "serving_fold_from": serving_fold()[0],
-        "serving_fold_to": serving_fold()[1],
-        "matching_fold_from": matching_fold()[0],
-        "matching_fold_to": matching_fold()[1],
+        "serving_fold_from": SERVING_FOLD[0],
+        "serving_fold_to": SERVING_FOLD[1],
+        "matching_fold_from": MATCHING_FOLD[0],
+        "matching_fold_to": MATCHING_FOLD[1],
     }
     lines = [
         "{#- GENERATED from python/dbt_grounding/context/text_rules.py by scripts/generate_text_rules_macros.py:",
         "    do not edit. The patterns and look-alike fold tables shared by the SQL macros and the Python layer. -#}",
     ]
     for name, value in macros.items():
-        lines += ["", f"{{% macro {name}() -%}}", f'  {{{{ return("{_jinja_literal(value)}") }}}}', "{%- endmacro %}"]
+        lines += ["", f"{{% macro {name}() -%}}", f'  {{{{ return("{_escaped(value)}") }}}}', "{%- endmacro %}"]
     return "\n".join(lines) + "\n"
 
 
-def _jinja_literal(text: str) -> str:
-    """A Jinja double-quoted string literal body that decodes to `text`, written in ASCII."""
+def _escaped(text: str) -> str:
+    """The body of a double-quoted string literal, in ASCII, that Jinja and Python both decode to `text`."""
     out = []
     for char in text:
         if char in '"\\':
