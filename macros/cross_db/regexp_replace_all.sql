@@ -9,7 +9,8 @@
 {%- endmacro %}
 
 {#- Spark's regexp_replace is global already and takes no flags; its string literals treat a backslash as an
-    escape, so double it. -#}
+    escape, so double it. Java writes a group in the replacement as $1, not \1. -#}
 {% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
-  regexp_replace({{ expr }}, '{{ pattern | replace('\\', '\\\\') | replace("'", "\\'") }}', '{{ replacement | replace("'", "\\'") }}')
+  {%- set java_replacement = modules.re.sub('[\\\\]([0-9])', '$\\1', replacement) -%}
+  regexp_replace({{ expr }}, '{{ pattern | replace('\\', '\\\\') | replace("'", "\\'") }}', '{{ java_replacement | replace("'", "\\'") }}')
 {%- endmacro %}

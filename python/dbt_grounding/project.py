@@ -24,6 +24,7 @@ from dbt_grounding.grounding.test_status import TestOutcome, test_outcomes
 
 if TYPE_CHECKING:
     from dbt_grounding.context import ContextDocument, TokenCounter
+    from dbt_grounding.context.known_names import KnownNames
     from dbt_grounding.lineage import ColumnLineage, ModelLineage
     from dbt_grounding.warehouse import Warehouse
 
@@ -77,6 +78,7 @@ class GroundingProject:
         self._upstream: dict[str, list[str]] = {}
         self._tests: dict[str, list[TestOutcome]] = {}
         self._schema_checked: dict[str, int] = {}  # unique_id -> warehouse.unchanged_since when it matched
+        self._known_names: KnownNames | None = None
 
     @classmethod
     def open(cls, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
@@ -337,6 +339,7 @@ class GroundingProject:
                 self._check_before_serving(node)
             rows = warehouse.fetch_rows(relation, key_values, list(node.columns), row_limit)
             as_of_value = self._as_of_value(warehouse, relation, spec, rows)
+            known_names = self.known_names()
         freshness = self.freshness(node.unique_id, as_of_value=as_of_value)
         tests = self.tests(node.unique_id)
         build = self.artifacts.builds.node(node.unique_id)
@@ -366,6 +369,7 @@ class GroundingProject:
             invocation_id=self.manifest.metadata.invocation_id,
             manifest_generated_at=self.manifest.metadata.generated_at,
             warnings=warnings,
+            known_names=known_names,
         )
         return build_document(inputs, max_tokens=max_tokens, token_counter=token_counter)
 
@@ -373,6 +377,39 @@ class GroundingProject:
         """The relation's column types as the warehouse reports them (typing key values whose yml gives none)."""
         found = self.warehouse().columns((node.database, node.schema or "", node.identifier))
         return dict(found or [])
+
+    def known_names(self) -> KnownNames:
+        """The person names the warehouse knows: the distinct values of every column marked `meta.pii:
+        person_name` (models, seeds, snapshots, sources), read once per open project (the artifacts of one build)
+        and bounded by known_names.MAX_NAMES. Relations that cannot be read are skipped and named in
+        `unread`: names only there are not scrubbed."""
+        if self._known_names is None:
+            from dbt_grounding.context.known_names import MAX_NAMES, KnownNames
+            from dbt_grounding.errors import SchemaDriftError, WarehouseError
+
+            warehouse = self.warehouse()
+            values: list[Any] = []
+            unread: list[str] = []
+            with warehouse.session():
+                for resource, column in self._person_name_columns():
+                    if len(values) > MAX_NAMES:
+                        break
+                    relation = (resource.database, resource.schema or "", resource.identifier or resource.name)
+                    try:
+                        values += warehouse.distinct_values(relation, column, MAX_NAMES + 1 - len(values))
+                    except (SchemaDriftError, WarehouseError):
+                        unread.append(f"{self._short(resource.unique_id)}.{column}")
+            self._known_names = KnownNames(values, truncated=len(values) > MAX_NAMES, unread=unread)
+        return self._known_names
+
+    def _person_name_columns(self) -> list[tuple[Any, str]]:
+        """(node or source, column) for every column marked meta.pii person_name, in unique_id order."""
+        resources = [n for n in self.manifest.nodes.values()
+                     if n.resource_type in ("model", "seed", "snapshot") and n.config.materialized != "ephemeral"]
+        resources += list(self.manifest.sources.values())
+        return [(resource, column.name) for resource in sorted(resources, key=lambda r: r.unique_id)
+                for column in resource.columns.values()
+                if str(column.merged_meta.get("pii", "")).lower() == "person_name"]
 
     @staticmethod
     def _as_of_value(warehouse: Warehouse, relation: tuple, spec: GroundingSpec, rows: list[dict]) -> Any:

@@ -14,9 +14,12 @@ from dbt_grounding.context.document import (
     PiiKind,
     RowValue,
     TestStatus,
+    UntrustedText,
 )
 from dbt_grounding.context.inputs import ColumnInput, DocumentInputs
-from dbt_grounding.context.safety import clean_scalar, clean_text, looks_like_instructions, mask, safe_cell
+from dbt_grounding.context.known_names import KnownNames
+from dbt_grounding.context.safety import NO_NAMES, clean_text, safe_cell, safe_key_value
+from dbt_grounding.context.text_rules import looks_like_instructions
 from dbt_grounding.context.values import JsonScalarValue, to_json_scalar
 from dbt_grounding.context.wording import describe_duration, describe_key, plural
 from dbt_grounding.errors import InvalidKeyError
@@ -62,9 +65,11 @@ def assemble_document(inputs: DocumentInputs) -> ContextDocument:
     columns = [_column_doc(column, key_names, warnings) for column in inputs.columns]
     columns += _undocumented_columns(inputs, warnings)
     pii_by_column = {column.name: column.pii for column in columns}
-    key = {name: _key_value(inputs, name, value, pii_by_column[name]) for name, value in key_items}
+    names = inputs.known_names or NO_NAMES
+    key = {name: _key_value(inputs, name, value, pii_by_column[name], names) for name, value in key_items}
     _check_rows_carry_key(inputs)
-    rows = [_safe_row(row, columns) for row in inputs.rows]
+    rows = [_safe_row(row, columns, names) for row in inputs.rows]
+    warnings += _known_names_warnings(names, rows)
     _warn_missing_columns(inputs, columns, warnings)
     summary = one_line(model.summary or model.description)
     if not summary:
@@ -122,8 +127,10 @@ def _resolve_key(inputs: DocumentInputs) -> list[tuple[str, Any]]:
     return [(documented[column.lower()], value) for column, value in inputs.key.items()]
 
 
-def _key_value(inputs: DocumentInputs, column: str, value: Any, pii: PiiKind | None) -> JsonScalarValue:
-    """A key value checked to be a plain scalar that reads as an identifier, masked when it is personal data."""
+def _key_value(inputs: DocumentInputs, column: str, value: Any, pii: PiiKind | None,
+               names: KnownNames) -> JsonScalarValue:
+    """A key value checked to be a plain scalar that reads as an identifier, shown as its cell would be
+    (safety.safe_key_value): the heading, the key and the record never disagree on what is masked."""
     scalar = to_json_scalar(value)
     problem = None
     if scalar is None or isinstance(value, (list, tuple, set, frozenset, dict)):
@@ -138,9 +145,7 @@ def _key_value(inputs: DocumentInputs, column: str, value: Any, pii: PiiKind | N
             hint=f"pass the {column} of one {inputs.model.entity or inputs.model.name}, e.g. 42",
             model=inputs.model.name, given={column: str(scalar)[:80]}, expected=column,
         )
-    if pii is not None and pii != "free_text":
-        return mask(str(scalar), pii)
-    return clean_scalar(scalar)
+    return safe_key_value(value, pii, names)
 
 
 def _check_rows_carry_key(inputs: DocumentInputs) -> None:
@@ -204,14 +209,28 @@ def _warn_missing_columns(inputs: DocumentInputs, columns: list[ColumnDoc], warn
             warnings.append(f"Column {column.name} is documented but missing from the data (schema drift?).")
 
 
-def _safe_row(row: dict[str, Any], columns: list[ColumnDoc]) -> dict[str, RowValue]:
+def _safe_row(row: dict[str, Any], columns: list[ColumnDoc], names: KnownNames) -> dict[str, RowValue]:
     """The row in column order with every value masked, fenced or plain (safety.safe_cell)."""
     by_lower = {column.lower(): value for column, value in row.items()}
     return {
-        column.name: safe_cell(by_lower[column.name.lower()], column.pii)
+        column.name: safe_cell(by_lower[column.name.lower()], column.pii, names)
         for column in columns
         if column.name.lower() in by_lower
     }
+
+
+def _known_names_warnings(names: KnownNames, rows: list[dict[str, RowValue]]) -> list[str]:
+    """What the free text of this document may still show: names past the dictionary's bound or in unread columns."""
+    if not any(isinstance(value, UntrustedText) for row in rows for value in row.values()):
+        return []
+    warnings = []
+    if names.truncated:
+        warnings.append(f"Known person names: only the first {len(names)} were read; other names in the quoted "
+                        "text are not replaced.")
+    if names.unread:
+        warnings.append(f"Known person names: {', '.join(names.unread)} could not be read; names found only there "
+                        "are not replaced in the quoted text.")
+    return warnings
 
 
 def _no_match(inputs: DocumentInputs, key: dict[str, JsonScalarValue]) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dbt_grounding.context.document import Access, Freshness, TestStatus
+from dbt_grounding.context.known_names import KnownNames
 
 
 class _Input(BaseModel):
@@ -59,3 +60,6 @@ class DocumentInputs(_Input):
     invocation_id: str | None = Field(default=None, description="metadata.invocation_id of the artifacts used.")
     manifest_generated_at: str | None = Field(default=None, description="manifest.json metadata.generated_at.")
     warnings: list[str] = Field(default_factory=list, description="The caller's own warnings (e.g. schema drift).")
+    known_names: KnownNames | None = Field(
+        default=None, description="The project's known person names, scrubbed from free text (None: none known)."
+    )

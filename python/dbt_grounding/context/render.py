@@ -34,6 +34,7 @@ class CellView:
     tag: str = ""  # untrusted: the tag of its quoted block
     is_key: bool = False
     pii: str | None = None
+    instruction_like: bool = False  # untrusted: the text reads as addressed to an AI model
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class BlockView:
     column: str
     text: str
     tag: str
+    instruction_like: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,10 @@ def _row_view(document: ContextDocument, row: dict[str, object]) -> RowView:
         column = columns[name]
         if isinstance(value, UntrustedText):
             tag = untrusted_tag(value.untrusted_text)
-            cells.append(CellView(name, "untrusted", tag=tag, is_key=column.is_key, pii=column.pii))
-            blocks.append(BlockView(name, value.untrusted_text, tag))
+            flagged = value.instruction_like
+            cells.append(CellView(name, "untrusted", tag=tag, is_key=column.is_key, pii=column.pii,
+                                  instruction_like=flagged))
+            blocks.append(BlockView(name, value.untrusted_text, tag, flagged))
         else:
             kind = "masked" if column.pii and column.pii != "free_text" and value is not None else "plain"
             cells.append(CellView(name, kind, value=value, is_key=column.is_key, pii=column.pii))

@@ -1,13 +1,16 @@
-"""What keeps a context document safe to put in a prompt: PII masking, contact scrubbing, free-text fencing and
-Markdown neutralisation.
+"""What keeps a context document safe to put in a prompt: PII masking, contact and known-name scrubbing,
+free-text fencing and Markdown neutralisation.
 
-Policy for one value (see `safe_cell`):
+Policy for one value, wherever it appears (key, heading, record, JSON): `safe_cell`.
 - a column with meta.pii email / phone / person_name / other is masked by kind;
-- a free-text value (meta.pii free_text, or any string that is long, multi-line, holds an e-mail address or phone
-  number, or reads like text addressed to a model) is scrubbed of e-mail addresses and phone numbers and returned
-  as `UntrustedText`, which the templates render only inside a labelled fence it cannot close;
+- a free-text value (meta.pii free_text, or any string in any column that is long, multi-line, holds an e-mail
+  address or phone number, or reads like text addressed to a model) is folded and scrubbed of e-mail addresses,
+  phone numbers and known person names, and returned as `UntrustedText` (flagged when it reads like instructions),
+  which the templates render only inside a labelled fence it cannot close;
+- any other string that is exactly a known person name is masked as one;
 - anything else is a plain scalar, which the templates render through `neutralise_inline`.
-Fencing errs on the side of fencing: a false positive only moves a value into a quoted block.
+Fencing errs on the side of fencing: a false positive only moves a value into a quoted block. The patterns live
+in text_rules.py, shared with the SQL macros.
 """
 
 from __future__ import annotations
@@ -22,24 +25,20 @@ from typing import Any
 from uuid import UUID
 
 from dbt_grounding.context.document import PiiKind, RowValue, UntrustedText
+from dbt_grounding.context.known_names import NAME_PLACEHOLDER, KnownNames
+from dbt_grounding.context.text_rules import (
+    PHONE_PLACEHOLDER,
+    has_contact,
+    looks_like_instructions,
+    mask_email,
+    scrub_contacts,
+)
 from dbt_grounding.context.values import JsonScalarValue, to_json_scalar
 
-# The patterns of docs/business_rules.md ("Patterns"), shared with the SQL macros and the oracle.
-EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}")
-PHONE_PATTERN = re.compile(r"([+][0-9]{1,3} )?([(][0-9]{3}[)] ?|[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}")
-INSTRUCTION_PATTERN = re.compile(
-    r"(^|[^a-z])((ignore|disregard|forget) (all |any )?(the )?(previous|prior|above|earlier) "
-    r"(instructions|prompts|rules)|you are now|system ?:|new instructions ?:)([^a-z]|$)"
-)
-# Broader than the documented pattern on purpose: here a match only fences a short value.
-ADDRESSED_TO_MODEL_PATTERN = re.compile(
-    r"\b(ignore|disregard|instructions?|prompts?|assistant|you are|you must|jailbreak|override|chatgpt|llm)\b",
-    re.IGNORECASE,
-)
 FREE_TEXT_MIN_LENGTH = 81  # strings longer than 80 characters are free text
 
-EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER = "[email]", "[phone]"
-MASKS: dict[str, str] = {"phone": "[phone]", "person_name": "[name]", "other": "[redacted]"}
+MASKS: dict[str, str] = {"phone": PHONE_PLACEHOLDER, "person_name": NAME_PLACEHOLDER, "other": "[redacted]"}
+NO_NAMES = KnownNames([])
 # Values of these types are never free text, even when converted to a string (decimals, dates...).
 _STRUCTURED_TYPES = (bool, int, float, Decimal, date, time, timedelta, UUID, bytes, bytearray, memoryview, Enum)
 
@@ -54,8 +53,14 @@ _INLINE_ESCAPES = str.maketrans({"\\": "\\\\", "`": "\\`", "<": "\\<"})
 _BLOCK_START = re.compile(r"^(>|#{1,6}(\s|$)|[-+*](\s|$)|\d{1,9}[.)](\s|$)|([-*_] *){3,}$|=+ *$|-+ *$|~{3,})")
 
 
-def safe_cell(value: Any, pii: PiiKind | None) -> RowValue:
-    """The value of one cell as the document holds it: masked, fenced as untrusted text, or a plain scalar."""
+def safe_cell(value: Any, pii: PiiKind | None, names: KnownNames = NO_NAMES) -> RowValue:
+    """The value of one cell as the document holds it: masked, fenced as untrusted text, or a plain scalar.
+
+    Args:
+        value: the value as the warehouse driver returned it.
+        pii: the column's meta.pii kind, None when not declared.
+        names: the known person names of the project (known_names.py), scrubbed from free text.
+    """
     scalar = to_json_scalar(value)
     if scalar is None:
         return None
@@ -63,21 +68,29 @@ def safe_cell(value: Any, pii: PiiKind | None) -> RowValue:
         return mask(str(scalar), pii)
     text_like = isinstance(scalar, str) and not isinstance(value, _STRUCTURED_TYPES)
     if pii == "free_text" or (text_like and is_free_text(str(scalar))):
-        return UntrustedText(untrusted_text=clean_block_text(scrub_contacts(str(scalar))))
+        text = str(scalar)
+        return UntrustedText(
+            untrusted_text=clean_block_text(names.scrub(scrub_contacts(text))),
+            instruction_like=looks_like_instructions(text),
+        )
+    if text_like and names.is_name(str(scalar)):
+        return NAME_PLACEHOLDER
     return clean_scalar(scalar)
+
+
+def safe_key_value(value: Any, pii: PiiKind | None, names: KnownNames = NO_NAMES) -> JsonScalarValue:
+    """A key value as the heading, the key and the no-match sentence show it: the cell's own rule (safe_cell), with
+    scrubbed free text as one line, since a key is shown inline. Key values that read like instructions are refused
+    before this (builder._key_value)."""
+    cell = safe_cell(value, pii, names)
+    return " ".join(cell.untrusted_text.split()) if isinstance(cell, UntrustedText) else cell
 
 
 def mask(value: str, kind: PiiKind) -> str:
     """A personal-data value replaced by a placeholder of its kind; e-mail keeps its domain ('***@acme.com')."""
     if kind == "email":
-        match = EMAIL_PATTERN.fullmatch(value.strip())
-        return f"***@{match.group().rsplit('@', 1)[1]}" if match else EMAIL_PLACEHOLDER
+        return mask_email(value.strip())
     return MASKS.get(kind, MASKS["other"])
-
-
-def scrub_contacts(text: str) -> str:
-    """E-mail addresses then phone numbers replaced by [email] / [phone] (the order of business_rules.md)."""
-    return PHONE_PATTERN.sub(PHONE_PLACEHOLDER, EMAIL_PATTERN.sub(EMAIL_PLACEHOLDER, text))
 
 
 def is_free_text(text: str) -> bool:
@@ -85,16 +98,9 @@ def is_free_text(text: str) -> bool:
     return (
         len(text) >= FREE_TEXT_MIN_LENGTH
         or "\n" in _LINE_BREAK.sub("\n", text)
-        or EMAIL_PATTERN.search(text) is not None
-        or PHONE_PATTERN.search(text) is not None
+        or has_contact(text)
         or looks_like_instructions(text)
     )
-
-
-def looks_like_instructions(text: str) -> bool:
-    """Whether the text reads like it addresses an AI model ('Ignore previous instructions...')."""
-    flat = " ".join(clean_text(text).lower().split())
-    return INSTRUCTION_PATTERN.search(flat) is not None or ADDRESSED_TO_MODEL_PATTERN.search(flat) is not None
 
 
 def clean_text(text: str) -> str:

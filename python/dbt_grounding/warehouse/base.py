@@ -128,6 +128,19 @@ class Warehouse(ABC):
             The value as the driver gives it.
         """
 
+    def distinct_values(self, relation: Relation | tuple[str | None, str, str], column: str, limit: int) -> list[Any]:
+        """Up to `limit` distinct non-null values of a column (the known person names of context.known_names).
+
+        Args:
+            relation: (database, schema, identifier) from the manifest.
+            column: the column, checked against the manifest by the caller.
+            limit: the most values returned.
+
+        Returns:
+            The values as the driver gives them, in no particular order, NULL left out.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot list distinct values")
+
     def inspect(self, relation: Relation | tuple[str | None, str, str]) -> RelationState:
         """The relation's schema, and whether it can be read at all. Adapters that can tell a broken view or batch
         introspection (one query per schema inside a `session()`) override this; the default asks `columns()`.
@@ -265,6 +278,19 @@ def columns_by_relation(
         key = relation.lower() if fold_case else relation
         relations.setdefault(key, (bool(is_view), []))[1].append((column, data_type))
     return relations
+
+
+def build_select_distinct(relation_sql: str, column: str, limit: int, *, quote: Callable[[str], str]) -> str:
+    """`SELECT DISTINCT <column> FROM <relation> LIMIT <limit + 1>`: one more row, since NULL may be among them
+    (no WHERE: every filtered read of this layer is a bound key lookup)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive int, not {limit!r}")
+    return f"SELECT DISTINCT {quote(column)} FROM {relation_sql} LIMIT {limit + 1}"
+
+
+def distinct_non_null(rows: Sequence[Sequence[Any]], limit: int) -> list[Any]:
+    """The first column of `build_select_distinct`'s rows, NULL left out, at most `limit` values."""
+    return [row[0] for row in rows if row[0] is not None][:limit]
 
 
 def quote_identifier(identifier: str, mark: str = '"') -> str:

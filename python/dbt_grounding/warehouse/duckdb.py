@@ -76,6 +76,8 @@ from dbt_grounding.warehouse.base import (
     RelationState,
     Row,
     Warehouse,
+    build_select_distinct,
+    distinct_non_null,
     build_select_rows,
     check_key,
     check_selection,
@@ -246,6 +248,13 @@ class DuckDBWarehouse(Warehouse):
             )
             names, rows = self._query(connection, sql, values, relation)
         return [dict(zip(names, row)) for row in rows]
+
+    def distinct_values(self, relation: Relation | tuple[str | None, str, str], column: str, limit: int) -> list[Any]:
+        relation = Relation(*relation)
+        with self._connected() as connection:
+            sql = build_select_distinct(self._relation_sql(relation), column, limit, quote=quote_identifier)
+            _, rows = self._query(connection, sql, (), relation)
+        return distinct_non_null(rows, limit)
 
     def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
         relation = Relation(*relation)

@@ -49,6 +49,8 @@ from dbt_grounding.warehouse.base import (
     RelationState,
     Row,
     Warehouse,
+    build_select_distinct,
+    distinct_non_null,
     build_select_rows,
     check_key,
     check_selection,
@@ -271,6 +273,14 @@ class PostgresWarehouse(Warehouse):
             )
             names, rows = self._query(sql, tuple(_bindable(value) for value in values), relation)
         return [dict(zip(names, row)) for row in rows]
+
+    def distinct_values(self, relation: Relation | tuple[str | None, str, str], column: str, limit: int) -> list[Any]:
+        relation = Relation(*relation)
+        with self._lock:
+            self._check_database(relation)
+            sql = build_select_distinct(self._relation_sql(relation), column, limit, quote=_quote)
+            _, rows = self._query(sql, (), relation)
+        return distinct_non_null(rows, limit)
 
     def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
         relation = Relation(*relation)

@@ -54,6 +54,8 @@ from dbt_grounding.warehouse.base import (
     Relation,
     Row,
     Warehouse,
+    build_select_distinct,
+    distinct_non_null,
     build_select_rows,
     check_key,
     check_selection,
@@ -207,6 +209,12 @@ class SparkWarehouse(Warehouse):
         )
         names, rows = self._query(sql, args, relation)
         return [dict(zip(names, row)) for row in rows]
+
+    def distinct_values(self, relation: Relation | tuple[str | None, str, str], column: str, limit: int) -> list[Any]:
+        relation = Relation(*relation)
+        sql = build_select_distinct(self._relation_sql(relation), column, limit, quote=_quote)
+        _, rows = self._query(sql, {}, relation)
+        return distinct_non_null(rows, limit)
 
     def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
         relation = Relation(*relation)

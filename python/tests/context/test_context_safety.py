@@ -96,7 +96,9 @@ def test_safe_cell_masks_fences_or_keeps() -> None:
     assert safe_cell("No support tickets in the last 90 days.", "free_text") == UntrustedText(
         untrusted_text="No support tickets in the last 90 days."
     )
-    assert safe_cell(f"{INJECTION} Mail jo@acme.com", None) == UntrustedText(untrusted_text=f"{INJECTION} Mail [email]")
+    assert safe_cell(f"{INJECTION} Mail jo@acme.com", None) == UntrustedText(
+        untrusted_text=f"{INJECTION} Mail [email]", instruction_like=True
+    )
     assert safe_cell("Acme\u200b Corp", None) == "Acme Corp"
     # structured values are never free text, whatever their length as text
     assert safe_cell(Decimal("1" * 40 + ".00"), None) == "1" * 40 + ".00"
