@@ -91,12 +91,14 @@ def build_lock(project: GroundingProject) -> dict:
 
 
 def _lock_node(manifest: Manifest, project: GroundingProject, resource: Node | Source, checksum: str | None) -> dict:
-    """The node's documented columns, each with the type its build produced (the contract's; else catalog.json from
-    after the build or the relation as first seen after it: `grounding.expected_schema`), None when not known."""
+    """The node's documented columns, each with its declared data_type (the contract's, where there is one), else
+    the type its build produced (catalog.json from after the build, or the relation as first seen after it:
+    `grounding.expected_schema`), None when neither is known. Declared first: a lock written before the first look
+    at a build and one written after it must not differ where the yml already says the type."""
     expected = project.expected_schemas.of(resource)
     columns = {}
     for name, column in resource.columns.items():
-        data_type = expected.type_of(name) or column.data_type
+        data_type = column.data_type or expected.type_of(name)
         columns[name] = normalize_type(project.adapter, data_type) if data_type else None
     entry: dict[str, Any] = {
         "name": f"{resource.source_name}.{resource.name}" if resource.resource_type == "source" else resource.name,

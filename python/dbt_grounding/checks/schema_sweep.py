@@ -109,7 +109,7 @@ class SchemaSweep:
         """One line: how many relations of each layer were checked."""
         layers = Counter(layer_of(self.relations[uid]) for uid in self.checks)
         return [f"schema of {len(self.checks)} relation(s) checked against their last build: "
-                + ", ".join(f"{count} {layer}" for layer, count in sorted(layers.items()))] if self.checks else []
+                + ", ".join(f"{layer} ({count})" for layer, count in sorted(layers.items()))] if self.checks else []
 
     def unchecked(self) -> list[str]:
         """What the sweep could not judge, and why: nodes without a relation, relations without a known schema."""

@@ -31,8 +31,10 @@ if TYPE_CHECKING:
     from dbt_grounding.artifacts import Artifacts, Source
     from dbt_grounding.lineage.resolver import ModelResolver
 
+# where an expectation comes from, worded to follow "per the"
 CONTRACT, CATALOG, REMEMBERED, FIRST_SEEN, COMPILED_SQL, YML = (
-    "contract", "catalog.json", "remembered from the build", "first seen after the build", "compiled SQL", "yml")
+    "contract", "catalog.json", "schema remembered after the build", "schema first seen after the build",
+    "compiled SQL", "yml")
 
 # sqlglot names an unaliased expression `_col_0`, ...; the warehouse names it otherwise: not a name to expect
 _GENERATED_NAME = re.compile(r"^_col_\d+$")
@@ -65,6 +67,8 @@ class ExpectedSchemas:
         self.artifacts = artifacts
         self.adapter = adapter
         self._resolver: ModelResolver | None = None
+        # (unique_id, build) -> what was observed of that build: files are read once per process
+        self._observed_cache: dict[tuple[str, datetime], tuple[list[tuple[str, str]] | None, str]] = {}
 
     def build_stamp(self, resource: Node | Source) -> datetime | None:
         """When the relation was last built: the node's last successful build; for a source, the newest build of
@@ -92,6 +96,7 @@ class ExpectedSchemas:
         observed, origin = self._observed(resource, built)
         if observed is None and live and built is not None:
             built_schema.remember(self.artifacts.target_path, resource.unique_id, built.isoformat(), live)
+            self._observed_cache[(resource.unique_id, built)] = (list(live), REMEMBERED)
             observed, origin = list(live), FIRST_SEEN
         projected = self.projection(resource)
         read = [*read, *self.read_by_children(resource)]
@@ -121,6 +126,12 @@ class ExpectedSchemas:
         """The relation's columns seen at or after its last build: catalog.json, else the remembered first look."""
         if built is None:
             return None, YML
+        key = (resource.unique_id, built)
+        if key not in self._observed_cache:
+            self._observed_cache[key] = self._read_observed(resource, built)
+        return self._observed_cache[key]
+
+    def _read_observed(self, resource: Node | Source, built: datetime) -> tuple[list[tuple[str, str]] | None, str]:
         catalog = self.artifacts.catalog
         table = catalog.table(resource.unique_id) if catalog is not None else None
         if table is not None and table.columns and _not_before(catalog.metadata.generated_at, built):

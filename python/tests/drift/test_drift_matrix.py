@@ -77,29 +77,29 @@ def replace(connection: duckdb.DuckDBPyConnection, relation: str, projection: st
         connection.execute(f"create or replace table {relation} as select {projection} from {relation}")
 
 
+# the projection each change makes the relation select over what it holds now
+PROJECTIONS = {
+    "drop": lambda layer: f"* exclude ({layer.column})",
+    "rename": lambda layer: f"* rename ({layer.column} as {layer.column}_renamed)",
+    "incompatible retype": lambda layer: f"* replace ({layer.incompatible} as {layer.column})",
+    "synonym retype": lambda layer: f"* replace (cast({layer.column} as {layer.synonym}) as {layer.column})",
+    "identifier case": lambda layer: f'* rename ({layer.column} as "{layer.column.upper()}")',
+    "column order": lambda layer: f"{layer.column}, * exclude ({layer.column})",
+    "add": lambda layer: "*, 'surprise' as added_by_hand",
+}
+
+
 def change(path: Path, layer: Layer, kind: str) -> None:
     with duckdb.connect(str(path)) as connection:
-        column = layer.column
-        if kind == "drop":
-            replace(connection, layer.relation, f"* exclude ({column})")
-        elif kind == "rename":
-            replace(connection, layer.relation, f"* rename ({column} as {column}_renamed)")
-        elif kind == "incompatible retype":
-            replace(connection, layer.relation, f"* replace ({layer.incompatible} as {column})")
-        elif kind == "synonym retype":
-            replace(connection, layer.relation, f"* replace (cast({column} as {layer.synonym}) as {column})")
-        elif kind == "identifier case":
-            replace(connection, layer.relation, f"* rename ({column} as \"{column.upper()}\")")
-        elif kind == "column order":
-            replace(connection, layer.relation, f"{column}, * exclude ({column})")
-        elif kind == "add":
-            replace(connection, layer.relation, "*, 'surprise' as added_by_hand")
+        kind_sql = "view" if is_view(connection, layer.relation) else "table"
+        if kind in PROJECTIONS:
+            replace(connection, layer.relation, PROJECTIONS[kind](layer))
         elif kind == "relation dropped":
-            connection.execute(f"drop {'view' if is_view(connection, layer.relation) else 'table'} {layer.relation}")
+            connection.execute(f"drop {kind_sql} {layer.relation}")
         elif kind == "view replaced":
             keep = [row[0] for row in connection.execute(f"select * from {layer.relation} limit 0").description][:2]
             connection.execute(f"create table main.hand_made_copy as select * from {layer.relation}")
-            connection.execute(f"drop {'view' if is_view(connection, layer.relation) else 'table'} {layer.relation}")
+            connection.execute(f"drop {kind_sql} {layer.relation}")
             connection.execute(f"create view {layer.relation} as select {', '.join(keep)} from main.hand_made_copy")
 
 
@@ -146,8 +146,9 @@ def test_drift_is_detected_by_check_and_context(changed_copy: DbtProject, layer:
     findings = [f for f in drift_findings(changed_copy) if f.node == layer.unique_id]
     named = [f for f in findings if whole_relation or f.column and f.column.casefold() == layer.column.casefold()]
     fed = f"{MART}.{layer.mart_column}" if layer.unique_id != MART_ID else MART
+    path_start = f"{MART}." if whole_relation else f"{MART}.{layer.mart_column} <- "  # a relation: any mart column
     check_ok = bool(named) and all(fed in f.affected or MART in f.affected for f in named) and (
-        layer.unique_id == MART_ID or any(f"{MART}.{layer.mart_column} <- " in f.message for f in named))
+        layer.unique_id == MART_ID or any(path_start in f.message and " <- " in f.message for f in named))
     OUTCOMES[(layer.name, kind, "check")] = check_ok
 
     error = context_refusal(changed_copy)
