@@ -105,10 +105,11 @@ class ExpectedSchemas:
         columns: list[tuple[str, str | None]] = list(observed or [])
         if origin != CATALOG:  # the catalog read the relation dbt built: nothing the SQL says can be more certain
             columns = _with_names(columns, projected or [])
+        columns = _with_names(columns, read)  # read downstream: built once, so missing now is drift
         produced = {name.casefold() for name, _ in columns}
         never_built = tuple(name for name, _ in declared if name.casefold() not in produced)
-        return ExpectedSchema(resource.unique_id, tuple(_with_names(columns, read)),
-                              origin if observed is not None else COMPILED_SQL, never_built=never_built)
+        return ExpectedSchema(resource.unique_id, tuple(columns), origin if observed is not None else COMPILED_SQL,
+                              never_built=never_built)
 
     def read_by_children(self, resource: Node | Source) -> list[str]:
         """The columns of `resource` the compiled SQL of the models built from it reads: a rename upstream that

@@ -97,7 +97,8 @@ def change(path: Path, layer: Layer, kind: str) -> None:
         elif kind == "relation dropped":
             connection.execute(f"drop {kind_sql} {layer.relation}")
         elif kind == "view replaced":
-            keep = [row[0] for row in connection.execute(f"select * from {layer.relation} limit 0").description][:2]
+            columns = [row[0] for row in connection.execute(f"select * from {layer.relation} limit 0").description]
+            keep = [column for column in columns if column != layer.column][:2]  # a narrower hand-written view
             connection.execute(f"create table main.hand_made_copy as select * from {layer.relation}")
             connection.execute(f"drop {kind_sql} {layer.relation}")
             connection.execute(f"create view {layer.relation} as select {', '.join(keep)} from main.hand_made_copy")
@@ -145,10 +146,9 @@ def test_drift_is_detected_by_check_and_context(changed_copy: DbtProject, layer:
     whole_relation = kind in ("relation dropped",)
     findings = [f for f in drift_findings(changed_copy) if f.node == layer.unique_id]
     named = [f for f in findings if whole_relation or f.column and f.column.casefold() == layer.column.casefold()]
-    fed = f"{MART}.{layer.mart_column}" if layer.unique_id != MART_ID else MART
-    path_start = f"{MART}." if whole_relation else f"{MART}.{layer.mart_column} <- "  # a relation: any mart column
-    check_ok = bool(named) and all(fed in f.affected or MART in f.affected for f in named) and (
-        layer.unique_id == MART_ID or any(path_start in f.message and " <- " in f.message for f in named))
+    fed = f"{MART}." if whole_relation else f"{MART}.{layer.mart_column}"  # a whole relation: any mart column
+    check_ok = bool(named) and all(any(a.startswith(fed) for a in f.affected) for f in named) and (
+        layer.unique_id == MART_ID or any((f"lineage: {fed}" if whole_relation else f"{fed} <- ") in f.message for f in named))
     OUTCOMES[(layer.name, kind, "check")] = check_ok
 
     error = context_refusal(changed_copy)

@@ -104,3 +104,19 @@ def test_the_lock_catches_a_type_change_between_builds(shop: DbtProject) -> None
     (retyped,) = [f for f in changes if f.code == "DG003"]
     assert (retyped.node, retyped.column) == (MART_ID, "list_price")
     assert "DECIMAL(10,2)" in retyped.message and "DOUBLE" in retyped.message
+
+
+def test_with_a_catalog_from_after_the_build_a_retype_is_found_on_the_very_first_look(shop: DbtProject) -> None:
+    """`dbt docs generate --no-compile` after the build (it keeps the build's run_results.json): catalog.json is
+    the schema built, so nothing needs to have been seen before the change."""
+    shop.run("docs", "generate", "--no-compile")
+    assert not (shop.target_path / "dbt_grounding" / "built_schema").exists()
+    with duckdb.connect(str(shop.duckdb_path)) as connection:
+        connection.execute(f"create or replace table main.{MART} as select * replace "
+                           f"(cast(list_price as double) as list_price) from main.{MART}")
+    with open_shop(shop) as project:
+        findings = run_gate(project).findings
+    (drift,) = [f for f in findings if f.code.startswith("DG2")]
+    assert (drift.code, drift.column) == ("DG202", "list_price") and "expected DECIMAL(10,2), found DOUBLE" in drift.message
+    never_built = [f for f in findings if f.code == "DG601" and f.node == MART_ID]
+    assert never_built and "catalog.json" in never_built[0].message
