@@ -73,6 +73,7 @@ class GroundingProject:
         # artifacts do not change while a project is open: per-model answers are computed once per process
         self._upstream: dict[str, list[str]] = {}
         self._tests: dict[str, list[TestOutcome]] = {}
+        self._paths: dict[str, dict[str, list[list[tuple[str, str]]]]] = {}
         # unique_id -> (warehouse.unchanged_since, the check) of relations that matched their expected schema
         self._schema_checked: dict[str, tuple[tuple[int, tuple[str, ...]], RelationCheck]] = {}
         self.expected_schemas = ExpectedSchemas(artifacts, self.adapter)
@@ -258,11 +259,14 @@ class GroundingProject:
         remembered), else the last clean trace remembered beside the artifacts, else none."""
         from dbt_grounding.grounding import lineage_memory
 
+        if unique_id in self._paths:  # every document's schema check asks: traced and remembered once per process
+            return self._paths[unique_id]
         current = lineage_memory.lineage_paths(self.column_lineage(unique_id))
         if current is not None:
             lineage_memory.remember(self.artifacts.target_path, unique_id, current)
-            return current
-        return lineage_memory.recall(self.artifacts.target_path, unique_id) or {}
+        self._paths[unique_id] = current if current is not None else (
+            lineage_memory.recall(self.artifacts.target_path, unique_id) or {})
+        return self._paths[unique_id]
 
     def short_name(self, unique_id: str) -> str:
         resource = self.manifest.resource(unique_id)
