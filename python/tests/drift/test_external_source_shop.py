@@ -118,5 +118,5 @@ def test_with_a_catalog_from_after_the_build_a_retype_is_found_on_the_very_first
         findings = run_gate(project).findings
     (drift,) = [f for f in findings if f.code.startswith("DG2")]
     assert (drift.code, drift.column) == ("DG202", "list_price") and "expected DECIMAL(10,2), found DOUBLE" in drift.message
-    never_built = [f for f in findings if f.code == "DG601" and f.node == MART_ID]
+    never_built = [f for f in findings if f.code == "DG602" and f.node == MART_ID]
     assert never_built and "catalog.json" in never_built[0].message
