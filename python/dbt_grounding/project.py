@@ -15,15 +15,17 @@ from dbt_grounding.artifacts.ownership import check_same_project
 from dbt_grounding.errors import (
     ConfigurationError, FailedTestsError, GroundingError, StaleGroundingError, UnknownBuildError,
 )
-from dbt_grounding.grounding.drift import NodeDrift, drift_error, node_drift
+from dbt_grounding.grounding.drift import (
+    NodeDrift, RelationCheck, check_relation, columns_on_paths, drift_error, explain, unchecked_reason,
+)
+from dbt_grounding.grounding.expected_schema import ExpectedSchemas
 from dbt_grounding.grounding.freshness import FreshnessResult, as_of_instant, evaluate_freshness, last_successful_build
 from dbt_grounding.grounding.keys import coerce_key
-from dbt_grounding.grounding.lineage_memory import paths_through
 from dbt_grounding.grounding.spec import GroundingSpec, describe_keys, grounding_spec, is_grounding_mart
 from dbt_grounding.grounding.test_status import TestOutcome, test_outcomes
 
 if TYPE_CHECKING:
-    from dbt_grounding.context import ContextDocument, TokenCounter
+    from dbt_grounding.context import ColumnInput, ContextDocument, TokenCounter
     from dbt_grounding.context.known_names import KnownNames
     from dbt_grounding.lineage import ColumnLineage, ModelLineage
     from dbt_grounding.warehouse import Warehouse
@@ -77,7 +79,10 @@ class GroundingProject:
         # artifacts do not change while a project is open: per-model answers are computed once per process
         self._upstream: dict[str, list[str]] = {}
         self._tests: dict[str, list[TestOutcome]] = {}
-        self._schema_checked: dict[str, int] = {}  # unique_id -> warehouse.unchanged_since when it matched
+        self._paths: dict[str, dict[str, list[list[tuple[str, str]]]]] = {}
+        # unique_id -> (warehouse.unchanged_since, the check) of relations that matched their expected schema
+        self._schema_checked: dict[str, tuple[tuple[int, tuple[str, ...]], RelationCheck]] = {}
+        self.expected_schemas = ExpectedSchemas(artifacts, self.adapter)
         self._known_names: KnownNames | None = None
 
     @classmethod
@@ -216,51 +221,76 @@ class GroundingProject:
 
     # ------------------------------------------------------------------ checks
 
-    def check_schema(self, model: str, *, upstream: bool = False) -> None:
-        """Compare the model's relation (and with `upstream`, every upstream model's) with the manifest.
+    def relations_upstream(self, unique_id: str) -> tuple[list[Node | Source], dict[str, str]]:
+        """Every relation between the sources and the node (models, seeds, snapshots, sources), and the upstream
+        nodes that have none (ephemeral models, external files) with the reason."""
+        relations, without = [], {}
+        for uid in self.upstream(unique_id):
+            resource = self.manifest.nodes.get(uid) or self.manifest.sources.get(uid)
+            reason = unchecked_reason(resource)
+            if reason is None:
+                relations.append(resource)
+            elif resource is not None and resource.resource_type in ("model", "source"):
+                without[uid] = reason
+        return relations, without
+
+    def check_schema(self, model: str, *, upstream: bool = True) -> RelationCheck:
+        """Compare the model's relation (and with `upstream`, every relation upstream of it down to the sources) with
+        the schema its last build produced (`grounding.expected_schema`). Inside a `warehouse.session()`, a relation
+        that matched is not asked again while the warehouse says nothing can have changed.
+
+        Returns:
+            The model's own check (its live columns, its expected schema).
 
         Raises:
-            SchemaDriftError: columns missing, retyped or (contracted models) added, each named with the
-                relation and the model's columns affected through column lineage.
-            MissingRelationError: the relation does not exist; the hint says which `dbt build --select` fixes it.
+            SchemaDriftError: columns missing, retyped, unreadable or (contracted models) added, each named with
+                the relation, the model's columns it feeds and the lineage path to them.
+            MissingRelationError: a relation does not exist; the hint says which `dbt build --select` fixes it.
         """
         node = self.node(model)
-        nodes = [node]
+        resources: list[Node | Source] = [node]
         if upstream:
-            nodes += [self.manifest.nodes[uid] for uid in self.upstream(node.unique_id)
-                      if uid in self.manifest.nodes and self.manifest.nodes[uid].resource_type in ("model", "seed", "snapshot")
-                      and self.manifest.nodes[uid].config.materialized != "ephemeral"]
-        drifts = [d for d in (node_drift(self.warehouse(), self.adapter, n) for n in nodes) if d is not None]
+            resources += self.relations_upstream(node.unique_id)[0]
+        read = columns_on_paths(self.traced_paths(node.unique_id))
+        warehouse = self.warehouse()
+        with warehouse.session():
+            checks = [self._checked_relation(warehouse, resource, read.get(resource.unique_id, []))
+                      for resource in resources]
+        drifts = [check.drift for check in checks if check.drift is not None]
         if drifts:
-            raise self._explained_drift(node, drifts)
+            raise self.explained_drift(node, drifts)
+        return checks[0]
 
-    def _explained_drift(self, mart: Node, drifts: list[NodeDrift]):
-        paths_by_column = self.traced_paths(mart.unique_id)
-        affected, paths = {}, {}
-        for drift in drifts:
-            for difference in drift.differences:
-                ref = (drift.node.unique_id, difference.column)
-                if drift.node.unique_id == mart.unique_id:
-                    affected[ref] = [difference.column]
-                reached = paths_through(paths_by_column, drift.node.unique_id, difference.column)
-                hits = sorted((column, " <- ".join(f"{self._short(uid)}.{name}" for uid, name in path))
-                              for column, column_paths in reached.items() for path in column_paths)
-                affected.setdefault(ref, sorted({column for column, _ in hits}))
-                paths[ref] = [text for _, text in hits]
-        return drift_error(mart, drifts, affected, paths)
+    def _checked_relation(self, warehouse: Warehouse, resource: Node | Source, read: list[str]) -> RelationCheck:
+        state = (warehouse.unchanged_since, tuple(read))
+        cached = self._schema_checked.get(resource.unique_id)
+        if cached is not None and state[0] is not None and cached[0] == state:
+            return cached[1]
+        check = check_relation(warehouse, self.expected_schemas, self.adapter, resource, read)
+        if check.drift is None and state[0] is not None:
+            self._schema_checked[resource.unique_id] = (state, check)
+        return check
+
+    def explained_drift(self, mart: Node, drifts: list[NodeDrift]):
+        """The drift error of `mart`, each drifted column named with the mart columns it feeds and the paths."""
+        paths = self.traced_paths(mart.unique_id)
+        return drift_error(mart, drifts, [explain(drift, mart, paths, self.short_name) for drift in drifts])
 
     def traced_paths(self, unique_id: str) -> dict[str, list[list[tuple[str, str]]]]:
         """Column lineage paths of a model: traced from the current artifacts when they allow it (and then
         remembered), else the last clean trace remembered beside the artifacts, else none."""
         from dbt_grounding.grounding import lineage_memory
 
+        if unique_id in self._paths:  # every document's schema check asks: traced and remembered once per process
+            return self._paths[unique_id]
         current = lineage_memory.lineage_paths(self.column_lineage(unique_id))
         if current is not None:
             lineage_memory.remember(self.artifacts.target_path, unique_id, current)
-            return current
-        return lineage_memory.recall(self.artifacts.target_path, unique_id) or {}
+        self._paths[unique_id] = current if current is not None else (
+            lineage_memory.recall(self.artifacts.target_path, unique_id) or {})
+        return self._paths[unique_id]
 
-    def _short(self, unique_id: str) -> str:
+    def short_name(self, unique_id: str) -> str:
         resource = self.manifest.resource(unique_id)
         if resource is None:
             return unique_id
@@ -336,8 +366,12 @@ class GroundingProject:
         relation = (node.database, node.schema or "", node.identifier)
         with warehouse.session():
             if schema_check:
-                self._check_before_serving(node)
-            rows = warehouse.fetch_rows(relation, key_values, list(node.columns), row_limit)
+                served = self._check_before_serving(node)
+            else:
+                state = warehouse.inspect(relation)
+                served = RelationCheck(node, self.expected_schemas.of(node), state, None)
+            columns = self._served_columns(node, served)
+            rows = warehouse.fetch_rows(relation, key_values, [c.name for c in columns] or list(node.columns), row_limit)
             as_of_value = self._as_of_value(warehouse, relation, spec, rows)
             known_names = self.known_names()
         freshness = self.freshness(node.unique_id, as_of_value=as_of_value)
@@ -350,12 +384,11 @@ class GroundingProject:
         if len(rows) > row_limit:
             warnings.append("more rows match this key than are shown")
         inputs = DocumentInputs(
-            model=ModelInput(name=self._short(node.unique_id), unique_id=node.unique_id,
+            model=ModelInput(name=self.short_name(node.unique_id), unique_id=node.unique_id,
                              relation=node.relation_name or node.identifier,
                              description=node.description, entity=spec.entity, summary=spec.summary or None,
                              access=spec.access, as_of_column=spec.as_of_column),
-            columns=[ColumnInput(name=c.name, data_type=c.data_type, description=c.description, meta=c.merged_meta)
-                     for c in node.columns.values()],
+            columns=columns,
             key=key_values,
             rows=rows[:row_limit],
             freshness=Freshness(
@@ -368,7 +401,9 @@ class GroundingProject:
             sources=[uid for uid in self.upstream(node.unique_id) if uid.startswith("source.")],
             invocation_id=self.manifest.metadata.invocation_id,
             manifest_generated_at=self.manifest.metadata.generated_at,
-            warnings=warnings,
+            warnings=warnings
+            + [f"Column {name} is documented in the dbt project but its build never produced it: it has no value."
+               for name in served.expected.never_built],
             known_names=known_names,
         )
         return build_document(inputs, max_tokens=max_tokens, token_counter=token_counter)
@@ -398,7 +433,7 @@ class GroundingProject:
                     try:
                         values += warehouse.distinct_values(relation, column, MAX_NAMES + 1 - len(values))
                     except (SchemaDriftError, WarehouseError):
-                        unread.append(f"{self._short(resource.unique_id)}.{column}")
+                        unread.append(f"{self.short_name(resource.unique_id)}.{column}")
             self._known_names = KnownNames(values, truncated=len(values) > MAX_NAMES, unread=unread)
         return self._known_names
 
@@ -422,18 +457,33 @@ class GroundingProject:
         values = [row[column] for row in rows if row[column] is not None]
         return max(values) if values else None
 
-    def _check_before_serving(self, node: Node) -> None:
-        """The mart's own relation for every document; everything upstream too when its last build did not succeed,
-        so the error names the upstream column that broke it. A match is reused while the warehouse says nothing
-        can have changed (DuckDB: the same held read-only connection, which keeps writers out; PostgreSQL and Spark
-        never say so: other sessions may alter a relation at any time)."""
-        unchanged_since = self.warehouse().unchanged_since
-        if unchanged_since is not None and self._schema_checked.get(node.unique_id) == unchanged_since:
-            return
-        self.check_schema(node.unique_id, upstream=not self.artifacts.builds.node(node.unique_id).succeeded)
-        unchanged_since = self.warehouse().unchanged_since
-        if unchanged_since is not None:
-            self._schema_checked[node.unique_id] = unchanged_since
+    def _check_before_serving(self, node: Node) -> RelationCheck:
+        """The mart's relation and every relation upstream of it, down to the sources, so a drift anywhere is refused
+        with the column that broke and the mart columns it feeds. Each relation is asked once per schema state
+        (DuckDB: while this process holds its read-only connection, which keeps writers out; PostgreSQL and Spark
+        never promise it: other sessions may alter a relation at any time)."""
+        return self.check_schema(node.unique_id, upstream=True)
+
+    def _served_columns(self, node: Node, served: RelationCheck) -> list[ColumnInput]:
+        """Every column of the relation, documented or not, typed by the contract, the build's schema or the
+        warehouse; documented columns the build never produced are left out (the document says so)."""
+        from dbt_grounding.context import ColumnInput
+
+        live = served.state.columns
+        if live is None:  # not found: the lookup raises MissingRelationError
+            return []
+        documented = {column.name.casefold(): column for column in node.columns.values()}
+        columns = []
+        for name, live_type in live:
+            column = documented.get(name.casefold())
+            data_type = (column.data_type if column is not None and node.contract_enforced else None) \
+                or served.expected.type_of(name) or live_type
+            if column is None:
+                columns.append(ColumnInput(name=name, data_type=data_type, documented=False))
+            else:
+                columns.append(ColumnInput(name=column.name, data_type=data_type,
+                                           description=column.description, meta=column.merged_meta))
+        return columns
 
     def _refuse_if_needed(self, node: Node, build: NodeBuild, freshness: FreshnessResult, tests: list[TestOutcome],
                           on_stale: str, on_failed_tests: str, on_unknown_build: str) -> None:
@@ -442,7 +492,7 @@ class GroundingProject:
         failed_build = build.status is not None and not build.succeeded
         failing = [t for t in tests if t.blocking]
         if (failing or failed_build) and on_failed_tests == "raise":
-            described = [f"{t.name} ({t.status}, on {self._short(t.on)})" for t in failing]
+            described = [f"{t.name} ({t.status}, on {self.short_name(t.on)})" for t in failing]
             if failed_build:
                 described.insert(0, f"the last build of {node.name} itself ({build.status})")
             raise FailedTestsError(
@@ -499,7 +549,7 @@ class GroundingProject:
             build = self.artifacts.builds.node(node.unique_id)
             counts = Counter(outcome.status for outcome in self.tests(node.unique_id))
             summaries.append(ModelSummary(
-                model=self._short(node.unique_id), unique_id=node.unique_id, resource_type=node.resource_type,
+                model=self.short_name(node.unique_id), unique_id=node.unique_id, resource_type=node.resource_type,
                 entity=spec.entity, key=list(spec.key), candidate_keys=[list(k) for k in spec.candidate_keys],
                 key_text=describe_keys(spec), declared=spec.declared, freshness=freshness.status,
                 build=build.status or "unknown",

@@ -123,6 +123,7 @@ class SourceFreshness(msgspec.Struct, frozen=True):
 
 class SourceConfig(msgspec.Struct, frozen=True):
     meta: dict[str, Any] = {}
+    external_location: str | None = None  # dbt-duckdb: the source is a file read at query time
 
 
 class Source(msgspec.Struct, frozen=True):

@@ -32,7 +32,8 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in (
     Rule("DG102", "accepted value added", Severity.WARN, "tell the agents about the new value, then re-lock"),
     Rule("DG103", "grounding mart added", Severity.INFO, "re-lock with `dbt-grounding lock` to accept it"),
     Rule("DG201", "source column drifted", Severity.ERROR, "fix the loader or the source declaration before `dbt build` runs"),
-    Rule("DG202", "relation schema drift", Severity.ERROR, "rebuild with `dbt build --select +MODEL` or update the model's yml"),
+    Rule("DG202", "relation schema drift", Severity.ERROR, "rebuild with `dbt build --select +MODEL`: the relation no longer has the schema its build produced"),
+    Rule("DG203", "relation missing", Severity.ERROR, "build it with `dbt build --select +MODEL`, or restore the source table"),
     Rule("DG301", "grounding data stale", Severity.ERROR, "rebuild the mart, or check the upstream loads"),
     Rule("DG302", "grounding data ageing", Severity.WARN, "rebuild the mart soon"),
     Rule("DG303", "upstream source stale, or loaded after the mart was built", Severity.ERROR, "check the source's loader, or rebuild the mart with `dbt build --select +MART`"),
@@ -45,6 +46,7 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in (
     Rule("DG503", "catalog partial or missing", Severity.INFO, "run `dbt docs generate` after the build"),
     Rule("DG504", "run_results.json holds no build results", Severity.WARN, "run `dbt build`; after it, `dbt docs generate --no-compile` keeps its run_results.json"),
     Rule("DG601", "warehouse unreachable: schema drift and as-of freshness not checked", Severity.ERROR, "retry when the warehouse is reachable (a DuckDB file is locked while `dbt build` writes it), or pass --no-warehouse to check the artifacts alone"),
+    Rule("DG602", "documented column never built", Severity.WARN, "remove the column from the yml, or add it to the model's SQL"),
 )}
 
 

@@ -1,5 +1,5 @@
 """`dbt-grounding check` without the lock: freshness, test and build status, artifact consistency, and (when the
-warehouse is reachable) schema drift of the marts and of the sources upstream of them.
+warehouse is reachable) schema drift of every relation from the sources to the marts (checks.schema_sweep).
 
 Every check yields Findings (checks.findings); checks that cannot run say why in `skipped`, never pass silently.
 """
@@ -10,19 +10,19 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from dbt_grounding.checks.findings import Finding, Severity
+from dbt_grounding.checks.schema_sweep import SchemaSweep, mart_label
 from dbt_grounding.errors import GroundingError, WarehouseError
-from dbt_grounding.grounding.drift import describe, node_drift
+from dbt_grounding.grounding.drift import relation_of
 from dbt_grounding.grounding.freshness import as_of_instant, last_successful_build
-from dbt_grounding.grounding.lineage_memory import paths_through
 from dbt_grounding.grounding.spec import grounding_spec
 from dbt_grounding.project import GroundingProject
-from dbt_grounding.warehouse import compare_columns
 
 
 @dataclass
 class GateResult:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # the layers whose relations' schemas were checked
 
 
 def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_warehouse: bool = True) -> GateResult:
@@ -30,17 +30,26 @@ def run_gate(project: GroundingProject, marts: list[str] | None = None, *, use_w
     result = GateResult()
     nodes = [project.node(name) for name in marts] if marts else project.grounding_models()
     result.findings += artifact_findings(project, nodes)
+    schemas = SchemaSweep(project, nodes)
     with _warehouse_session(project, use_warehouse):
         warehouse_reason = "--no-warehouse given" if not use_warehouse else _unreachable(project, nodes, result)
         if warehouse_reason:
-            result.skipped.append(f"schema drift of marts and sources, as-of freshness: skipped, {warehouse_reason}")
-        sources = SourceProbe(project)  # a source upstream of several marts is queried once per run
+            result.skipped.append("schema drift of every relation from the sources to the marts, as-of freshness: "
+                                  f"skipped, {warehouse_reason}")
         for node in nodes:
             result.findings += build_and_test_findings(project, node)
-            result.findings += freshness_findings(project, node, use_warehouse=warehouse_reason is None)
-            if warehouse_reason is None:
-                result.findings += drift_findings(project, node, sources)
+        if warehouse_reason is None and nodes:
+            sources = SourceProbe(project)  # a source upstream of several marts is queried once per run
+            result.findings += schemas.drift_findings()
+            for node in nodes:
+                result.findings += freshness_findings(project, node, use_warehouse=True)
                 result.findings += newer_source_data_findings(project, node, sources)
+            result.checked += schemas.checked()
+            result.skipped += schemas.unchecked()
+        else:
+            for node in nodes:
+                result.findings += freshness_findings(project, node, use_warehouse=False)
+        result.findings += schemas.documentation_findings()  # after the sweep: its first looks are evidence too
     if project.artifacts.sources is None:
         result.skipped.append("upstream source freshness: skipped, no sources.json (run `dbt source freshness`)")
     else:
@@ -69,7 +78,7 @@ def _unreachable(project: GroundingProject, nodes, result: GateResult) -> str | 
     if not nodes:
         return None
     try:  # reachable at all? (a missing relation answers None, which the drift check reports)
-        warehouse.columns((nodes[0].database, nodes[0].schema or "", nodes[0].identifier))
+        warehouse.inspect(relation_of(nodes[0]))
     except WarehouseError as error:
         result.findings.append(Finding("DG601", "warehouse", f"the warehouse could not be queried: {error.message}",
                                        affected=tuple(node.name for node in nodes)))
@@ -82,26 +91,16 @@ class SourceProbe:
 
     def __init__(self, project: GroundingProject) -> None:
         self.project = project
-        self._columns: dict[str, list[tuple[str, str]] | None] = {}
         self._loaded: dict[str, object] = {}
-
-    def columns(self, source) -> list[tuple[str, str]] | None:
-        if source.unique_id not in self._columns:
-            self._columns[source.unique_id] = self.project.warehouse().columns(_relation(source))
-        return self._columns[source.unique_id]
 
     def last_loaded(self, source, field: str):
         """max(field) as a UTC instant; None when the relation is missing (the drift check reports that)."""
         if source.unique_id not in self._loaded:
             try:
-                self._loaded[source.unique_id] = as_of_instant(self.project.warehouse().max_value(_relation(source), field))
+                self._loaded[source.unique_id] = as_of_instant(self.project.warehouse().max_value(relation_of(source), field))
             except GroundingError:
                 self._loaded[source.unique_id] = None
         return self._loaded[source.unique_id]
-
-
-def _relation(source) -> tuple[str | None, str, str]:
-    return (source.database, source.schema or "", source.identifier or source.name)
 
 
 def merge(findings: list[Finding]) -> list[Finding]:
@@ -113,11 +112,6 @@ def merge(findings: list[Finding]) -> list[Finding]:
         merged.setdefault(key, set()).update(finding.affected)
     return sorted((Finding(code, node, message, column=column, affected=tuple(sorted(affected)), severity=severity)
                    for (code, node, column, message, severity), affected in merged.items()), key=Finding.sort_key)
-
-
-def _mart_label(project: GroundingProject, unique_id: str) -> tuple[str, ...]:
-    exposures = [uid for uid in project.manifest.children(unique_id) if uid.startswith("exposure.")]
-    return (project.manifest.resource(unique_id).name, *sorted(exposures))
 
 
 def artifact_findings(project: GroundingProject, nodes) -> list[Finding]:
@@ -132,7 +126,7 @@ def artifact_findings(project: GroundingProject, nodes) -> list[Finding]:
         for model in [node, *upstream_models]:
             if not model.compiled_code and model.config.materialized != "ephemeral":
                 findings.append(Finding("DG502", model.unique_id, f"{model.name} has no compiled SQL: column lineage "
-                                        "cannot be traced through it", affected=_mart_label(project, node.unique_id)))
+                                        "cannot be traced through it", affected=mart_label(project, node.unique_id)))
         if catalog is None:
             continue
         missing = [uid for uid in [node.unique_id, *project.upstream(node.unique_id)]
@@ -140,7 +134,7 @@ def artifact_findings(project: GroundingProject, nodes) -> list[Finding]:
                    and (manifest.nodes.get(uid) is None or manifest.nodes[uid].config.materialized != "ephemeral")]
         if missing:
             findings.append(Finding("DG503", node.unique_id, f"catalog.json lacks {len(missing)} node(s) upstream of "
-                                    f"{node.name}, e.g. {missing[0]}", affected=_mart_label(project, node.unique_id)))
+                                    f"{node.name}, e.g. {missing[0]}", affected=mart_label(project, node.unique_id)))
     return findings
 
 
@@ -149,7 +143,7 @@ def build_and_test_findings(project: GroundingProject, node) -> list[Finding]:
     from the last build results (never compile or docs results)."""
     findings = []
     builds = project.artifacts.builds
-    affected = _mart_label(project, node.unique_id)
+    affected = mart_label(project, node.unique_id)
     unknown_upstream = []
     for uid in [node.unique_id, *project.upstream(node.unique_id)]:
         resource = project.manifest.nodes.get(uid)
@@ -197,10 +191,10 @@ def freshness_findings(project: GroundingProject, node, *, use_warehouse: bool) 
         else "of unknown age: no successful build or as-of value found"
     if freshness.status == "stale":
         return [Finding("DG301", node.unique_id, f"{node.name} is {age}, past error_after {freshness.error_after}",
-                        affected=_mart_label(project, node.unique_id))]
+                        affected=mart_label(project, node.unique_id))]
     if freshness.status == "warn":
         return [Finding("DG302", node.unique_id, f"{node.name} is {age}, past warn_after {freshness.warn_after}",
-                        affected=_mart_label(project, node.unique_id))]
+                        affected=mart_label(project, node.unique_id))]
     return []
 
 
@@ -215,7 +209,7 @@ def source_freshness_findings(project: GroundingProject, node) -> list[Finding]:
                 f"{result.unique_id} was last loaded at {result.max_loaded_at or 'an unknown time'} ({result.status} "
                 f"in `dbt source freshness`): {node.name} cannot be fresher than its inputs",
                 severity=Severity.WARN if result.status == "warn" else None,
-                affected=_mart_label(project, node.unique_id),
+                affected=mart_label(project, node.unique_id),
             ))
     return findings
 
@@ -242,29 +236,6 @@ def newer_source_data_findings(project: GroundingProject, node, sources: SourceP
             "DG303", uid, f"{source.source_name}.{source.name} was loaded at {loaded.isoformat(timespec='seconds')}, "
             f"{gap // 3600} h after {node.name} was last built: the mart lacks its newest data",
             severity=None if error_after is not None and gap > error_after else Severity.WARN,
-            affected=_mart_label(project, node.unique_id),
+            affected=mart_label(project, node.unique_id),
         ))
-    return findings
-
-
-def drift_findings(project: GroundingProject, node, sources: SourceProbe) -> list[Finding]:
-    """The mart's relation (DG202) and every source upstream of it (DG201) against what the manifest declares."""
-    findings = []
-    paths = project.traced_paths(node.unique_id)
-    mart_drift = node_drift(project.warehouse(), project.adapter, node)
-    for difference in (mart_drift.differences if mart_drift else []):
-        findings.append(Finding("DG202", node.unique_id, f"{mart_drift.relation}.{describe(difference)}",
-                                column=difference.column, affected=_mart_label(project, node.unique_id)))
-    for uid in project.upstream(node.unique_id):
-        source = project.manifest.sources.get(uid)
-        if source is None or not source.columns:
-            continue
-        found = sources.columns(source)
-        declared = [(column.name, column.data_type) for column in source.columns.values()]
-        for difference in compare_columns(project.adapter, declared, found):
-            if difference.kind.value == "extra":
-                continue
-            fed = sorted(f"{node.name}.{column}" for column in paths_through(paths, uid, difference.column))
-            findings.append(Finding("DG201", uid, f"{source.relation_name or source.name}.{describe(difference)}",
-                                    column=difference.column, affected=(*fed, *_mart_label(project, node.unique_id)[1:])))
     return findings

@@ -77,7 +77,7 @@ def build_lock(project: GroundingProject) -> dict:
     for unique_id in sorted(locked):
         resource = manifest.nodes.get(unique_id) or manifest.sources.get(unique_id)
         if resource is not None and resource.resource_type in LOCKED_TYPES:
-            nodes[unique_id] = _lock_node(manifest, project.adapter, resource, checksums.get(unique_id))
+            nodes[unique_id] = _lock_node(manifest, project, resource, checksums.get(unique_id))
     metadata = manifest.metadata
     return {
         "lock_version": LOCK_VERSION,
@@ -90,9 +90,16 @@ def build_lock(project: GroundingProject) -> dict:
     }
 
 
-def _lock_node(manifest: Manifest, adapter: str, resource: Node | Source, checksum: str | None) -> dict:
-    columns = {name: normalize_type(adapter, column.data_type) if column.data_type else None
-               for name, column in resource.columns.items()}
+def _lock_node(manifest: Manifest, project: GroundingProject, resource: Node | Source, checksum: str | None) -> dict:
+    """The node's documented columns, each with its declared data_type (the contract's, where there is one), else
+    the type its build produced (catalog.json from after the build, or the relation as first seen after it:
+    `grounding.expected_schema`), None when neither is known. Declared first: a lock written before the first look
+    at a build and one written after it must not differ where the yml already says the type."""
+    expected = project.expected_schemas.of(resource)
+    columns = {}
+    for name, column in resource.columns.items():
+        data_type = column.data_type or expected.type_of(name)
+        columns[name] = normalize_type(project.adapter, data_type) if data_type else None
     entry: dict[str, Any] = {
         "name": f"{resource.source_name}.{resource.name}" if resource.resource_type == "source" else resource.name,
         "resource_type": resource.resource_type,
@@ -418,7 +425,7 @@ class _Comparison:
         resource = manifest.nodes.get(uid) or manifest.sources.get(uid)
         if resource is None or resource.resource_type not in LOCKED_TYPES:
             return None
-        return _lock_node(manifest, self.adapter, resource, None)
+        return _lock_node(manifest, self.project, resource, None)
 
     def _same_type(self, left: str | None, right: str | None) -> bool:
         if left is None or right is None:

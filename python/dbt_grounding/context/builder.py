@@ -62,8 +62,8 @@ def assemble_document(inputs: DocumentInputs) -> ContextDocument:
     warnings = [one_line(w) for w in inputs.warnings]
     key_items = _resolve_key(inputs)
     key_names = {name for name, _ in key_items}
-    columns = [_column_doc(column, key_names, warnings) for column in inputs.columns]
-    columns += _undocumented_columns(inputs, warnings)
+    columns = [_column_doc(column, key_names, warnings) for column in inputs.columns if column.documented]
+    columns += _undocumented_columns(inputs, key_names, warnings)
     pii_by_column = {column.name: column.pii for column in columns}
     names = inputs.known_names or NO_NAMES
     key = {name: _key_value(inputs, name, value, pii_by_column[name], names) for name, value in key_items}
@@ -194,12 +194,21 @@ def _pii_kind(column: ColumnInput, warnings: list[str]) -> PiiKind | None:
     return "other"
 
 
-def _undocumented_columns(inputs: DocumentInputs, warnings: list[str]) -> list[ColumnDoc]:
-    documented = {column.name.lower() for column in inputs.columns}
-    extra = sorted({column for row in inputs.rows for column in row if column.lower() not in documented})
-    for column in extra:
-        warnings.append(f"Column {column} is in the data but not documented in the dbt project: no meaning is known.")
-    return [ColumnDoc(name=c, data_type=None, description="", pii=None, is_key=False, rule=None) for c in extra]
+def _undocumented_columns(inputs: DocumentInputs, key_names: set[str], warnings: list[str]) -> list[ColumnDoc]:
+    """The relation's columns the yml does not document (given, or only met in the rows), typed where known."""
+    given = {column.name.lower(): column for column in inputs.columns}
+    extra = [column for column in inputs.columns if not column.documented]
+    extra += [ColumnInput(name=name, documented=False)
+              for name in sorted({c for row in inputs.rows for c in row if c.lower() not in given})]
+    if len(extra) == 1:
+        warnings.append(f"Column {extra[0].name} is in the data but not documented in the dbt project: no meaning "
+                        "is known.")
+    elif extra:
+        names = ", ".join(column.name for column in extra)
+        warnings.append(f"Columns {names} are in the data but not documented in the dbt project: no meaning is "
+                        "known.")
+    return [ColumnDoc(name=c.name, data_type=c.data_type, description="", pii=None, is_key=c.name in key_names, rule=None)
+            for c in extra]
 
 
 def _warn_missing_columns(inputs: DocumentInputs, columns: list[ColumnDoc], warnings: list[str]) -> None:

@@ -40,6 +40,7 @@ class ColumnInput(_Input):
         description="The column's config.meta as in the manifest. Read: `pii` (email | phone | person_name | "
         "free_text; True or any other value = other, fully redacted) and `grounding.rule` (text).",
     )
+    documented: bool = Field(default=True, description="False for a column of the relation the yml does not document.")
 
 
 class DocumentInputs(_Input):
@@ -51,7 +52,8 @@ class DocumentInputs(_Input):
     """
 
     model: ModelInput
-    columns: list[ColumnInput] = Field(description="Documented columns, in the model's column order.")
+    columns: list[ColumnInput] = Field(
+        description="The relation's columns, in the model's column order; undocumented ones with documented=False.")
     key: dict[str, Any] = Field(description="Key column -> value looked up, in key-column order.")
     rows: list[dict[str, Any]] = Field(description="The matching rows (column -> raw value), in query order.")
     freshness: Freshness = Field(default_factory=Freshness.unchecked, description="Judged by the caller.")

@@ -1,37 +1,106 @@
-"""Schema drift: a relation in the warehouse that no longer matches what the manifest declares, explained through
-column lineage down to the grounding mart columns it affects."""
+"""Schema drift: a relation in the warehouse that no longer has the schema its last build produced
+(`expected_schema`), explained through column lineage down to the grounding mart columns it feeds.
+
+A relation is judged from `Warehouse.inspect`: its columns, and whether it can be read at all (a DuckDB view whose
+upstream lost a column still lists its old columns, and fails only when read). A missing relation is one drift,
+not one per column.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
-from dbt_grounding.artifacts import Node
+from dbt_grounding.artifacts import Node, Source
 from dbt_grounding.errors import MissingRelationError, SchemaDriftError
-from dbt_grounding.warehouse import ColumnDifference, Warehouse, compare_columns
+from dbt_grounding.grounding.expected_schema import ExpectedSchema, ExpectedSchemas
+from dbt_grounding.grounding.lineage_memory import Paths, paths_through
+from dbt_grounding.warehouse import ColumnDifference, DifferenceKind, Warehouse, compare_columns
+from dbt_grounding.warehouse.base import RelationState
+
+RELATION_TYPES = ("model", "seed", "snapshot", "source")
 
 
 @dataclass(frozen=True)
 class NodeDrift:
-    node: Node
+    node: Node | Source
     relation: str
     differences: list[ColumnDifference]
     missing_relation: bool
+    expected: ExpectedSchema | None = None
 
 
-def node_drift(warehouse: Warehouse, adapter: str, node: Node) -> NodeDrift | None:
-    """Differences between `node`'s declared columns and its relation in the warehouse; None when they agree.
+@dataclass(frozen=True)
+class RelationCheck:
+    """One relation judged: what was expected, what the warehouse said, and the drift (None when they agree)."""
 
-    Extra columns in the warehouse are reported only for contracted models (where they break the contract)."""
-    relation = (node.database, node.schema or "", node.identifier)
-    found = warehouse.columns(relation)
-    declared = [(column.name, column.data_type) for column in node.columns.values()]
-    differences = [
-        d for d in compare_columns(adapter, declared, found)
-        if d.kind != "extra" or node.contract_enforced
-    ]
-    if found is not None and not differences:
-        return None
-    return NodeDrift(node, node.relation_name or ".".join(filter(None, relation)), differences, found is None)
+    resource: Node | Source
+    expected: ExpectedSchema
+    state: RelationState
+    drift: NodeDrift | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What one drifted column (None: the whole relation) reaches: mart columns and lineage paths as text."""
+
+    affected: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+
+
+def relation_of(resource: Node | Source) -> tuple[str | None, str, str]:
+    identifier = resource.identifier if isinstance(resource, Node) else (resource.identifier or resource.name)
+    return (resource.database, resource.schema or "", identifier)
+
+
+def unchecked_reason(resource: Node | Source | None) -> str | None:
+    """Why a node upstream of a mart has no relation of its own to check; None when it has one."""
+    if resource is None or resource.resource_type not in RELATION_TYPES:
+        return "not a relation"
+    if isinstance(resource, Node) and resource.config.materialized == "ephemeral":
+        return "ephemeral: inlined into the models reading it"
+    if isinstance(resource, Source) and external_location(resource):
+        return "reads an external file (external_location), not a warehouse relation"
+    return None
+
+
+def external_location(source: Source) -> str | None:
+    """dbt-duckdb's `external_location` (source or table meta/config): the source is a file read at query time."""
+    config = source.config
+    for location in (source.meta.get("external_location"), config.meta.get("external_location"), config.external_location):
+        if location:
+            return str(location)
+    return None
+
+
+def columns_on_paths(paths: Paths) -> dict[str, list[str]]:
+    """unique_id -> its columns that the lineage paths pass through, in first-met order: the columns the marts'
+    values are computed from, which every relation on the way must keep having."""
+    found: dict[str, dict[str, str]] = {}
+    for column_paths in paths.values():
+        for path in column_paths:
+            for uid, name in path:
+                found.setdefault(uid, {}).setdefault(name.casefold(), name)
+    return {uid: list(names.values()) for uid, names in found.items()}
+
+
+def check_relation(warehouse: Warehouse, schemas: ExpectedSchemas, adapter: str, resource: Node | Source,
+                   read: list[str] = ()) -> RelationCheck:
+    """Inspect the relation and judge it against its expected schema, plus the columns `read` by the lineage of
+    the marts it feeds (`columns_on_paths`), which a rename upstream must not have taken away."""
+    state = warehouse.inspect(relation_of(resource))
+    readable = state.columns if state.columns is not None and not state.broken else None
+    expected = schemas.of(resource, readable, read=read)
+    name = resource.relation_name or ".".join(filter(None, relation_of(resource)))
+    if state.columns is None:
+        return RelationCheck(resource, expected, state, NodeDrift(resource, name, [], True, expected))
+    differences = compare_columns(adapter, expected.columns, state.columns, extra_allowed=expected.extra_allowed)
+    if state.broken:
+        differences.append(ColumnDifference(state.broken_column or "*", DifferenceKind.UNREADABLE, None,
+                                            " ".join(state.broken.split())))
+    drift = NodeDrift(resource, name, differences, False, expected) if differences else None
+    return RelationCheck(resource, expected, state, drift)
 
 
 def describe(difference: ColumnDifference) -> str:
@@ -40,41 +109,72 @@ def describe(difference: ColumnDifference) -> str:
         return f"{difference.column}: expected {difference.expected or 'a column'}, found nothing"
     if kind == "extra":
         return f"{difference.column}: not declared, found {difference.found}"
+    if kind == "unreadable":
+        return f"{difference.column}: the relation cannot be read ({difference.found})"
     return f"{difference.column}: expected {difference.expected}, found {difference.found}"
 
 
-def drift_error(mart: Node, drifts: list[NodeDrift], affected: dict[tuple[str, str | None], list[str]],
-                paths: dict[tuple[str, str | None], list[str]]) -> SchemaDriftError:
-    """One SchemaDriftError listing every column of every drifted relation, with the mart columns it affects.
+def explain(drift: NodeDrift, mart: Node, paths: Paths, label: Callable[[str], str]) -> dict[str | None, Explanation]:
+    """Per drifted column (None for a missing relation): the mart's columns it feeds and the lineage paths, each
+    path as text, mart column first (`fct.a <- int.b <- stg.c`)."""
+    columns = [d.column for d in drift.differences]
+    explained: dict[str | None, Explanation] = {}
+    if drift.missing_relation:
+        expected = [name for name, _ in drift.expected.columns] if drift.expected else []
+        reached = {mart_column: hops for column in expected
+                   for mart_column, hops in paths_through(paths, drift.node.unique_id, column).items()}
+        explained[None] = _explanation(reached, label)
+    for column in columns:
+        found = _explanation(paths_through(paths, drift.node.unique_id, column), label)
+        if drift.node.unique_id == mart.unique_id:  # the mart's own column: it is the column affected
+            found = Explanation([column], found.paths)
+        explained[column] = found
+    return explained
+
+
+def _explanation(reached: dict[str, list[list[tuple[str, str]]]], label: Callable[[str], str]) -> Explanation:
+    hits = sorted((column, " <- ".join(f"{label(uid)}.{name}" for uid, name in path))
+                  for column, column_paths in reached.items() for path in column_paths)
+    return Explanation(sorted({column for column, _ in hits}), [text for _, text in hits])
+
+
+def drift_error(mart: Node, drifts: list[NodeDrift], explanations: list[dict[str | None, Explanation]]) -> SchemaDriftError:
+    """One SchemaDriftError listing every drifted relation and column, with the mart columns each one feeds.
 
     Args:
-        affected: (unique_id, column or None) -> names of the mart's columns computed from it.
-        paths: (unique_id, column or None) -> lineage paths rendered as text (mart column first).
+        explanations: `explain(drift, ...)` for each drift, in the same order.
     """
-    lines, details = [], []
-    for drift in drifts:
+    lines: list[str] = []
+    details: list[dict[str, Any]] = []
+    for drift, explained in zip(drifts, explanations):
         if drift.missing_relation:
-            lines.append(f"{drift.relation} does not exist in the warehouse (model {drift.node.name} never built, or dropped)")
+            why = explained.get(None, Explanation())
+            lines.append(f"{drift.relation} does not exist in the warehouse ({drift.node.resource_type} "
+                         f"{drift.node.name} never built, or dropped)" + _feeds(mart, drift, why))
+            lines += [f"    lineage: {path}" for path in why.paths[:3]]
+            details.append({"column": None, "kind": "missing_relation", "expected": None, "found": None,
+                            "node": drift.node.unique_id, "relation": drift.relation, "affected": why.affected,
+                            "lineage": why.paths})
         for difference in drift.differences:
-            if drift.missing_relation and difference.kind.value == "missing":
-                continue
-            ref = (drift.node.unique_id, difference.column)
-            hit = affected.get(ref, [])
-            lines.append(f"{drift.relation}.{describe(difference)}"
-                         + (f" -> affects {mart.name}: {', '.join(hit)}" if hit and drift.node.unique_id != mart.unique_id else ""))
-            for path in paths.get(ref, [])[:3]:
-                lines.append(f"    lineage: {path}")
+            why = explained.get(difference.column, Explanation())
+            lines.append(f"{drift.relation}.{describe(difference)}" + _feeds(mart, drift, why))
+            lines += [f"    lineage: {path}" for path in why.paths[:3]]
             details.append({**difference.to_dict(), "node": drift.node.unique_id, "relation": drift.relation,
-                            "affected": hit, "lineage": paths.get(ref, [])})
+                            "affected": why.affected, "lineage": why.paths})
     missing = [d for d in drifts if d.missing_relation]
-    select = " ".join(f"+{d.node.name}" if d.node.unique_id == mart.unique_id else d.node.name for d in missing)
+    select = " ".join(f"+{d.node.name}" if d.node.unique_id == mart.unique_id else d.node.name
+                      for d in missing if d.node.resource_type != "source")
     message = f"schema drift behind {mart.name}:\n  " + "\n  ".join(lines)
     error_type = MissingRelationError if missing and all(d.missing_relation for d in drifts) else SchemaDriftError
-    return error_type(
-        message,
-        hint=(f"run `dbt build --select {select}`" if missing else
-              "rebuild with `dbt build --select +" + mart.name + "`, or update the model's yml to the new columns "
-              "(and the agents' expectations with it)"),
-        model=mart.name, relation=drifts[0].relation, differences=details,
-        **({"select": f"dbt build --select {select}"} if missing else {}),
-    )
+    hint = (f"run `dbt build --select {select}`" if select else
+            "restore the source relation the loader should have written" if missing else
+            f"rebuild with `dbt build --select +{mart.name}`: a relation changed behind dbt's back no longer has "
+            "the schema its build produced")
+    return error_type(message, hint=hint, model=mart.name, relation=drifts[0].relation, differences=details,
+                      **({"select": f"dbt build --select {select}"} if select else {}))
+
+
+def _feeds(mart: Node, drift: NodeDrift, why: Explanation) -> str:
+    if not why.affected or drift.node.unique_id == mart.unique_id:
+        return ""
+    return f" -> affects {mart.name}: {', '.join(why.affected)}"

@@ -1,4 +1,4 @@
-"""Compare a model's declared columns with the columns its relation has in the warehouse."""
+"""Compare the columns a relation is expected to have with the columns it has in the warehouse."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class DifferenceKind(str, Enum):
     MISSING = "missing"  # declared, not in the warehouse
     EXTRA = "extra"  # in the warehouse, not declared
     TYPE_CHANGED = "type_changed"  # in both, of different types
+    UNREADABLE = "unreadable"  # listed, but the relation cannot be read (a view whose upstream lost a column)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ def compare_columns(
     adapter: str,
     declared: Sequence[tuple[str, str | None]],
     found: Sequence[tuple[str, str]] | None,
+    *,
+    extra_allowed: bool = False,
 ) -> list[ColumnDifference]:
     """The differences between declared and actual columns; names compare case-insensitively, types by
     `types.normalize_type` (synonyms, letter case and engine-discarded lengths are no difference).
@@ -46,6 +49,8 @@ def compare_columns(
         declared: (name, data_type or None) from the manifest; a None type checks presence only.
         found: (name, data_type) from `Warehouse.columns`; None when the relation does not exist, which makes
             every declared column missing (the caller raises MissingRelationError for that).
+        extra_allowed: columns found but not declared are no difference (a model without a contract may add
+            columns: nothing that reads the expected ones breaks).
 
     Returns:
         Missing and type-changed columns in declared order, then extra columns in warehouse order; empty when
@@ -61,7 +66,7 @@ def compare_columns(
         found_type = found_by_name[name.lower()]
         if declared_type and normalize_type(adapter, declared_type) != normalize_type(adapter, found_type):
             differences.append(ColumnDifference(name, DifferenceKind.TYPE_CHANGED, declared_type, found_type))
-    for name, found_type in found or ():
+    for name, found_type in () if extra_allowed else found or ():
         if name.lower() not in declared_names:
             differences.append(ColumnDifference(name, DifferenceKind.EXTRA, None, found_type))
     return differences

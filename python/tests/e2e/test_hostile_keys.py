@@ -44,7 +44,8 @@ def test_the_recorder_sees_the_bound_lookup(recorded) -> None:
     project, statements = recorded
     statements.clear()
     assert project.context("fct_customer_health_summary", key={"customer_id": "12"}, schema_check=False).found
-    lookups = [(sql, params) for sql, params in statements if "WHERE" in sql.upper()]
+    # the row lookup (the relation's columns are introspected first, by bound names too)
+    lookups = [(sql, params) for sql, params in statements if "WHERE" in sql.upper() and "information_schema" not in sql]
     assert lookups and all(params == (12,) and "12" not in sql for sql, params in lookups)
 
 
