@@ -16,7 +16,8 @@ from dbt_grounding.errors import (
     ConfigurationError, FailedTestsError, GroundingError, StaleGroundingError, UnknownBuildError,
 )
 from dbt_grounding.grounding.drift import (
-    NodeDrift, RelationCheck, check_relation, columns_on_paths, drift_error, explain, unchecked_reason,
+    NodeDrift, RelationCheck, check_relation, columns_on_paths, downstream_of_drift, drift_error, explain,
+    unchecked_reason,
 )
 from dbt_grounding.grounding.expected_schema import ExpectedSchemas
 from dbt_grounding.grounding.freshness import FreshnessResult, as_of_instant, evaluate_freshness, last_successful_build
@@ -256,6 +257,12 @@ class GroundingProject:
         with warehouse.session():
             checks = [self._checked_relation(warehouse, resource, read.get(resource.unique_id, []))
                       for resource in resources]
+            probed = {}
+            for check in downstream_of_drift(checks, self.upstream):
+                uid = check.resource.unique_id
+                probed[uid] = check_relation(warehouse, self.expected_schemas, self.adapter, check.resource,
+                                             read.get(uid, []), probe=True)
+        checks = [probed.get(check.resource.unique_id, check) for check in checks]
         drifts = [check.drift for check in checks if check.drift is not None]
         if drifts:
             raise self.explained_drift(node, drifts)
@@ -266,7 +273,7 @@ class GroundingProject:
         cached = self._schema_checked.get(resource.unique_id)
         if cached is not None and state[0] is not None and cached[0] == state:
             return cached[1]
-        check = check_relation(warehouse, self.expected_schemas, self.adapter, resource, read)
+        check = check_relation(warehouse, self.expected_schemas, self.adapter, resource, read, probe=False)
         if check.drift is None and state[0] is not None:
             self._schema_checked[resource.unique_id] = (state, check)
         return check

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from dbt_grounding.artifacts import Node
 from dbt_grounding.checks.findings import Finding
-from dbt_grounding.grounding.drift import RelationCheck, check_relation, columns_on_paths, describe, explain
+from dbt_grounding.grounding.drift import (
+    RelationCheck, check_relation, columns_on_paths, describe, downstream_of_drift, explain,
+)
 from dbt_grounding.grounding.expected_schema import YML
 
 if TYPE_CHECKING:
@@ -62,14 +64,15 @@ class SchemaSweep:
         for mart in self.marts:
             for uid, columns in columns_on_paths(self.project.traced_paths(mart.unique_id)).items():
                 read.setdefault(uid, []).extend(columns)
-        findings = []
+        schemas, adapter = self.project.expected_schemas, self.project.adapter
         for uid, resource in sorted(self.relations.items()):
-            check = check_relation(warehouse, self.project.expected_schemas, self.project.adapter, resource,
-                                   read.get(uid, []))
-            self.checks[uid] = check
-            if check.drift is not None:
-                findings += self._drift_findings(check)
-        return findings
+            self.checks[uid] = check_relation(warehouse, schemas, adapter, resource, read.get(uid, []), probe=False)
+        for check in downstream_of_drift(list(self.checks.values()), self.project.upstream):
+            uid = check.resource.unique_id
+            self.checks[uid] = check_relation(warehouse, schemas, adapter, check.resource, read.get(uid, []),
+                                              probe=True)
+        return [finding for _, check in sorted(self.checks.items()) if check.drift is not None
+                for finding in self._drift_findings(check)]
 
     def _drift_findings(self, check: RelationCheck) -> list[Finding]:
         drift = check.drift

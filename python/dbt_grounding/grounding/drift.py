@@ -86,10 +86,11 @@ def columns_on_paths(paths: Paths) -> dict[str, list[str]]:
 
 
 def check_relation(warehouse: Warehouse, schemas: ExpectedSchemas, adapter: str, resource: Node | Source,
-                   read: list[str] = ()) -> RelationCheck:
+                   read: list[str] = (), *, probe: bool = True) -> RelationCheck:
     """Inspect the relation and judge it against its expected schema, plus the columns `read` by the lineage of
-    the marts it feeds (`columns_on_paths`), which a rename upstream must not have taken away."""
-    state = warehouse.inspect(relation_of(resource))
+    the marts it feeds (`columns_on_paths`), which a rename upstream must not have taken away. `probe`: see
+    `Warehouse.inspect` (`downstream_of_drift` says which relations to probe)."""
+    state = warehouse.inspect(relation_of(resource), probe=probe)
     readable = state.columns if state.columns is not None and not state.broken else None
     expected = schemas.of(resource, readable, read=read)
     name = resource.relation_name or ".".join(filter(None, relation_of(resource)))
@@ -101,6 +102,21 @@ def check_relation(warehouse: Warehouse, schemas: ExpectedSchemas, adapter: str,
                                             " ".join(state.broken.split())))
     drift = NodeDrift(resource, name, differences, False, expected) if differences else None
     return RelationCheck(resource, expected, state, drift)
+
+
+def downstream_of_drift(checks: list[RelationCheck], upstream: Callable[[str], list[str]]) -> list[RelationCheck]:
+    """The checks to make again with views probed: those of models downstream of a relation that drifted.
+
+    A view breaks only when something it reads changed, and every relation it reads is checked by its listed
+    columns too: so the first pass lists every relation without binding a view (binding a deep view stack costs
+    DuckDB time exponential in its depth) and only the views downstream of a drift are bound again, to say which
+    of them no longer read. A view reading a table the manifest does not know is not probed."""
+    drifted = {check.resource.unique_id for check in checks if check.drift is not None}
+    if not drifted:
+        return []
+    return [check for check in checks
+            if check.resource.resource_type == "model" and check.resource.config.materialized == "view"
+            and drifted & set(upstream(check.resource.unique_id))]
 
 
 def describe(difference: ColumnDifference) -> str:

@@ -141,12 +141,15 @@ class Warehouse(ABC):
         """
         raise NotImplementedError(f"{type(self).__name__} cannot list distinct values")
 
-    def inspect(self, relation: Relation | tuple[str | None, str, str]) -> RelationState:
+    def inspect(self, relation: Relation | tuple[str | None, str, str], *, probe: bool = True) -> RelationState:
         """The relation's schema, and whether it can be read at all. Adapters that can tell a broken view or batch
         introspection (one query per schema inside a `session()`) override this; the default asks `columns()`.
 
         Args:
             relation: (database, schema, identifier) from the manifest.
+            probe: make the engine bind a view again to tell whether it still reads (DuckDB: its catalog keeps a
+                view's columns as they were when it was created). Binding a deep stack of views is costly, so the
+                schema checks probe only the views downstream of a relation that drifted; False lists the columns.
 
         Returns:
             The relation's state.

@@ -213,9 +213,10 @@ class DuckDBWarehouse(Warehouse):
         """The relation's columns; a view's as DuckDB binds it today (see `inspect`), as listed when it is broken."""
         return self.inspect(relation).columns
 
-    def inspect(self, relation: Relation | tuple[str | None, str, str]) -> RelationState:
+    def inspect(self, relation: Relation | tuple[str | None, str, str], *, probe: bool = True) -> RelationState:
         """The relation's columns, a view's as bound against today's tables; a view that no longer binds is
-        `broken`, with the binder's message and the column it names."""
+        `broken`, with the binder's message and the column it names. With `probe=False` a view's columns are
+        those the catalog listed when it was created (nothing is bound, nothing kept for a later probe)."""
         relation = Relation(*relation)
         with self._connected() as connection:
             catalog = self._resolve_catalog(relation)
@@ -227,6 +228,8 @@ class DuckDBWarehouse(Warehouse):
                 state = RelationState(None)
             else:
                 is_view, columns = listed
+                if is_view and not probe:
+                    return RelationState(columns)
                 state = self._probe_view(connection, relation, columns) if is_view else RelationState(columns)
             if self._sessions:
                 self._inspected[key] = state

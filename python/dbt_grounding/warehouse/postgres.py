@@ -221,7 +221,8 @@ class PostgresWarehouse(Warehouse):
     def columns(self, relation: Relation | tuple[str | None, str, str]) -> list[tuple[str, str]] | None:
         return self.inspect(relation).columns
 
-    def inspect(self, relation: Relation | tuple[str | None, str, str]) -> RelationState:
+    def inspect(self, relation: Relation | tuple[str | None, str, str], *, probe: bool = True) -> RelationState:
+        # PostgreSQL's dependency tracking keeps views bound: nothing to probe
         relation = Relation(*relation)
         with self._lock:
             self._check_database(relation)
