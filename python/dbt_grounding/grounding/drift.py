@@ -110,8 +110,10 @@ def downstream_of_drift(checks: list[RelationCheck], upstream: Callable[[str], l
     A view breaks only when something it reads changed, and every relation it reads is checked by its listed
     columns too: so the first pass lists every relation without binding a view (binding a deep view stack costs
     DuckDB time exponential in its depth) and only the views downstream of a drift are bound again, to say which
-    of them no longer read. A view reading a table the manifest does not know is not probed."""
-    drifted = {check.resource.unique_id for check in checks if check.drift is not None}
+    of them no longer read. A view reading a table the manifest does not know is not probed, nor one downstream only
+    of a relation that no longer exists (it cannot read, and the missing relation is the one error to fix)."""
+    drifted = {check.resource.unique_id for check in checks
+               if check.drift is not None and not check.drift.missing_relation}
     if not drifted:
         return []
     return [check for check in checks
