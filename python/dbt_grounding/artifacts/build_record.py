@@ -109,7 +109,10 @@ class BuildRecord:
         return max(self._record.invocations.values(), key=lambda i: i.started_at, default=None)
 
     def node(self, unique_id: str) -> NodeBuild:
-        """The node's last build, or why it is unknown."""
+        """The node's last build, or why it is unknown. A source has neither: dbt loads nothing into it (its age is
+        its loader's business: `loaded_at_field`, `dbt source freshness`)."""
+        if unique_id in self._manifest.sources:
+            return NodeBuild(unique_id, None)
         entry = self._record.results.get(unique_id)
         node = self._manifest.nodes.get(unique_id)
         if entry is None:
