@@ -16,7 +16,7 @@ from dbt_grounding.errors import (
     ConfigurationError, FailedTestsError, GroundingError, StaleGroundingError, UnknownBuildError,
 )
 from dbt_grounding.grounding.drift import (
-    NodeDrift, RelationCheck, check_relation, columns_on_paths, downstream_of_drift, drift_error, explain,
+    NodeDrift, RelationCheck, check_relation, columns_on_paths, drift_error, explain, probe_downstream_of_drift,
     unchecked_reason,
 )
 from dbt_grounding.grounding.expected_schema import ExpectedSchemas
@@ -255,14 +255,10 @@ class GroundingProject:
         read = columns_on_paths(self.traced_paths(node.unique_id))
         warehouse = self.warehouse()
         with warehouse.session():
-            checks = [self._checked_relation(warehouse, resource, read.get(resource.unique_id, []))
+            listed = [self._checked_relation(warehouse, resource, read.get(resource.unique_id, []))
                       for resource in resources]
-            probed = {}
-            for check in downstream_of_drift(checks, self.upstream):
-                uid = check.resource.unique_id
-                probed[uid] = check_relation(warehouse, self.expected_schemas, self.adapter, check.resource,
-                                             read.get(uid, []), probe=True)
-        checks = [probed.get(check.resource.unique_id, check) for check in checks]
+            checks = probe_downstream_of_drift(warehouse, self.expected_schemas, self.adapter, listed, self.upstream,
+                                               read)
         drifts = [check.drift for check in checks if check.drift is not None]
         if drifts:
             raise self.explained_drift(node, drifts)

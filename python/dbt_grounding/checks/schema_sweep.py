@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from dbt_grounding.artifacts import Node
 from dbt_grounding.checks.findings import Finding
 from dbt_grounding.grounding.drift import (
-    RelationCheck, check_relation, columns_on_paths, describe, downstream_of_drift, explain,
+    RelationCheck, check_relation, columns_on_paths, describe, explain, probe_downstream_of_drift,
 )
 from dbt_grounding.grounding.expected_schema import YML
 
@@ -65,12 +65,10 @@ class SchemaSweep:
             for uid, columns in columns_on_paths(self.project.traced_paths(mart.unique_id)).items():
                 read.setdefault(uid, []).extend(columns)
         schemas, adapter = self.project.expected_schemas, self.project.adapter
-        for uid, resource in sorted(self.relations.items()):
-            self.checks[uid] = check_relation(warehouse, schemas, adapter, resource, read.get(uid, []), probe=False)
-        for check in downstream_of_drift(list(self.checks.values()), self.project.upstream):
-            uid = check.resource.unique_id
-            self.checks[uid] = check_relation(warehouse, schemas, adapter, check.resource, read.get(uid, []),
-                                              probe=True)
+        listed = [check_relation(warehouse, schemas, adapter, resource, read.get(uid, []), probe=False)
+                  for uid, resource in sorted(self.relations.items())]
+        for check in probe_downstream_of_drift(warehouse, schemas, adapter, listed, self.project.upstream, read):
+            self.checks[check.resource.unique_id] = check
         return [finding for _, check in sorted(self.checks.items()) if check.drift is not None
                 for finding in self._drift_findings(check)]
 

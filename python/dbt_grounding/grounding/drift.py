@@ -89,7 +89,7 @@ def check_relation(warehouse: Warehouse, schemas: ExpectedSchemas, adapter: str,
                    read: list[str] = (), *, probe: bool = True) -> RelationCheck:
     """Inspect the relation and judge it against its expected schema, plus the columns `read` by the lineage of
     the marts it feeds (`columns_on_paths`), which a rename upstream must not have taken away. `probe`: see
-    `Warehouse.inspect` (`downstream_of_drift` says which relations to probe)."""
+    `Warehouse.inspect` (`probe_downstream_of_drift` says which relations to probe)."""
     state = warehouse.inspect(relation_of(resource), probe=probe)
     readable = state.columns if state.columns is not None and not state.broken else None
     expected = schemas.of(resource, readable, read=read)
@@ -104,8 +104,11 @@ def check_relation(warehouse: Warehouse, schemas: ExpectedSchemas, adapter: str,
     return RelationCheck(resource, expected, state, drift)
 
 
-def downstream_of_drift(checks: list[RelationCheck], upstream: Callable[[str], list[str]]) -> list[RelationCheck]:
-    """The checks to make again with views probed: those of models downstream of a relation that drifted.
+def probe_downstream_of_drift(warehouse: Warehouse, schemas: ExpectedSchemas, adapter: str,
+                              checks: list[RelationCheck], upstream: Callable[[str], list[str]],
+                              read: dict[str, list[str]]) -> list[RelationCheck]:
+    """`checks` (made with `probe=False`) with those of the views downstream of a relation that drifted made again,
+    views bound (`read`: the columns the marts' lineage reads from each relation, as for `check_relation`).
 
     A view breaks only when something it reads changed, and every relation it reads is checked by its listed
     columns too: so the first pass lists every relation without binding a view (binding a deep view stack costs
@@ -115,10 +118,12 @@ def downstream_of_drift(checks: list[RelationCheck], upstream: Callable[[str], l
     drifted = {check.resource.unique_id for check in checks
                if check.drift is not None and not check.drift.missing_relation}
     if not drifted:
-        return []
-    return [check for check in checks
+        return checks
+    return [check_relation(warehouse, schemas, adapter, check.resource, read.get(check.resource.unique_id, []),
+                           probe=True)
             if check.resource.resource_type == "model" and check.resource.config.materialized == "view"
-            and drifted & set(upstream(check.resource.unique_id))]
+            and drifted & set(upstream(check.resource.unique_id)) else check
+            for check in checks]
 
 
 def describe(difference: ColumnDifference) -> str:
