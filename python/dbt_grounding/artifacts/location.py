@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from dbt_grounding.errors import ConfigurationError
+from dbt_grounding.artifacts.ownership import PROJECT_FILE, read_project_file
 
 
 @dataclass(frozen=True)
@@ -52,16 +52,8 @@ def locate_target_path(project_dir: str | os.PathLike[str], target_path: str | o
 
 
 def _project_target_path(project_dir: Path, environ: Mapping[str, str]) -> str | None:
-    project_file = project_dir / "dbt_project.yml"
-    if not project_file.is_file():
-        return None
-    import yaml
-
-    try:
-        project = yaml.safe_load(project_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigurationError(f"Cannot read {project_file}: {error}",
-                                 hint="Fix the file; `dbt debug` reports the same problem.", path=str(project_file))
+    project_file = project_dir / PROJECT_FILE
+    project = read_project_file(project_file)
     value: Any = project.get("target-path") if isinstance(project, Mapping) else None
     if isinstance(value, str) and "{" in value:
         from dbt_grounding.warehouse.rendering import render_value  # Jinja only when the value has any

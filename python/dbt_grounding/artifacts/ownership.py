@@ -11,6 +11,7 @@ use of the toolkit): nothing is checked.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 from pathlib import Path
 
 import yaml
@@ -53,8 +54,13 @@ def _root_nodes(nodes: Iterable, project_name: str) -> Iterable:
             and node.original_file_path)
 
 
-def _project_name(project_file: Path) -> str | None:
-    """dbt_project.yml's `name:`, or None when there is no such file or the name is templated."""
+def read_project_file(project_file: Path) -> Any:
+    """dbt_project.yml parsed (any YAML value), None when there is no such file: the one reader of it in artifacts/
+    (its `name:` here, its `target-path:` in location.py).
+
+    Raises:
+        ConfigurationError: the file exists but cannot be read as YAML.
+    """
     try:
         text = project_file.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
@@ -62,9 +68,14 @@ def _project_name(project_file: Path) -> str | None:
     except (OSError, UnicodeDecodeError) as error:
         raise _unreadable(project_file, error) from None
     try:
-        project = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError) as error:
         raise _unreadable(project_file, error) from None
+
+
+def _project_name(project_file: Path) -> str | None:
+    """dbt_project.yml's `name:`, or None when there is no such file or the name is templated."""
+    project = read_project_file(project_file)
     name = project.get("name") if isinstance(project, dict) else None
     if not isinstance(name, str) or "{" in name:
         return None  # dbt itself refuses a project without a name; the comparison needs a plain one
