@@ -1,19 +1,25 @@
-"""What the build benchmarks share (build_marts.py, build_engines.py): raw data generated at scale, loaded into
-DuckDB the way an EL tool would, and the dbt command line they run. Not a test; nothing here asserts a time."""
+"""What the benchmarks share: raw data generated at scale, loaded into DuckDB the way an EL tool would, the dbt
+command line they run, and a child's wall time and peak memory. Not a test; nothing here asserts a time.
+
+The helpers the test suite has too (the dbt executable, a free port, the PostgreSQL and Spark engines) are the test
+suite's own (python/tests/dbt_runner.py, engines.py), imported from there: one copy for both."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-RAW_TABLES = [
-    "crm_customers", "billing_subscriptions", "billing_orders", "billing_payments",
-    "product_logins", "support_tickets", "ml_churn_scores",
-]
-AS_OF_DATE = "2026-06-30"
+sys.path.insert(0, str(REPO_ROOT / "python" / "tests"))
+
+from dbt_runner import AS_OF_DATE, dbt_executable  # noqa: E402  (after the path above)
+from oracle import TABLE_ORDER  # noqa: E402
+
+RAW_TABLES = list(TABLE_ORDER)  # the seven raw tables (docs/raw_data_spec.md), in the generator's order
 BUILD_VARS = f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}"  # `dbt build --vars`: the sample data's as-of date
 
 
@@ -49,9 +55,25 @@ def load_raw_duckdb(duckdb_path: Path, raw_dir: Path) -> int:
     return rows
 
 
-def dbt_executable() -> str:
-    """The dbt installed beside the running Python (the project's venv)."""
-    return str(Path(sys.executable).with_name("dbt"))
+@dataclass(frozen=True)
+class TimedRun:
+    seconds: float  # wall time around the child
+    peak_rss_mib: float  # the child's own peak RSS
+    stdout: str
+
+
+def time_child(command: list[str], env: dict[str, str], cwd: Path) -> TimedRun:
+    """Run a child to its end; its wall time and peak RSS (`/usr/bin/time -v`: the child's own, where getrusage of
+    children would give the maximum over every child so far). A failure aborts with the tail of its output."""
+    started = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-v", *command], env=env, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"failed: {' '.join(command[:4])} ...")
+    peak_kib = next(int(line.split(":")[1]) for line in result.stderr.splitlines()
+                    if "Maximum resident set size" in line)
+    return TimedRun(elapsed, peak_kib / 1024, result.stdout)
 
 
 def dbt_args(work_dir: Path, threads: int | None = None) -> list[str]:

@@ -44,7 +44,6 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -57,6 +56,7 @@ from pathlib import Path
 from bench_common import (
     BUILD_VARS, RAW_TABLES, REPO_ROOT, dbt_args, dbt_env, dbt_executable, generate, load_raw_duckdb,
 )
+from engines import EngineUnavailable, PostgresCluster, free_port, spark_conf, spark_env, start_cluster
 
 ENGINES = {"duckdb": "duckdb", "postgres": "pg", "spark": "spark"}  # engine -> profiles.yml target
 SCHEMA = "main"  # the target schema on every engine; the raw tables live in main_raw
@@ -210,12 +210,6 @@ def node_counts(target_dir: Path) -> str:
 
 # --- engines -------------------------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Engine:
     """One engine's fresh warehouse under run_dir: the dbt settings, raw loading, and teardown."""
 
@@ -263,42 +257,23 @@ class PostgresEngine(Engine):
 
     def __init__(self, run_dir: Path) -> None:
         super().__init__(run_dir)
-        self.data_dir = run_dir / "pgdata"
-        self.port = free_port()
-
-    def cluster_env(self) -> dict[str, str]:
-        return {
-            "DBT_GROUNDING_PG_DIR": str(self.data_dir), "DBT_GROUNDING_PG_HOST": "127.0.0.1",
-            "DBT_GROUNDING_PG_PORT": str(self.port), "DBT_GROUNDING_PG_USER": "dbt_grounding",
-            "DBT_GROUNDING_PG_DATABASE": "dbt_grounding", "DBT_GROUNDING_PG_SCHEMA": SCHEMA,
-        }
+        self.cluster = PostgresCluster(data_dir=run_dir / "pgdata", port=free_port())
 
     def env(self) -> dict[str, str]:
-        return {**super().env(), **self.cluster_env()}
-
-    def _script(self, command: str) -> None:
-        result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "pg_cluster.sh"), command],
-                                env={**os.environ, **self.cluster_env()}, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise SystemExit(f"scripts/pg_cluster.sh {command} failed:\n{result.stdout}\n{result.stderr}")
+        return {**super().env(), **dict(self.cluster.dbt_env(SCHEMA))}
 
     def start(self) -> None:
-        if os.geteuid() == 0:
-            # the server then runs as `postgres`, which must be able to reach its data directory
-            for parent in [self.run_dir, *self.run_dir.parents]:
-                if parent == Path("/"):
-                    break
-                parent.chmod(parent.stat().st_mode | 0o011)
-        self._script("start")
+        try:
+            start_cluster(self.cluster)
+        except EngineUnavailable as error:  # ends the run with the rows done, like a failed dbt command
+            raise SystemExit(str(error)) from error
 
     def server_pids(self) -> list[int]:
         # postmaster.pid's first line is the postmaster's pid; backends and workers are its children
-        return [int(_read(str(self.data_dir / "postmaster.pid")).splitlines()[0])]
+        return [int(_read(str(self.cluster.data_dir / "postmaster.pid")).splitlines()[0])]
 
     def connect(self):
-        import psycopg2
-
-        return psycopg2.connect(host="127.0.0.1", port=self.port, user="dbt_grounding", dbname="dbt_grounding")
+        return self.cluster.connect()
 
     def load_raw(self, raw_dir: Path) -> None:
         import duckdb
@@ -327,7 +302,7 @@ class PostgresEngine(Engine):
             connection.close()
 
     def stop(self) -> None:
-        self._script("destroy")
+        self.cluster.script("destroy")
 
 
 class SparkEngine(Engine):
@@ -338,8 +313,7 @@ class SparkEngine(Engine):
         return self.run_dir / "spark"
 
     def env(self) -> dict[str, str]:
-        return {**super().env(), "DBT_GROUNDING_SPARK_DIR": str(self.spark_dir), "DBT_GROUNDING_SPARK_SCHEMA": SCHEMA,
-                "SPARK_LOCAL_IP": "127.0.0.1"}
+        return {**super().env(), **dict(spark_env(self.spark_dir, SCHEMA))}
 
     def load_raw(self, raw_dir: Path) -> None:
         # its own process: the Derby metastore admits one at a time, and dbt's Spark comes next
@@ -356,31 +330,12 @@ class SparkEngine(Engine):
 ENGINE_CLASSES = {engine.name: engine for engine in (DuckDBEngine, PostgresEngine, SparkEngine)}
 
 
-def spark_conf() -> dict[str, str]:
-    """The profile's `spark` server_side_parameters, rendered with this process's environment."""
-    import jinja2
-    import yaml
-
-    profile = yaml.safe_load((REPO_ROOT / "profiles.yml").read_text())
-    parameters = profile["dbt_grounding"]["outputs"]["spark"]["server_side_parameters"]
-
-    def env_var(name: str, default: str | None = None) -> str:
-        if name in os.environ:
-            return os.environ[name]
-        if default is None:
-            raise KeyError(f"profiles.yml needs the environment variable {name}")
-        return default
-
-    renderer = jinja2.Environment()
-    return {key: renderer.from_string(str(value)).render(env_var=env_var) for key, value in parameters.items()}
-
-
 def spark_load_raw(raw_dir: Path) -> None:
     """(In a subprocess) CREATE TABLE main_raw.<t> USING parquet AS SELECT the Parquet file, typed like the seeds."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("dbt-grounding raw load").enableHiveSupport()
-    for key, value in spark_conf().items():
+    for key, value in spark_conf(REPO_ROOT, os.environ).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     try:
@@ -537,7 +492,7 @@ def main() -> None:
     print(f"\n{os.cpu_count()} CPUs, {memory_gib:.1f} GiB RAM; 1-min load average as each build started: "
           + ", ".join(f"{row.engine} {row.size} {row.load_average:.2f}" for row in rows) + ".")
     if "spark" in engines:
-        driver_memory = spark_conf().get("spark.driver.memory", "Spark's default, 1g")
+        driver_memory = spark_conf(REPO_ROOT, os.environ).get("spark.driver.memory", "Spark's default, 1g")
         print(f"Spark driver memory (the profile's spark.driver.memory): {driver_memory}.")
     if failure:
         raise SystemExit(failure.code if isinstance(failure, SystemExit) else failure)

@@ -16,26 +16,14 @@ Results go to stdout as a Markdown table row, ready for the README.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench_common import BUILD_VARS, REPO_ROOT, dbt_args, dbt_env, dbt_executable, generate, load_raw_duckdb
-
-
-def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MiB of that child alone)."""
-    started = time.perf_counter()
-    # /usr/bin/time -v reports this child's own peak RSS (getrusage of children would give the max over all).
-    result = subprocess.run(["/usr/bin/time", "-v", *command], env=env, capture_output=True, text=True, cwd=REPO_ROOT)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        raise SystemExit(f"failed: {' '.join(command)}")
-    peak_kib = next(int(line.split(":")[1]) for line in result.stderr.splitlines() if "Maximum resident set size" in line)
-    return elapsed, peak_kib / 1024
+from bench_common import (
+    BUILD_VARS, REPO_ROOT, dbt_args, dbt_env, dbt_executable, generate, load_raw_duckdb, time_child,
+)
 
 
 def measure_lookups(duckdb_path: Path, samples: int = 200) -> tuple[float, float, int]:
@@ -82,8 +70,9 @@ def main() -> None:
     env = dbt_env(DBT_GROUNDING_DUCKDB_PATH=str(duckdb_path))
     dbt = dbt_executable()
     common = dbt_args(work_dir, args.threads)
-    run_measured([dbt, "seed", *common, "--select", "plan_tiers"], env)
-    seconds, peak_mib = run_measured([dbt, "build", *common, "--vars", BUILD_VARS], env)
+    time_child([dbt, "seed", *common, "--select", "plan_tiers"], env, REPO_ROOT)
+    build = time_child([dbt, "build", *common, "--vars", BUILD_VARS], env, REPO_ROOT)
+    seconds, peak_mib = build.seconds, build.peak_rss_mib
     p50, p95, mart_rows = measure_lookups(duckdb_path)
     print("| customers | raw rows | `dbt build` wall time | peak RSS (dbt + DuckDB) | health mart rows | key lookup p50 / p95 |")
     print("|---|---|---|---|---|---|")

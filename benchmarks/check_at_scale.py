@@ -32,7 +32,8 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from bench_common import REPO_ROOT, dbt_executable
+
 MARKER = "synthetic_project.json"
 
 # The third side: the gate and an inspect of every relation upstream of the marts, in one warehouse session.
@@ -84,7 +85,7 @@ def prepare(models: int, out: Path, env: dict[str, str]) -> None:
         return
     subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "synthetic_project.py"), "--models", str(models),
                     "--out", str(out), "--dbt", "parse"], check=True, env=env)
-    dbt = str(Path(sys.executable).with_name("dbt"))
+    dbt = dbt_executable()
     before = load()
     seconds, result = run([dbt, "build", "--project-dir", str(out), "--profiles-dir", str(out)], env, out)
     if result.returncode != 0:

@@ -26,10 +26,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from bench_common import dbt_executable, time_child
 
 COMPARED = {"model", "source", "seed"}
 
@@ -51,20 +51,6 @@ sys.stdout.buffer.write(msgspec.json.encode(lineage))
 
 # The same child's imports and nothing else: how much of its time is interpreter start-up and imports.
 IMPORTS_ONLY = CHILD[: CHILD.index("\nmanifest = ")]
-
-
-def measured(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    """Run a child; return (wall seconds, its peak RSS in MiB, its stdout)."""
-    started = time.perf_counter()
-    result = subprocess.run(["/usr/bin/time", "-v", *command], env=env, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        raise SystemExit(f"failed: {' '.join(command[:4])} ...")
-    peak_kib = next(
-        int(line.split(":")[1]) for line in result.stderr.splitlines() if "Maximum resident set size" in line
-    )
-    return elapsed, peak_kib / 1024, result.stdout
 
 
 def ours_nodes(stdout: str) -> set[str]:
@@ -101,13 +87,13 @@ def main() -> None:
 
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False")
     ours_command = [sys.executable, "-c", CHILD, str(manifest), mart]
-    dbt = str(Path(sys.executable).with_name("dbt"))
+    dbt = dbt_executable()
     dbt_command = [dbt, "--quiet", "ls", "--project-dir", str(project), "--profiles-dir", str(profiles_dir),
                    "--select", f"+{mart}", "--output", "json", "--no-write-json"]
 
     # warm-up of each side, and the check that both give the same answer
-    _, _, ours_out = measured(ours_command, env, project)
-    _, _, dbt_out = measured(dbt_command, env, project)
+    ours_out = time_child(ours_command, env, project).stdout
+    dbt_out = time_child(dbt_command, env, project).stdout
     ours_set = ours_nodes(ours_out)
     dbt_set, dbt_total = dbt_nodes(dbt_out)
     if ours_set != dbt_set:
@@ -118,13 +104,13 @@ def main() -> None:
         )
 
     imports_command = [sys.executable, "-c", IMPORTS_ONLY]
-    measured(imports_command, env, project)
+    time_child(imports_command, env, project)
     sides = {"ours": ours_command, "imports": imports_command, "dbt": dbt_command}
     results: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
     for _ in range(args.runs):
         for side, command in sides.items():
-            seconds, peak, _ = measured(command, env, project)
-            results[side].append((seconds, peak))
+            timed = time_child(command, env, project)
+            results[side].append((timed.seconds, timed.peak_rss_mib))
     wall = {side: statistics.median(s for s, _ in runs) for side, runs in results.items()}
     rss = {side: statistics.median(r for _, r in runs) for side, runs in results.items()}
 

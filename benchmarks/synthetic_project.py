@@ -36,6 +36,8 @@ from pathlib import Path
 
 import yaml
 
+from bench_common import dbt_executable
+
 LAYERS = 10  # 0 staging, 1-8 intermediate, 9 marts
 SEED = 20260630
 DEEP_MART = "mart_deep_001"
@@ -458,7 +460,7 @@ def upstream(models: list[Model], name: str) -> set[str]:
 
 def run_dbt(out: Path, command: list[str], warnings: list[str]) -> float:
     """Run dbt in the project; return its wall time. Its warnings (deprecations included) go to `warnings`."""
-    dbt = str(Path(sys.executable).with_name("dbt"))
+    dbt = dbt_executable()
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False", DBT_USE_COLORS="False")
     started = time.perf_counter()
     result = subprocess.run(

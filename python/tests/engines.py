@@ -1,5 +1,6 @@
 """The other engines the package must build on: a throwaway PostgreSQL cluster (scripts/pg_cluster.sh) and Spark in
-local mode inside the dbt process (dbt-spark[session]). Tests stop what they start."""
+local mode inside the dbt process (dbt-spark[session]). Tests stop what they start; the benchmarks
+(benchmarks/build_engines.py) start them through these helpers too."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,9 +64,8 @@ class PostgresCluster:
         return psycopg2.connect(host="127.0.0.1", port=self.port, user=self.user, dbname=self.database)
 
 
-@contextmanager
-def postgres_cluster(data_dir: Path) -> Iterator[PostgresCluster]:
-    """Start a cluster in `data_dir` on a free loopback port; stop and delete it on the way out."""
+def start_cluster(cluster: PostgresCluster) -> None:
+    """Start `cluster` (scripts/pg_cluster.sh: initdb into its data directory, then the server on its port)."""
     if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")) and not os.environ.get("PG_BINDIR"):
         raise EngineUnavailable(
             "PostgreSQL server binaries are missing (no /usr/lib/postgresql/*/bin/initdb): "
@@ -73,14 +73,20 @@ def postgres_cluster(data_dir: Path) -> Iterator[PostgresCluster]:
         )
     if os.geteuid() == 0:
         # the server runs as `postgres`, which must be able to reach its data directory under the pytest temp dir
-        for parent in [data_dir.parent, *data_dir.parent.parents]:
+        for parent in [cluster.data_dir.parent, *cluster.data_dir.parent.parents]:
             if parent == Path("/"):
                 break
             parent.chmod(parent.stat().st_mode | 0o011)
-    cluster = PostgresCluster(data_dir=data_dir, port=free_port())
     started = cluster.script("start")
     if started.returncode != 0:
         raise EngineUnavailable(f"scripts/pg_cluster.sh start failed:\n{started.stdout}\n{started.stderr}")
+
+
+@contextmanager
+def postgres_cluster(data_dir: Path) -> Iterator[PostgresCluster]:
+    """Start a cluster in `data_dir` on a free loopback port; stop and delete it on the way out."""
+    cluster = PostgresCluster(data_dir=data_dir, port=free_port())
+    start_cluster(cluster)
     try:
         yield cluster
     finally:
@@ -115,19 +121,25 @@ def spark_env(spark_dir: Path, schema: str = "main") -> tuple[tuple[str, str], .
     }.items()))
 
 
-def spark_session(project) -> "pyspark.sql.SparkSession":  # noqa: F821
-    """Spark in this process, configured exactly as the project's `spark` target (profiles.yml rendered with the
-    project's env), so it reads the tables dbt built. Only after every dbt run on that Spark dir has finished."""
+def spark_conf(project_dir: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """The `spark` target's server_side_parameters of the project's profiles.yml, rendered with `environ`."""
     import yaml
-    from pyspark.sql import SparkSession
 
     from dbt_grounding.warehouse.rendering import render_data
 
-    environ = project.env()
-    profile = yaml.safe_load((project.project_dir / "profiles.yml").read_text())
+    profile = yaml.safe_load((project_dir / "profiles.yml").read_text())
     output = render_data(profile["dbt_grounding"]["outputs"]["spark"], environ=environ, source="profiles.yml")
+    return {key: str(value) for key, value in output["server_side_parameters"].items()}
+
+
+def spark_session(project) -> "pyspark.sql.SparkSession":  # noqa: F821
+    """Spark in this process, configured exactly as the project's `spark` target (profiles.yml rendered with the
+    project's env), so it reads the tables dbt built. Only after every dbt run on that Spark dir has finished."""
+    from pyspark.sql import SparkSession
+
+    environ = project.env()
     os.environ["SPARK_LOCAL_IP"] = environ["SPARK_LOCAL_IP"]
     builder = SparkSession.builder.enableHiveSupport()
-    for key, value in output["server_side_parameters"].items():
-        builder = builder.config(key, str(value))
+    for key, value in spark_conf(project.project_dir, environ).items():
+        builder = builder.config(key, value)
     return builder.getOrCreate()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
 import sys
+from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, DbtProject, copy_build
+import oracle
+from dbt_grounding.context.text_rules import looks_like_instructions, scrub_contacts
+from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject, copy_build
 
 pytestmark = pytest.mark.dbt
 
@@ -32,6 +37,13 @@ REJECTION_REASONS = {
     "missing_required_field", "invalid_number", "invalid_date", "out_of_range",
     "unknown_category", "orphan_foreign_key", "duplicate_record",
 }
+
+
+@pytest.fixture(scope="module")
+def raw_tickets() -> list[oracle.Row]:
+    """The accepted support tickets, straight from seeds/raw (oracle.py)."""
+    accepted, _ = oracle.accepted_and_quarantined(oracle.load_raw(REPO_ROOT / "seeds" / "raw"))
+    return accepted["support_tickets"]
 
 
 def load_artifact(project: DbtProject, name: str) -> dict:
@@ -220,15 +232,24 @@ def test_ticket_text_reaches_grounding_marts_scrubbed_of_emails_and_phones(wareh
         assert any("[email]" in s for s in summaries)
 
 
-def test_prompt_injection_in_ticket_bodies_is_flagged(warehouse) -> None:
+def test_prompt_injection_in_ticket_bodies_is_flagged(warehouse, raw_tickets) -> None:
+    """The raw table holds exactly the CSV's injected tickets, and each customer's instruction_like_ticket_count is
+    the number of its accepted tickets opened by the as-of date whose subject or body reads like instructions
+    (text_rules.looks_like_instructions: the rule the SQL macro is generated from and checked against)."""
+    with (REPO_ROOT / "seeds" / "raw" / "support_tickets.csv").open(newline="", encoding="utf-8") as handle:
+        injected_in_csv = sum("ignore previous instructions" in row["body"].lower() for row in csv.DictReader(handle))
     injected = warehouse.execute(
         f"select count(*) from {RAW_SCHEMA}.support_tickets where lower(body) like '%ignore previous instructions%'"
     ).fetchone()[0]
-    assert injected >= 1
-    flagged = warehouse.execute(
-        f"select sum(instruction_like_ticket_count) from {GROUNDING_SCHEMA}.fct_customer_support_digest"
-    ).fetchone()[0]
-    assert flagged >= 1
+    assert injected == injected_in_csv == 1
+    as_of = date.fromisoformat(AS_OF_DATE)
+    expected = Counter(ticket["customer_id"] for ticket in raw_tickets if oracle.counts_at(ticket["opened_at"], as_of)
+                       and (looks_like_instructions(ticket["subject"]) or looks_like_instructions(ticket["body"] or "")))
+    flagged = dict(warehouse.execute(
+        f"select customer_id, instruction_like_ticket_count from {GROUNDING_SCHEMA}.fct_customer_support_digest"
+    ).fetchall())
+    assert flagged == {customer_id: expected[customer_id] for customer_id in flagged}
+    assert sum(flagged.values()) > 0, "the sample data should carry instruction-like tickets"
 
 
 def test_health_mart_has_one_row_per_active_customer_and_all_statuses(warehouse) -> None:
@@ -323,8 +344,18 @@ def test_boundary_customers_get_the_arr_and_contract_value_the_rules_give(wareho
     assert row == (arr, tcv), why
 
 
-def test_tickets_from_the_day_after_the_as_of_date_are_not_summarised(warehouse) -> None:
+def test_tickets_from_the_day_after_the_as_of_date_are_not_summarised(warehouse, raw_tickets) -> None:
+    """Customer 56 has an accepted ticket opened the day after the as-of date: the summary is exactly its tickets
+    of the lookback up to the as-of date, as the raw data gives them, without that one."""
+    tickets = sorted((t for t in raw_tickets if t["customer_id"] == 56), key=lambda t: t["opened_at"], reverse=True)
+    day_after = date.fromisoformat(AS_OF_DATE) + timedelta(days=1)
+    assert [t["ticket_id"] for t in tickets if t["opened_at"].date() == day_after] == ["tkt_5602"]
+    in_staging = warehouse.execute("select count(*) from main.stg_support__tickets where ticket_id = 'tkt_5602'")
+    assert in_staging.fetchone()[0] == 1, "the day-after ticket is accepted: only the as-of rule may leave it out"
+    summarised = [t for t in tickets if 0 <= (date.fromisoformat(AS_OF_DATE) - t["opened_at"].date()).days < 90][:3]
+    expected = " | ".join(f"{t['opened_at'].date()} [{t['priority']}/{t['status']}] {scrub_contacts(t['subject'])}"
+                          for t in summarised)
     (summary,) = warehouse.execute(
         f"select recent_support_tickets_summary from {GROUNDING_SCHEMA}.fct_customer_support_digest where customer_id = 56"
     ).fetchone()
-    assert "2026-07-01" not in summary
+    assert summarised and summary == expected

@@ -9,8 +9,10 @@ Policy for one value, wherever it appears (key, heading, record, JSON): `safe_ce
   which the templates render only inside a labelled fence it cannot close;
 - any other string that is exactly a known person name is masked as one;
 - anything else is a plain scalar, which the templates render through `neutralise_inline`.
-Fencing errs on the side of fencing: a false positive only moves a value into a quoted block. The patterns live
-in text_rules.py, shared with the SQL macros.
+Fencing errs on the side of fencing: a false positive only moves a value into a quoted block. The patterns are
+defined once, in text_rules.py, which generates the SQL macros' copy (macros/grounding/_text_rules_generated.sql);
+python/tests/test_text_rules_agree_with_sql.py runs both on the same inputs. The oracle (python/tests/oracle.py)
+has no copy of them.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from dbt_grounding.errors import InvalidKeyError
 from dbt_grounding.grounding.spec import GroundingSpec, describe_keys
 
 MAX_VALUE_LENGTH = 256  # no real key is longer; a huge value is an error, not a query
-_INTEGER_TYPES = re.compile(r"^(tiny|small|big|huge|u)?int(eger)?(\d+)?\b|^(hugeint|long|short|byte|serial)")
+_INTEGER_TYPES = re.compile(r"^u?(tiny|small|big|huge)?int(eger)?(\d+)?\b|^(long|short|byte|serial)")
 _DECIMAL_TYPES = re.compile(r"^(decimal|numeric|number|double|float|real)")
 # The canonical spellings: what str() of the parsed value gives back. [0-9] is ASCII only.
 CANONICAL_INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,18})")

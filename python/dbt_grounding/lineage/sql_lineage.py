@@ -1,8 +1,8 @@
 """Inside one compiled SELECT: the parent-relation columns each output column is computed from.
 
 sqlglot parses and qualifies the SQL once and builds its scopes once; one walk over them, memoized per (scope,
-column), answers every output column. That is the "qualified scope reused" cost of MEASUREMENTS.md, not the cost of
-one `sqlglot.lineage` call per column. A column's inputs are the columns its expression reads (through CTEs, derived
+column), answers every output column, where one `sqlglot.lineage` call per column would qualify the SQL and build
+its scopes again for each. A column's inputs are the columns its expression reads (through CTEs, derived
 tables, `*`, CASE, arithmetic, aggregates, window functions, scalar subqueries, UNION branches), not the columns
 that only filter or join rows.
 """

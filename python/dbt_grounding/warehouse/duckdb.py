@@ -17,9 +17,10 @@ the file read-write once per dbt command and holds it until the command ends, an
   file free that long after each close before this object reopens it, so even a reader looping flat out holds
   the file at most ~45% of the time. Measured with the package's real `dbt build` (which opens the file once,
   ~4 s in, after parsing) against a reader looping flat out: 5 of 6 builds failed without the gap, 1 of 6 with
-  it. The sure fix is on the writer's side: dbt-duckdb's profile setting `retries: {connect_attempts: 5}`
-  retries the open after 1, 2, 4, 8 s, and as the reader never holds the file more than ~15 ms at a time a
-  retry finds it free: 0 of 6 builds failed (and the test in tests/warehouse/test_warehouse_concurrency.py).
+  it. The fix is on the writer's side: dbt-duckdb's profile setting `retries: {connect_attempts: N}` retries
+  the open, and as the reader never holds the file more than ~15 ms at a time a retry usually finds it free:
+  with 5 attempts 0 of 6 builds failed but one CI run of 8 still did, so the package's profile sets 10
+  (python/tests/warehouse/test_warehouse_concurrency.py).
   `writer_connect_attempts(settings)` tells a caller whether the profile has it, to warn when it does not.
 
 Trade-off, measured on the built package: a key lookup costs 0.5 ms on a held connection and 14 ms p50 with its

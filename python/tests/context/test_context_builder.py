@@ -150,5 +150,16 @@ def test_citation_names_the_model_then_its_sources() -> None:
     assert citation.invocation_id == "7c1e2f0a-5b1d-4c35-9a55-2f9d8e3b6a41"
 
 
-def test_errors_are_grounding_errors() -> None:
-    assert issubclass(InvalidKeyError, GroundingError)
+def test_a_refused_key_is_reported_with_what_was_given_and_what_is_expected() -> None:
+    """The CLI and an agent get the refusal as a GroundingError's dict: which model, the key columns given and the
+    documented columns to choose from, so a caller can correct the key without reading the message."""
+    with pytest.raises(GroundingError) as raised:
+        build_document(health_inputs(key={"Id": 51, "customer_id": 51}, rows=[]))
+    assert raised.value.to_dict() == {
+        "error": "InvalidKeyError",
+        "message": "fct_customer_health_summary does not document the key column(s) Id",
+        "hint": "use the model's key columns (meta.grounding.key) or document the columns in its yml",
+        "details": {"model": "fct_customer_health_summary", "given": ["Id", "customer_id"],
+                    "expected": sorted(column.name for column in HEALTH_COLUMNS)},
+        "notes": [],
+    }

@@ -4,6 +4,7 @@ no value can change the document's structure."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from importlib import resources
 
 import pytest
@@ -83,9 +84,17 @@ def test_prompt_injection_is_only_ever_inside_a_labelled_fence() -> None:
     assert "\n````text\n" in markdown  # the ``` inside the text forced a longer fence
 
 
-def test_render_markdown_is_the_same_as_to_markdown() -> None:
-    document = build_document(plain_inputs())
-    assert render_markdown(document) == document.to_markdown()
+def test_render_markdown_shows_the_record_it_is_given() -> None:
+    """Each value of the record reaches the Markdown, and a changed value changes it: a renderer that dropped or
+    cached the record would still render a tidy document."""
+    inputs = plain_inputs()
+    markdown = render_markdown(build_document(inputs))
+    for shown in ("b7e1c2d4-0001", "50a2d1c4-d788-4498-a6f7-dd75d4db588f", "2024-09-01T11:42:07", "24.50", "0.06"):
+        assert shown in markdown
+    changed = render_markdown(build_document(inputs.model_copy(update={"rows": [{**inputs.rows[0],
+                                                                                  "order_total": Decimal("31.75")}]})))
+    assert "31.75" in changed and "24.50" not in changed
+    assert render_markdown(build_document(inputs)) == markdown  # nothing of the other document stayed behind
 
 
 @pytest.mark.parametrize("make_inputs", [health_inputs, not_found_inputs, plain_inputs])

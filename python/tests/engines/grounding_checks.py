@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from dbt_grounding import GroundingProject
+from dbt_grounding.errors import GroundingError
 from dbt_runner import DbtProject
 
 MART = "fct_customer_health_summary"
@@ -70,3 +71,50 @@ def column_lineage_paths(project: DbtProject) -> dict[str, list[list[tuple[str, 
 def mart_columns(project: DbtProject) -> list[str]:
     with open_project(project) as grounding:
         return list(grounding.node(MART).columns)
+
+
+def refusal(project: DbtProject, error: type[GroundingError]) -> GroundingError:
+    """The `error` the mart's document for CUSTOMER is refused with (the warehouse changed behind dbt's back)."""
+    with open_project(project) as grounding, pytest.raises(error) as caught:
+        grounding.context(MART, key={"customer_id": CUSTOMER})
+    return caught.value
+
+
+def check_dropped_email_is_explained(error: GroundingError) -> None:
+    """The mart's primary_contact_email dropped: one missing column, with its lineage down to the source."""
+    differences = error.details["differences"]
+    assert [(d["column"], d["kind"]) for d in differences] == [("primary_contact_email", "missing")]
+    assert differences[0]["lineage"] == [EMAIL_LINEAGE]
+
+
+def check_retyped_contract_value(error: GroundingError, found: str) -> None:
+    """total_contract_value cast to another type: one type change from the declared decimal(18, 2) to `found`."""
+    (difference,) = error.details["differences"]
+    assert (difference["column"], difference["kind"], difference["expected"], difference["found"]) == (
+        "total_contract_value", "type_changed", "decimal(18, 2)", found)
+
+
+def check_no_match_says_not_to_guess(project: DbtProject) -> None:
+    with open_project(project) as grounding:
+        document = grounding.context(MART, key={"customer_id": NO_SUCH_CUSTOMER})
+    assert document.found is False and "Do not guess" in document.to_markdown()
+
+
+def check_lineage_is_duckdbs(built_package: DbtProject, engine_build: DbtProject, adapter: str) -> None:
+    """Artifact-only, from the manifest the engine's adapter wrote (its compiled SQL parsed in its dialect): the same
+    column lineage as on DuckDB, the same upstream nodes."""
+    paths = column_lineage_paths(engine_build)
+    assert paths is not None and paths == column_lineage_paths(built_package)
+    with open_project(engine_build) as grounding:
+        assert grounding.manifest.metadata.adapter_type == adapter
+        upstream = {node.unique_id for node in grounding.lineage(MART, direction="up").upstream}
+    assert {"source.dbt_grounding.crm.customers", "model.dbt_grounding.dim_customers"} <= upstream
+
+
+def check_gate_is_clean(project: DbtProject) -> None:
+    from dbt_grounding.checks.gate import run_gate
+
+    with open_project(project) as grounding:
+        result = run_gate(grounding)
+    assert result.findings == []
+    assert not any("warehouse" in line for line in result.skipped)

@@ -21,7 +21,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dbt_grounding.checks.gate import run_gate
 from dbt_grounding.errors import (
     ConfigurationError, ExitCode, InvalidKeyError, MissingRelationError, SchemaDriftError, WarehouseError,
 )
@@ -31,8 +30,9 @@ from dbt_grounding.warehouse import (
 from dbt_runner import REPO_ROOT, DbtProject
 from engines import PostgresCluster, free_port
 from grounding_checks import (
-    CUSTOMER, EMAIL_LINEAGE, HOSTILE_KEYS, MART, MART_ID, NO_SUCH_CUSTOMER, column_lineage_paths, documents,
-    duckdb_env, environment, mart_columns, open_project,
+    CUSTOMER, HOSTILE_KEYS, MART, MART_ID, NO_SUCH_CUSTOMER, check_dropped_email_is_explained, check_gate_is_clean,
+    check_lineage_is_duckdbs, check_no_match_says_not_to_guess, check_retyped_contract_value, documents, duckdb_env,
+    environment, mart_columns, open_project, refusal,
 )
 
 pytestmark = pytest.mark.pg
@@ -127,9 +127,7 @@ def test_documents_hold_the_same_data_as_on_duckdb(built_package: DbtProject, bu
 
 
 def test_no_matching_customer_says_not_to_guess(pg: DbtProject) -> None:
-    with open_project(pg) as project:
-        document = project.context(MART, key={"customer_id": NO_SUCH_CUSTOMER})
-    assert document.found is False and "Do not guess" in document.to_markdown()
+    check_no_match_says_not_to_guess(pg)
 
 
 # ---------------------------------------------------------------------------------------------- schema checks
@@ -208,13 +206,9 @@ def test_type_table_matches_what_postgres_reports(built_package_pg: DbtProject, 
 def test_column_dropped_behind_dbts_back_names_the_column_and_its_lineage(pg: DbtProject, pg_cluster) -> None:
     columns = mart_columns(pg)
     with replaced(pg_cluster, "main_ai_grounding", MART, select_without(columns, "primary_contact_email")):
-        with open_project(pg) as project, pytest.raises(SchemaDriftError) as caught:
-            project.context(MART, key={"customer_id": CUSTOMER})
-    differences = caught.value.details["differences"]
-    assert [(d["column"], d["kind"]) for d in differences] == [("primary_contact_email", "missing")]
-    assert differences[0]["lineage"] == [EMAIL_LINEAGE]
-    assert f'"main_ai_grounding"."{MART}".primary_contact_email' in caught.value.message
-    assert "lineage: " in caught.value.message
+        error = refusal(pg, SchemaDriftError)
+    check_dropped_email_is_explained(error)
+    assert f'"main_ai_grounding"."{MART}".primary_contact_email' in error.message and "lineage: " in error.message
 
 
 @pytest.mark.parametrize("cast, found", [("double precision", "double precision"), ("numeric(18,4)", "numeric(18,4)")])
@@ -222,11 +216,7 @@ def test_column_retyped_behind_dbts_back_shows_expected_and_found(pg: DbtProject
     select_list = ", ".join(f'cast("{c}" as {cast}) as "{c}"' if c == "total_contract_value" else f'"{c}"'
                             for c in mart_columns(pg))
     with replaced(pg_cluster, "main_ai_grounding", MART, select_list):
-        with open_project(pg) as project, pytest.raises(SchemaDriftError) as caught:
-            project.context(MART, key={"customer_id": CUSTOMER})
-    (difference,) = caught.value.details["differences"]
-    assert (difference["column"], difference["kind"], difference["expected"], difference["found"]) == (
-        "total_contract_value", "type_changed", "decimal(18, 2)", found)
+        check_retyped_contract_value(refusal(pg, SchemaDriftError), found)
 
 
 def test_dropped_relation_says_which_build_fixes_it(pg: DbtProject, pg_cluster) -> None:
@@ -234,9 +224,7 @@ def test_dropped_relation_says_which_build_fixes_it(pg: DbtProject, pg_cluster) 
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute(f'alter table main_ai_grounding."{MART}" rename to "{MART}__dg_saved"')
-        with open_project(pg) as project, pytest.raises(MissingRelationError) as caught:
-            project.context(MART, key={"customer_id": CUSTOMER})
-        assert f"dbt build --select +{MART}" in caught.value.hint
+        assert f"dbt build --select +{MART}" in refusal(pg, MissingRelationError).hint
         with pg_warehouse(pg) as warehouse, pytest.raises(MissingRelationError):
             warehouse.fetch_rows(MART_RELATION, {"customer_id": CUSTOMER}, ["customer_id"], 1)
     finally:
@@ -249,23 +237,14 @@ def test_dropped_relation_says_which_build_fixes_it(pg: DbtProject, pg_cluster) 
 
 
 def test_lineage_on_the_postgres_manifest(built_package: DbtProject, built_package_pg: DbtProject) -> None:
-    """Artifact-only, but from the manifest dbt-postgres wrote (its compiled SQL parsed as PostgreSQL)."""
-    paths = column_lineage_paths(built_package_pg)
-    assert paths is not None and paths == column_lineage_paths(built_package)
-    with open_project(built_package_pg) as project:
-        assert project.manifest.metadata.adapter_type == "postgres"
-        upstream = {node.unique_id for node in project.lineage(MART, direction="up").upstream}
-    assert {"source.dbt_grounding.crm.customers", "model.dbt_grounding.dim_customers"} <= upstream
+    check_lineage_is_duckdbs(built_package, built_package_pg, "postgres")
 
 
 # ---------------------------------------------------------------------------------------------- the CI gate
 
 
 def test_gate_on_a_clean_build_has_no_findings(pg: DbtProject) -> None:
-    with open_project(pg) as project:
-        result = run_gate(project)
-    assert result.findings == []
-    assert not any("warehouse" in line for line in result.skipped)
+    check_gate_is_clean(pg)
 
 
 def test_check_command_passes_then_fails_on_drift(built_package_pg: DbtProject, pg_cluster, tmp_path: Path) -> None:

@@ -26,7 +26,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dbt_grounding.checks.gate import run_gate
 from dbt_grounding.cli import main as cli_main
 from dbt_grounding.errors import ExitCode, InvalidKeyError, MissingRelationError, SchemaDriftError, WarehouseError
 from dbt_grounding.warehouse import Relation, SparkWarehouse, compare_columns, load_connection_settings, open_warehouse
@@ -34,8 +33,9 @@ from dbt_grounding.warehouse.spark import _held_by_another_process, derby_metast
 from dbt_runner import REPO_ROOT, DbtProject
 from engines import SPARK_BUILD_OUTPUT, spark_session
 from grounding_checks import (
-    CUSTOMER, EMAIL_LINEAGE, HOSTILE_KEYS, MART, MART_ID, NO_SUCH_CUSTOMER, column_lineage_paths, documents,
-    duckdb_env, environment, mart_columns, open_project,
+    CUSTOMER, HOSTILE_KEYS, MART, MART_ID, NO_SUCH_CUSTOMER, check_dropped_email_is_explained, check_gate_is_clean,
+    check_lineage_is_duckdbs, check_no_match_says_not_to_guess, check_retyped_contract_value, documents, duckdb_env,
+    environment, mart_columns, open_project, refusal,
 )
 
 pytestmark = pytest.mark.spark
@@ -188,9 +188,7 @@ def test_documents_hold_the_same_data_as_on_duckdb(built_package: DbtProject, on
 
 
 def test_no_matching_customer_says_not_to_guess(on_spark: DbtProject) -> None:
-    with open_project(on_spark) as project:
-        document = project.context(MART, key={"customer_id": NO_SUCH_CUSTOMER})
-    assert document.found is False and "Do not guess" in document.to_markdown()
+    check_no_match_says_not_to_guess(on_spark)
 
 
 def test_timestamps_are_session_wall_clock_whatever_the_python_time_zone(on_spark: DbtProject) -> None:
@@ -262,12 +260,9 @@ def test_type_table_matches_what_spark_reports(spark, on_spark: DbtProject) -> N
 
 def test_column_dropped_behind_dbts_back_names_the_column_and_its_lineage(spark, on_spark: DbtProject) -> None:
     with replaced(spark, "main_ai_grounding", MART, select_without(mart_columns(on_spark), "primary_contact_email")):
-        with open_project(on_spark) as project, pytest.raises(SchemaDriftError) as caught:
-            project.context(MART, key={"customer_id": CUSTOMER})
-    differences = caught.value.details["differences"]
-    assert [(d["column"], d["kind"]) for d in differences] == [("primary_contact_email", "missing")]
-    assert differences[0]["lineage"] == [EMAIL_LINEAGE]
-    assert f"main_ai_grounding.{MART}.primary_contact_email" in caught.value.message
+        error = refusal(on_spark, SchemaDriftError)
+    check_dropped_email_is_explained(error)
+    assert f"main_ai_grounding.{MART}.primary_contact_email" in error.message
 
 
 @pytest.mark.parametrize("cast, found", [("double", "double"), ("decimal(18,4)", "decimal(18,4)")])
@@ -275,19 +270,13 @@ def test_column_retyped_behind_dbts_back_shows_expected_and_found(spark, on_spar
     select_list = ", ".join(f"cast(`{c}` as {cast}) as `{c}`" if c == "total_contract_value" else f"`{c}`"
                             for c in mart_columns(on_spark))
     with replaced(spark, "main_ai_grounding", MART, select_list):
-        with open_project(on_spark) as project, pytest.raises(SchemaDriftError) as caught:
-            project.context(MART, key={"customer_id": CUSTOMER})
-    (difference,) = caught.value.details["differences"]
-    assert (difference["column"], difference["kind"], difference["expected"], difference["found"]) == (
-        "total_contract_value", "type_changed", "decimal(18, 2)", found)
+        check_retyped_contract_value(refusal(on_spark, SchemaDriftError), found)
 
 
 def test_dropped_relation_says_which_build_fixes_it(spark, on_spark: DbtProject) -> None:
     spark.sql(f"ALTER TABLE main_ai_grounding.{MART} RENAME TO main_ai_grounding.{MART}__dg_saved")
     try:
-        with open_project(on_spark) as project, pytest.raises(MissingRelationError) as caught:
-            project.context(MART, key={"customer_id": CUSTOMER})
-        assert f"dbt build --select +{MART}" in caught.value.hint
+        assert f"dbt build --select +{MART}" in refusal(on_spark, MissingRelationError).hint
         with spark_warehouse(on_spark) as warehouse, pytest.raises(MissingRelationError):
             warehouse.fetch_rows(MART_RELATION, {"customer_id": CUSTOMER}, ["customer_id"], 1)
     finally:
@@ -298,23 +287,14 @@ def test_dropped_relation_says_which_build_fixes_it(spark, on_spark: DbtProject)
 
 
 def test_lineage_on_the_spark_manifest(built_package: DbtProject, built_package_spark: DbtProject) -> None:
-    """Artifact-only, but from the manifest dbt-spark wrote (its compiled SQL parsed as Spark SQL)."""
-    paths = column_lineage_paths(built_package_spark)
-    assert paths is not None and paths == column_lineage_paths(built_package)
-    with open_project(built_package_spark) as project:
-        assert project.manifest.metadata.adapter_type == "spark"
-        upstream = {node.unique_id for node in project.lineage(MART, direction="up").upstream}
-    assert {"source.dbt_grounding.crm.customers", "model.dbt_grounding.dim_customers"} <= upstream
+    check_lineage_is_duckdbs(built_package, built_package_spark, "spark")
 
 
 # ---------------------------------------------------------------------------------------------- the CI gate
 
 
 def test_gate_on_a_clean_build_has_no_findings(on_spark: DbtProject) -> None:
-    with open_project(on_spark) as project:
-        result = run_gate(project)
-    assert result.findings == []
-    assert not any("warehouse" in line for line in result.skipped)
+    check_gate_is_clean(on_spark)
 
 
 def test_check_command_passes_then_fails_on_drift(spark, on_spark: DbtProject, tmp_path: Path) -> None:
