@@ -54,9 +54,9 @@ def error_result(error: GroundingError, arguments: dict[str, Any]) -> ToolResult
     else:
         mart = arguments.get("mart") or error.details.get("model") or "requested"
         lines = [
-            f"Refused ({type(error).__name__}): {error.message}",
-            f"Tell the user: {wording.format(mart=mart)}.",
+            f"Refused ({type(error).__name__}). Tell the user: {wording.format(mart=mart)}.",
             "Do not answer the question from memory or from other sources in place of this data.",
+            f"Why: {error.message}",
             *notes,
         ]
         if error.hint:
@@ -84,7 +84,9 @@ def _json_safe(value: Any) -> Any:
     """Details carry paths, tuples and dates: as JSON types, so every front end can send them."""
     if isinstance(value, dict):
         return {str(key): _json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set)):
+    if isinstance(value, (set, frozenset)):
+        return sorted(str(item) for item in value)
+    if isinstance(value, (list, tuple)):
         return [_json_safe(item) for item in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value

@@ -147,9 +147,10 @@ def test_stale_data_is_a_refusal_saying_what_to_tell_the_user(built_package: Dbt
     finally:
         live.close()
     text = result.content[0].text
-    assert result.is_error and text.startswith(f"Refused (StaleGroundingError): {MART} is stale"), text
-    assert f"Tell the user: the {MART} data is out of date" in text
-    assert "Do not answer the question from memory" in text and "Fix (for the data team): rebuild it" in text
+    assert result.is_error and text.startswith(f"Refused (StaleGroundingError). Tell the user: the {MART} data is "
+                                               "out of date"), text
+    assert text.splitlines()[1] == "Do not answer the question from memory or from other sources in place of this data."
+    assert f"Why: {MART} is stale" in text and "Fix (for the data team): rebuild it" in text
 
 
 def test_streamable_http_on_loopback(built_package: DbtProject, tmp_path: Path) -> None:
