@@ -58,13 +58,13 @@ def get_contexts(project: GroundingProject, *, mart: str, keys: list[dict[str, A
                 answers.append((key, project.context(mart, key, max_tokens=max_tokens, token_counter=counter)))
             except InvalidKeyError as error:
                 answers.append((key, error))
+    render = DOCUMENT_FORMS[form].render
     if form == "json":
-        return json.dumps([json.loads(DOCUMENT_FORMS[form].render(answer)) if not isinstance(answer, InvalidKeyError)
-                           else {"key": key, **error_fields(answer)} for key, answer in answers], indent=2,
-                          ensure_ascii=False) + "\n"
-    sections = [DOCUMENT_FORMS[form].render(answer) if not isinstance(answer, InvalidKeyError)
-                else f"# key {json.dumps(key, ensure_ascii=False)}: error: {answer.message}\nhint: {answer.hint}\n"
-                for key, answer in answers]
+        documents = [{"key": key, **error_fields(answer)} if isinstance(answer, InvalidKeyError)
+                     else json.loads(render(answer)) for key, answer in answers]
+        return json.dumps(documents, indent=2, ensure_ascii=False) + "\n"
+    sections = [f"# key {json.dumps(key, ensure_ascii=False)}: error: {answer.message}\nhint: {answer.hint}\n"
+                if isinstance(answer, InvalidKeyError) else render(answer) for key, answer in answers]
     return "\n---\n\n".join(sections)
 
 

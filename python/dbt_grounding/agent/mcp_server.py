@@ -66,15 +66,14 @@ def build_server(live: LiveProject):
                            log_level="WARNING")
 
 
-def serve_stdio(live: LiveProject) -> None:
+def serve_stdio(server) -> None:
     """Serve on stdin/stdout until the client closes them."""
-    build_server(live).run("stdio")
+    server.run("stdio")
 
 
-def serve_http(live: LiveProject, port: int) -> None:
+def serve_http(server, port: int) -> None:
     """Serve streamable HTTP on the loopback interface only (http://127.0.0.1:PORT/mcp): there is no
     authentication, so nothing beyond this machine may reach it."""
     import anyio
 
-    server = build_server(live)
     anyio.run(partial(server.run_streamable_http_async, host=LOOPBACK, port=port))

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
     live = LiveProject(args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir,
                        target=args.target, hold_ms=args.hold_ms)
-    build_server(live)  # a missing `mcp` package is a usage error before anything is served
+    server = build_server(live)  # a missing `mcp` package is a usage error before anything is served
     try:  # warm: the artifacts decoded before the first call; unusable ones are each call's error, not the end
         with live.using() as project:
             for warning in project.warnings:
@@ -45,10 +45,10 @@ def run(args: argparse.Namespace) -> CommandOutput:
     args.warnings_out = []
     try:
         if args.http is None:
-            serve_stdio(live)
+            serve_stdio(server)
         else:
             print(f"dbt-grounding MCP server on http://127.0.0.1:{args.http}/mcp", file=sys.stderr)
-            serve_http(live, args.http)
+            serve_http(server, args.http)
     finally:
         live.close()
     return CommandOutput("")
