@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import time
 from datetime import datetime, timedelta, timezone
@@ -17,6 +16,7 @@ from mcp import Client
 
 from agent.mcp_session import CLI, SyncClient, mcp_session
 from dbt_runner import REPO_ROOT, DbtProject, copy_build
+from engines import free_port
 
 pytestmark = pytest.mark.dbt
 MART = "fct_customer_health_summary"
@@ -155,9 +155,7 @@ def test_stale_data_is_a_refusal_saying_what_to_tell_the_user(built_package: Dbt
 
 def test_streamable_http_on_loopback(built_package: DbtProject, tmp_path: Path) -> None:
     project = copy_build(built_package, tmp_path / "http")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([CLI, "serve", "--http", str(port), "--project-dir", str(REPO_ROOT), "--target-path",
                                str(project.target_path)], env=project.env(), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
