@@ -53,6 +53,7 @@ class LiveProject:
 
     Attributes:
         loads: how many times artifacts were loaded (the first load included).
+        failed_loads: how many loads ended in an error (each after its retries).
     """
 
     def __init__(self, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
@@ -72,6 +73,7 @@ class LiveProject:
         self._current: _Loaded | None = None
         self._failed: tuple[Signature, GroundingError] | None = None
         self.loads = 0
+        self.failed_loads = 0
 
     def signature(self) -> Signature:
         entries = []
@@ -115,6 +117,7 @@ class LiveProject:
                 try:
                     fresh = self._load(signature)
                 except GroundingError as error:
+                    self.failed_loads += 1
                     self._failed = (self.signature(), error)
                     raise
                 self._failed = None
