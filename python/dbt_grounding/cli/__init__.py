@@ -14,10 +14,12 @@ import sys
 import traceback
 
 from dbt_grounding import __version__
-from dbt_grounding.cli import check_command, context_command, lineage_command, models_command
+from dbt_grounding.cli import (
+    check_command, context_command, lineage_command, models_command, serve_command, tools_command,
+)
 from dbt_grounding.errors import ExitCode, GroundingError
 
-COMMANDS = (check_command, context_command, lineage_command, models_command)
+COMMANDS = (check_command, context_command, lineage_command, models_command, serve_command, tools_command)
 DEBUG_ENV = "DBT_GROUNDING_DEBUG"
 EXIT_CODES = ("Exit codes: 0 ok, 1 findings (drift, stale, failed tests, warehouse unreachable), 2 usage or "
               "configuration, 3 artifacts, 4 internal error (a bug: please report it), 130 interrupted.")
@@ -49,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         output = args.run(args)
         for warning in getattr(args, "warnings_out", []):
             print(f"warning: {warning}", file=sys.stderr)
-        _write_stdout(output.text if output.text.endswith("\n") else output.text + "\n")
+        if output.text:  # `serve` ends with nothing to say: its stdout was the protocol's
+            _write_stdout(output.text if output.text.endswith("\n") else output.text + "\n")
     except GroundingError as error:
         for warning in getattr(args, "warnings_out", []):  # what the artifacts lack may be why it failed
             print(f"warning: {warning}", file=sys.stderr)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from dbt_grounding import __version__
 from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, path_arg
+from dbt_grounding.checks.verdict import LOCK_FILE
 from dbt_grounding.errors import ConfigurationError, ExitCode
 
 FORMATS = ("text", "json", "junit", "github", "sarif", "markdown")
-LOCK_FILE = "grounding.lock.json"
 
 
 def register(subparsers) -> None:
@@ -43,22 +43,13 @@ def _exit_code(findings, fail_on: str) -> ExitCode:
 
 
 def run_check(args: argparse.Namespace) -> CommandOutput:
-    from dbt_grounding.checks.gate import run_gate
     from dbt_grounding.checks.reporters import render
+    from dbt_grounding.checks.verdict import gate_verdict
 
     with open_project(args) as project:
-        result = run_gate(project, args.select, use_warehouse=not args.no_warehouse)
-        findings, skipped = list(result.findings), list(result.skipped)
-        lock_path = _lock_path(args)
-        if lock_path.exists():
-            from dbt_grounding.checks.lock import compare_lock, read_lock
-
-            findings += compare_lock(read_lock(lock_path), project)
-        else:
-            skipped.append(f"interface drift against the lock: skipped, no {lock_path.name} (run `dbt-grounding lock`)")
-    findings = sorted(set(findings), key=lambda f: f.sort_key())
-    report = render(findings, args.format, skipped=skipped, tool_version=__version__)
-    return _written(report, args.output, _exit_code(findings, args.fail_on))
+        verdict = gate_verdict(project, args.select, use_warehouse=not args.no_warehouse, lock_path=_lock_path(args))
+    report = render(verdict.findings, args.format, skipped=verdict.skipped, tool_version=__version__)
+    return _written(report, args.output, _exit_code(verdict.findings, args.fail_on))
 
 
 def run_lock(args: argparse.Namespace) -> CommandOutput:

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Benchmark: get_context through the real MCP client over stdio against `dbt-grounding serve` (not a test).
+
+Measures (1) server start to first answer: spawning `dbt-grounding serve`, the MCP handshake and the first
+get_context, cold, median of --starts runs; (2) the warm round trip of get_context in one session, p50/p95 over
+--samples random keys after as many warm-up calls; (3) the same calls in process (agent.run_tool on the same
+LiveProject), to show what the protocol adds. Prints the 1-minute load average beside each figure.
+
+The build folder holds warehouse.duckdb and target/ (benchmarks/build_marts.py --keep DIR for 1M customers); a
+folder without them gets the demo seeded and built into it first.
+
+    .venv/bin/python benchmarks/mcp_roundtrip.py --build-dir /tmp/mcp_demo
+    .venv/bin/python benchmarks/mcp_roundtrip.py --build-dir /tmp/bench1m
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import anyio
+import duckdb
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+from bench_common import BUILD_VARS, REPO_ROOT, dbt_args, dbt_env, dbt_executable
+
+MART = "fct_customer_health_summary"
+CLI = str(Path(sys.executable).with_name("dbt-grounding"))
+
+
+def ensure_demo_build(build_dir: Path) -> None:
+    if (build_dir / "target" / "run_results.json").exists() and (build_dir / "warehouse.duckdb").exists():
+        return
+    build_dir.mkdir(parents=True, exist_ok=True)
+    env = dbt_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb"))
+    for command in (["seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}"],
+                    ["build", "--vars", BUILD_VARS]):
+        subprocess.run([dbt_executable(), *command, *dbt_args(build_dir)], env=env, check=True, cwd=REPO_ROOT)
+
+
+def sample_keys(build_dir: Path, count: int) -> list[int]:
+    with duckdb.connect(str(build_dir / "warehouse.duckdb"), read_only=True) as connection:
+        keys = [k for (k,) in connection.execute(
+            f"select customer_id from main_ai_grounding.{MART} using sample 2000 rows (reservoir, 7)").fetchall()]
+    rng = random.Random(7)
+    return [rng.choice(keys) for _ in range(count)]
+
+
+def parameters(build_dir: Path) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=CLI, args=["serve", "--project-dir", str(REPO_ROOT), "--target-path", str(build_dir / "target")],
+        env=dict(os.environ, DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb")),
+    )
+
+
+def arguments(key: int) -> dict:
+    return {"mart": MART, "key": {"customer_id": key}}
+
+
+async def start_to_first_answer(build_dir: Path, key: int) -> float:
+    started = time.perf_counter()
+    async with Client(parameters(build_dir)) as client:
+        result = await client.call_tool("get_context", arguments(key))
+        elapsed = time.perf_counter() - started
+    assert not result.is_error, result.content[0].text
+    return elapsed
+
+
+async def warm_round_trips(build_dir: Path, keys: list[int]) -> list[float]:
+    async with Client(parameters(build_dir)) as client:
+        for key in keys:  # warm-up: lineage, specs, known names, the held connection, DuckDB's buffers
+            await client.call_tool("get_context", arguments(key))
+        timings = []
+        for key in keys:
+            started = time.perf_counter()
+            result = await client.call_tool("get_context", arguments(key))
+            timings.append(time.perf_counter() - started)
+            assert not result.is_error, result.content[0].text
+    return timings
+
+
+def in_process(build_dir: Path, keys: list[int]) -> list[float]:
+    os.environ["DBT_GROUNDING_DUCKDB_PATH"] = str(build_dir / "warehouse.duckdb")
+    from dbt_grounding.agent import LiveProject, run_tool
+
+    live = LiveProject(REPO_ROOT, target_path=build_dir / "target")
+    try:
+        for key in keys:
+            run_tool("get_context", arguments(key), live.using)
+        timings = []
+        for key in keys:
+            started = time.perf_counter()
+            result = run_tool("get_context", arguments(key), live.using)
+            timings.append(time.perf_counter() - started)
+            assert not result.is_error, result.text
+    finally:
+        live.close()
+    return timings
+
+
+def quantiles(timings: list[float]) -> str:
+    cuts = statistics.quantiles(timings, n=100)
+    return f"p50 {cuts[49] * 1000:.2f} ms, p95 {cuts[94] * 1000:.2f} ms"
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", type=Path, required=True)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--starts", type=int, default=5)
+    args = parser.parse_args()
+
+    ensure_demo_build(args.build_dir)
+    keys = sample_keys(args.build_dir, args.samples)
+    starts = [anyio.run(start_to_first_answer, args.build_dir, keys[i]) for i in range(args.starts)]
+    print(f"server start to first get_context answer: median {statistics.median(starts):.2f} s "
+          f"(min {min(starts):.2f}, max {max(starts):.2f}, {args.starts} starts; {load()})")
+    print(f"get_context over stdio, warm, {args.samples} random keys: "
+          f"{quantiles(anyio.run(warm_round_trips, args.build_dir, keys))} ({load()})")
+    print(f"the same calls in process (run_tool): {quantiles(in_process(args.build_dir, keys))} ({load()})")
+
+
+if __name__ == "__main__":
+    main()

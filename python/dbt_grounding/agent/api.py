@@ -1,0 +1,106 @@
+"""The grounding tools as plain Python callables, with the schemas agents see (agent.specs), for agents wired
+through function calling instead of MCP:
+
+    from dbt_grounding import GroundingProject
+    from dbt_grounding.agent import grounding_tools
+
+    tools = {tool.name: tool for tool in grounding_tools(GroundingProject.open("."))}
+    result = tools["get_context"](mart="fct_customer_health_summary", key={"customer_id": 42})
+    result.text, result.is_error
+
+`run_tool` is the one dispatcher: the MCP server calls it too. It checks the arguments against the tool's JSON
+schema and turns every error into a result: it never raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from dbt_grounding.agent.answers import ToolResult, error_result, internal_error, invalid_arguments
+from dbt_grounding.agent.specs import TOOLS, TOOLS_BY_NAME, ToolSpec
+from dbt_grounding.errors import GroundingError
+
+if TYPE_CHECKING:
+    from dbt_grounding.agent.live import LiveProject
+    from dbt_grounding.project import GroundingProject
+
+ProjectSource = Callable[[], AbstractContextManager["GroundingProject"]]
+
+
+def run_tool(name: str, arguments: dict[str, Any] | None, project: ProjectSource) -> ToolResult:
+    """Answer one tool call.
+
+    Args:
+        name: the tool's name.
+        arguments: its arguments as the agent sent them (checked here against the tool's input schema).
+        project: gives the project to answer from, for the duration of the call (LiveProject.using, or a fixed
+            project's nullcontext).
+
+    Returns:
+        The answer, or the error or refusal as a result with `is_error`.
+    """
+    spec = TOOLS_BY_NAME.get(name)
+    if spec is None:
+        return invalid_arguments(name, f"there is no tool named {name!r}; the tools are: "
+                                       + ", ".join(tool.name for tool in TOOLS))
+    arguments = dict(arguments or {})
+    problem = argument_problem(spec, arguments)
+    if problem is not None:
+        return invalid_arguments(name, problem)
+    try:
+        with project() as opened:
+            return ToolResult(spec.function(opened, **arguments))
+    except GroundingError as error:
+        return error_result(error, arguments)
+    except Exception as exc:  # noqa: BLE001 - a bug must not end the agent's session: reported as a result
+        return internal_error(name, exc)
+
+
+def argument_problem(spec: ToolSpec, arguments: dict[str, Any]) -> str | None:
+    """What is wrong with `arguments` for `spec`'s input schema, in one sentence; None when they fit."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator(spec.name).iter_errors(arguments))
+    if error is None:
+        return None
+    where = "/".join(str(part) for part in error.absolute_path)
+    return f"{where}: {error.message}" if where else error.message
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str):
+    from jsonschema import Draft202012Validator
+
+    schema = TOOLS_BY_NAME[name].input_schema
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+class GroundingTool:
+    """One grounding tool bound to a project: call it with keyword arguments; `name`, `description`,
+    `input_schema` and `annotations` are what an agent is shown."""
+
+    def __init__(self, spec: ToolSpec, project: ProjectSource) -> None:
+        self.spec = spec
+        self._project = project
+
+    name = property(lambda self: self.spec.name)
+    description = property(lambda self: self.spec.description)
+    input_schema = property(lambda self: self.spec.input_schema)
+    annotations = property(lambda self: self.spec.annotations)
+
+    def __call__(self, **arguments: Any) -> ToolResult:
+        return run_tool(self.spec.name, arguments, self._project)
+
+    def __repr__(self) -> str:
+        return f"GroundingTool({self.spec.name!r})"
+
+
+def grounding_tools(project: GroundingProject | LiveProject) -> list[GroundingTool]:
+    """Every grounding tool, bound to `project` (a GroundingProject, or a LiveProject that reloads its artifacts
+    when dbt rewrites them)."""
+    source: ProjectSource = project.using if hasattr(project, "using") else (lambda: nullcontext(project))
+    return [GroundingTool(spec, source) for spec in TOOLS]

@@ -1,0 +1,105 @@
+"""What each grounding tool does, over the GroundingProject facade: `function(project, **arguments) -> str`.
+
+Arguments arrive checked against the tool's schema (agent.api). Errors are raised as the library's typed errors;
+agent.answers turns them into tool results. Nothing here prints, exits or holds state between calls.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from dbt_grounding.agent.documents import DEFAULT_FORM, DOCUMENT_FORMS, fit_text, token_counter
+from dbt_grounding.errors import GroundingError, InvalidKeyError
+
+if TYPE_CHECKING:
+    from dbt_grounding.project import GroundingProject
+
+SUMMARY_LIMIT = 160  # characters of a mart's summary in the list: one line
+
+
+def list_grounding_marts(project: GroundingProject, *, max_tokens: int | None = None) -> str:
+    summaries = project.models()
+    if not summaries:
+        return "No grounding marts: this dbt project has no model with meta.grounding or a key dbt knows.\n"
+    lines = [f"{len(summaries)} grounding mart(s). Look a record up with get_context(mart, key); call describe_mart "
+             "once for a mart's column meanings."]
+    for summary in summaries:
+        spec = project.spec(summary.unique_id)
+        text = spec.summary if len(spec.summary) <= SUMMARY_LIMIT else spec.summary[:SUMMARY_LIMIT - 3] + "..."
+        lines.append(
+            f"- {summary.model}: one row per {summary.entity}; key {summary.key_text}; freshness {summary.freshness}; "
+            f"last build {summary.build}; tests {summary.tests}" + (f". {text}" if text else "")
+        )
+    return fit_text("\n".join(lines) + "\n", max_tokens, what="the mart list")
+
+
+def describe_mart(project: GroundingProject, *, mart: str, max_tokens: int | None = None) -> str:
+    from dbt_grounding.agent.describe import render_mart_description
+
+    return fit_text(render_mart_description(project, mart), max_tokens, what="the mart description")
+
+
+def get_context(project: GroundingProject, *, mart: str, key: dict[str, Any], form: str = DEFAULT_FORM,
+                max_tokens: int | None = None) -> str:
+    document = project.context(mart, key, max_tokens=max_tokens, token_counter=token_counter())
+    return DOCUMENT_FORMS[form].render(document)
+
+
+def get_contexts(project: GroundingProject, *, mart: str, keys: list[dict[str, Any]], form: str = DEFAULT_FORM,
+                 max_tokens: int | None = None) -> str:
+    """Every key's document in one warehouse session (one connection; the schema check once). A key that is not
+    valid is answered with its error; any other error (drift, stale, failed tests) concerns the mart and is raised."""
+    answers: list[tuple[dict[str, Any], Any]] = []
+    counter = token_counter()
+    with project.warehouse().session():
+        for key in keys:
+            try:
+                answers.append((key, project.context(mart, key, max_tokens=max_tokens, token_counter=counter)))
+            except InvalidKeyError as error:
+                answers.append((key, error))
+    render = DOCUMENT_FORMS[form].render
+    if form == "json":
+        documents = [{"key": key, **error_fields(answer)} if isinstance(answer, InvalidKeyError)
+                     else json.loads(render(answer)) for key, answer in answers]
+        return json.dumps(documents, indent=2, ensure_ascii=False) + "\n"
+    sections = [f"# key {json.dumps(key, ensure_ascii=False)}: error: {answer.message}\nhint: {answer.hint}\n"
+                if isinstance(answer, InvalidKeyError) else render(answer) for key, answer in answers]
+    return "\n---\n\n".join(sections)
+
+
+def error_fields(error: Exception) -> dict[str, Any]:
+    return {"error": type(error).__name__, "message": getattr(error, "message", str(error)),
+            "hint": getattr(error, "hint", "")}
+
+
+def check_grounding(project: GroundingProject, *, mart: str | None = None, max_tokens: int | None = None) -> str:
+    from dbt_grounding import __version__
+    from dbt_grounding.checks.reporters import render
+    from dbt_grounding.checks.verdict import LOCK_FILE, gate_verdict
+
+    verdict = gate_verdict(project, [mart] if mart else None, use_warehouse=True,
+                           lock_path=project.project_dir / LOCK_FILE)
+    report = render(verdict.findings, "markdown", skipped=verdict.skipped, tool_version=__version__)
+    return fit_text(report, max_tokens, what="the findings")
+
+
+def explain_lineage(project: GroundingProject, *, mart: str, column: str | None = None,
+                    max_tokens: int | None = None) -> str:
+    import msgspec
+
+    from dbt_grounding.lineage import render_text
+
+    if column is None:
+        text = render_text(project.lineage(mart, direction="up"))
+    else:
+        lineage = project.lineage(mart, columns=True)
+        trace = next((trace for name, trace in lineage.columns.items() if name.casefold() == column.casefold()), None)
+        if trace is None:
+            raise GroundingError(
+                f"{project.node(mart).name} has no column {column!r}",
+                hint="use one of its columns: " + ", ".join(lineage.columns), model=mart, given=[column],
+                expected=list(lineage.columns),
+            )
+        text = render_text(msgspec.structs.replace(lineage, columns={trace.column: trace}))
+    return fit_text(text, max_tokens, what="the lineage")

@@ -1,0 +1,167 @@
+"""One warm GroundingProject for a long-running server, swapped for a fresh one when dbt rewrites the artifacts.
+
+Every call compares the artifacts' stat signature (size, mtime, inode of manifest.json, run_results.json,
+catalog.json, sources.json: microseconds) with the one the project was loaded from. When it changed, a new project
+is loaded completely before it replaces the old one, so a call sees one build's artifacts or the next's, never a
+mix; calls still running on the old project finish on it, and its warehouse (with its held connection) is closed
+when the last of them ends.
+
+dbt writes an artifact in place, so a load may meet a file being written: it is retried while the files keep
+changing (~2 s at most), and a load that still fails is the calls' error (ArtifactError) until the files change.
+
+The DuckDB connection is held between calls (`hold_ms`) for latency, except while manifest.json is newer than
+run_results.json: dbt writes manifest.json when it has parsed the project and run_results.json when it ends, so in
+between a dbt command is usually running and may need the file's write lock. Then each operation opens and closes
+its own connection (warehouse.duckdb: short connections leave the file free between them).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dbt_grounding.artifacts import locate_target_path
+from dbt_grounding.errors import ArtifactError, GroundingError
+from dbt_grounding.project import GroundingProject, utc_now
+
+WATCHED = ("manifest.json", "run_results.json", "catalog.json", "sources.json")
+LOAD_ATTEMPTS = 20
+LOAD_RETRY_S = 0.1
+DEFAULT_HOLD_MS = 1000.0
+
+Signature = tuple[tuple[str, int, int, int] | tuple[str], ...]
+
+
+@dataclass
+class _Loaded:
+    project: GroundingProject
+    signature: Signature
+    users: int = 0
+    retired: bool = False
+
+
+class LiveProject:
+    """A dbt project's current artifacts, reloaded when they change on disk.
+
+    Thread-safe: calls may run in several threads; loading happens in one of them while the others wait.
+
+    Attributes:
+        loads: how many times artifacts were loaded (the first load included).
+        failed_loads: how many loads ended in an error (each after its retries).
+    """
+
+    def __init__(self, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
+                 profiles_dir: str | Path | None = None, target: str | None = None,
+                 hold_ms: float = DEFAULT_HOLD_MS, clock=utc_now) -> None:
+        """
+        Raises:
+            ConfigurationError: project_dir's dbt_project.yml cannot be read to find the target path.
+        """
+        self.project_dir = Path(project_dir)
+        self._target_path_arg = target_path
+        self.target_path = locate_target_path(self.project_dir, target_path).path
+        self._open_options: dict[str, Any] = {"target_path": target_path, "profiles_dir": profiles_dir,
+                                              "target": target, "clock": clock}
+        self.hold_ms = hold_ms
+        self._lock = threading.Lock()
+        self._current: _Loaded | None = None
+        self._failed: tuple[Signature, GroundingError] | None = None
+        self.loads = 0
+        self.failed_loads = 0
+
+    def signature(self) -> Signature:
+        entries = []
+        for name in WATCHED:
+            try:
+                stat = os.stat(self.target_path / name)
+            except OSError:
+                entries.append((name,))
+            else:
+                entries.append((name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        return tuple(entries)
+
+    @contextmanager
+    def using(self) -> Iterator[GroundingProject]:
+        """The current project for the duration of one call.
+
+        Raises:
+            ArtifactError, ConfigurationError: the artifacts on disk cannot be loaded.
+        """
+        loaded = self._acquire()
+        try:
+            yield loaded.project
+        finally:
+            self._release(loaded)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._current is not None:
+                self._retire(self._current)
+                self._current = None
+
+    # ------------------------------------------------------------------ internals
+
+    def _acquire(self) -> _Loaded:
+        signature = self.signature()
+        with self._lock:
+            current = self._current
+            if current is None or current.signature != signature:
+                if self._failed is not None and self._failed[0] == signature:
+                    raise self._failed[1]
+                try:
+                    fresh = self._load(signature)
+                except GroundingError as error:
+                    self.failed_loads += 1
+                    self._failed = (self.signature(), error)
+                    raise
+                self._failed = None
+                if current is not None:
+                    self._retire(current)
+                self._current = current = fresh
+            current.users += 1
+            return current
+
+    def _release(self, loaded: _Loaded) -> None:
+        with self._lock:
+            loaded.users -= 1
+            if loaded.retired and loaded.users == 0:
+                loaded.project.close()
+
+    def _retire(self, loaded: _Loaded) -> None:
+        loaded.retired = True
+        if loaded.users == 0:
+            loaded.project.close()  # releases its held warehouse connection
+
+    def _load(self, signature: Signature) -> _Loaded:
+        """The project as the files are now; retried while a file being written makes them unreadable."""
+        for attempt in range(LOAD_ATTEMPTS):
+            try:
+                project = GroundingProject.open(self.project_dir, **self._open_options)
+            except ArtifactError:
+                if attempt == LOAD_ATTEMPTS - 1:
+                    raise
+                time.sleep(LOAD_RETRY_S)
+                signature = self.signature()
+                continue
+            if project.adapter == "duckdb":  # other engines' connections need no releasing for a build
+                project.warehouse_options["hold_ms"] = self._hold_ms(signature)
+            self.loads += 1
+            after = self.signature()
+            # rewritten while it was read: keep it (it is whole), but remember the older signature so the next
+            # call loads again
+            return _Loaded(project, signature if after == signature else ())
+        raise AssertionError("unreachable")
+
+    def _hold_ms(self, signature: Signature) -> float:
+        """hold_ms, or 0 while manifest.json is newer than run_results.json (a dbt command is likely running)."""
+        stats = {entry[0]: entry for entry in signature}
+        manifest, run_results = stats["manifest.json"], stats["run_results.json"]
+        if len(manifest) > 1 and len(run_results) > 1 and manifest[2] > run_results[2]:
+            return 0.0
+        return self.hold_ms

@@ -1,0 +1,79 @@
+"""The MCP server: the grounding tools (agent.specs) over stdio or streamable HTTP, with the official `mcp` SDK
+(an optional extra: `pip install 'dbt-grounding[mcp]'`).
+
+The SDK's MCPServer gives the protocol and the transports; its `list_tools` and `call_tool` are overridden so that
+the tools, their JSON schemas and their argument checks come from the registry, the same that `dbt-grounding tools`
+prints and the Python API exposes. Calls run in worker threads (the warehouse is blocking I/O); every outcome is a
+tool result, errors with `isError`, so one bad call never ends a session.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from dbt_grounding import __version__
+from dbt_grounding.agent.api import run_tool
+from dbt_grounding.agent.specs import TOOLS
+from dbt_grounding.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from dbt_grounding.agent.live import LiveProject
+
+LOOPBACK = "127.0.0.1"
+INSTRUCTIONS = (
+    "Verified business records from a dbt project's grounding marts. Answer questions about these records only "
+    "from what these tools return, and cite it. Start with list_grounding_marts, call describe_mart once per mart "
+    "for what its columns mean, then get_context (or get_contexts) for the records. When a tool refuses (stale "
+    "data, failed tests, a changed table), tell the user what the refusal says; never answer from memory instead."
+)
+
+
+def build_server(live: LiveProject):
+    """An MCPServer answering the grounding tools from `live`.
+
+    Raises:
+        ConfigurationError: the `mcp` package is not installed.
+    """
+    try:
+        import anyio
+        from mcp.server.mcpserver import MCPServer
+        from mcp.types import CallToolResult, TextContent, Tool, ToolAnnotations
+    except ImportError as error:
+        raise ConfigurationError(
+            f"The MCP server needs the `mcp` package ({error})",
+            hint="install the extra: pip install 'dbt-grounding[mcp]' (make install includes it)",
+        ) from None
+
+    listed = [
+        Tool(name=spec.name, title=spec.title, description=spec.description, input_schema=spec.input_schema,
+             annotations=ToolAnnotations(title=spec.title, read_only_hint=spec.annotations["readOnlyHint"],
+                                         destructive_hint=spec.annotations["destructiveHint"],
+                                         idempotent_hint=spec.annotations["idempotentHint"],
+                                         open_world_hint=spec.annotations["openWorldHint"]))
+        for spec in TOOLS
+    ]
+
+    class GroundingServer(MCPServer):
+        async def list_tools(self) -> list[Tool]:
+            return list(listed)
+
+        async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> CallToolResult:
+            result = await anyio.to_thread.run_sync(partial(run_tool, name, arguments, live.using))
+            return CallToolResult(content=[TextContent(type="text", text=result.text)], is_error=result.is_error)
+
+    return GroundingServer(name="dbt-grounding", version=__version__, instructions=INSTRUCTIONS,
+                           log_level="WARNING")
+
+
+def serve_stdio(server) -> None:
+    """Serve on stdin/stdout until the client closes them."""
+    server.run("stdio")
+
+
+def serve_http(server, port: int) -> None:
+    """Serve streamable HTTP on the loopback interface only (http://127.0.0.1:PORT/mcp): there is no
+    authentication, so nothing beyond this machine may reach it."""
+    import anyio
+
+    anyio.run(partial(server.run_streamable_http_async, host=LOOPBACK, port=port))

@@ -1,0 +1,87 @@
+"""8 clients (each its own `dbt-grounding serve` over stdio, as 8 agents would start it) asking for documents
+while `dbt build` rewrites the DuckDB file: bounded in calls and time, every call answered (0 failed), the build
+succeeds, and every server ends up serving the new build. The figures are printed (run with -s); nothing asserts a
+time. Serving from a published copy the build never touches is the later fix (see README, "Serving...")."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from contextlib import AsyncExitStack
+
+import anyio
+import pytest
+from mcp import Client
+
+from agent.mcp_session import server_parameters
+from dbt_runner import AS_OF_DATE, DbtProject, copy_build
+
+pytestmark = pytest.mark.dbt
+MART = "fct_customer_health_summary"
+CLIENTS = 8
+MAX_CALLS = 400  # per client
+DEADLINE_S = 900  # the whole exchange, whatever the machine's load
+PAUSE_S = 0.05  # between one client's calls
+
+
+def test_clients_keep_getting_answers_while_dbt_build_runs(built_package: DbtProject, tmp_path) -> None:
+    project = copy_build(built_package, tmp_path / "scratch")
+    calls: list[tuple[int, float, float, bool, str]] = []  # client, started, seconds, failed, invocation
+    build: dict = {}
+
+    async def ask(client: Client, number: int, customer: int) -> None:
+        started = time.monotonic()
+        try:
+            result = await client.call_tool("get_context", {"mart": MART, "key": {"customer_id": customer},
+                                                            "form": "json"})
+            failed, text = bool(result.is_error), result.content[0].text
+            invocation = "" if failed else json.loads(text)["citation"]["invocation_id"]
+        except Exception as exc:  # noqa: BLE001 - a transport failure is a failed request too
+            failed, text, invocation = True, repr(exc), ""
+        calls.append((number, started, time.monotonic() - started, failed, invocation if not failed else text))
+
+    async def client_loop(client: Client, number: int, stop: anyio.Event) -> None:
+        for call in range(MAX_CALLS):
+            await ask(client, number, 11 + (number * 7 + call) % 50)
+            if stop.is_set():
+                return
+            await anyio.sleep(PAUSE_S)
+
+    async def run_build(stop: anyio.Event) -> None:
+        await anyio.sleep(2)  # the clients are under way
+        build["started"] = time.monotonic()
+        result = await anyio.to_thread.run_sync(lambda: project.run(
+            "build", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}", check=False))
+        build.update(ended=time.monotonic(), returncode=result.returncode, output=result.stdout[-3000:])
+        await anyio.sleep(1)
+        stop.set()
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            clients = [await stack.enter_async_context(Client(server_parameters(project))) for _ in range(CLIENTS)]
+            for number, client in enumerate(clients):  # every server warm before the build starts
+                await ask(client, number, 12)
+            before = len(calls)
+            with anyio.fail_after(DEADLINE_S):
+                stop = anyio.Event()
+                async with anyio.create_task_group() as group:
+                    for number, client in enumerate(clients):
+                        group.start_soon(client_loop, client, number, stop)
+                    group.start_soon(run_build, stop)
+            for number, client in enumerate(clients):  # after the build: each server has reloaded
+                await ask(client, number, 12)
+            build["warm_calls"] = before
+
+    anyio.run(main)
+    assert build["returncode"] == 0, build["output"]
+    failed = [call for call in calls if call[3]]
+    during = [call for call in calls if build["started"] <= call[1] < build["ended"]]
+    latencies = sorted(call[2] for call in during)
+    print(f"\n{CLIENTS} clients, {len(calls)} calls, {len(failed)} failed; dbt build {build['ended'] - build['started']:.1f} s; "
+          f"{len(during)} calls started during it: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
+    assert not failed, failed[:3]
+    assert {call[0] for call in during} == set(range(CLIENTS))  # every client was asking while dbt built
+    first, last = calls[0][4], {call[4] for call in calls[-CLIENTS:]}
+    assert len(last) == 1 and first not in last  # all servers serve the new build's artifacts
