@@ -16,7 +16,9 @@ from dbt_grounding.ask.catalog import MartEntry, mart_entries
 from dbt_grounding.ask.entities import Mention, NameIndex
 from dbt_grounding.ask.retrieval import Ranking, Retriever
 from dbt_grounding.ask.text import stem
-from dbt_grounding.context.text_rules import has_contact, looks_like_instructions, scrub_contacts
+from dbt_grounding.context.text_rules import (
+    EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, has_contact, looks_like_instructions, scrub_contacts,
+)
 from dbt_grounding.errors import (
     ConfigurationError, FailedTestsError, GroundingError, SchemaDriftError, StaleGroundingError, UnknownBuildError,
     WarehouseError,
@@ -53,7 +55,8 @@ def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] 
         ConfigurationError: a filter that is not one of FILTERS, or a malformed meta.grounding block.
     """
     contact = has_contact(question)
-    question = scrub_contacts(question) if contact else question
+    if contact:  # left out, placeholders too: "[email]" would match an e-mail column the question is not about
+        question = scrub_contacts(question).replace(EMAIL_PLACEHOLDER, " ").replace(PHONE_PLACEHOLDER, " ")
     kept, ignored = _without_instructions(question)
     flags = {"contact_details_removed": contact, "instructions_ignored": ignored}
     index = _index(project, filters, visible)
