@@ -22,7 +22,9 @@ from pathlib import Path
 
 import bench_common  # noqa: F401  (puts python/tests on sys.path)
 from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject
-from scoring import load_questions
+
+sys.path.insert(0, str(REPO_ROOT / "python" / "tests" / "ask"))
+from scoring import load_questions  # noqa: E402  (the labeled set's loader, after the path above)
 
 from dbt_grounding import GroundingProject
 
