@@ -26,6 +26,7 @@ from dbt_grounding.grounding.spec import GroundingSpec, describe_keys, grounding
 from dbt_grounding.grounding.test_status import TestOutcome, test_outcomes
 
 if TYPE_CHECKING:
+    from dbt_grounding.ask import AskResult
     from dbt_grounding.context import ColumnInput, ContextDocument, TokenCounter
     from dbt_grounding.context.known_names import KnownNames
     from dbt_grounding.lineage import ColumnLineage, ModelLineage
@@ -410,6 +411,13 @@ class GroundingProject:
             known_names=known_names,
         )
         return build_document(inputs, max_tokens=max_tokens, token_counter=token_counter)
+
+    def ask(self, question: str, *, filters: Mapping[str, Any] | None = None) -> AskResult:
+        """The grounding mart, columns and keys `question` is about, with their documents, or a typed "no grounding"
+        that says why (dbt_grounding.ask; README "Asking questions")."""
+        from dbt_grounding.ask import ask
+
+        return ask(self, question, filters=filters)
 
     def _relation_types(self, node: Node | Source) -> dict[str, str]:
         """The relation's column types as the warehouse reports them (typing key values whose yml gives none)."""

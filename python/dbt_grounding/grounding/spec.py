@@ -1,7 +1,8 @@
 """A node's grounding spec: `config.meta.grounding` when present, sensible defaults from dbt itself when not.
 
 Defaults, so any dbt project works: the keys dbt knows (`candidate_keys`); freshness unchecked; no as-of column;
-access internal; summary = the node's description. Models, seeds, snapshots and sources all have one.
+access internal; summary = the node's description; lookup = the documented columns named `name` or `*_name`; no
+synonyms. Models, seeds, snapshots and sources all have one.
 
 Keys are read as dbt means them. dbt's inferred `primary_key` (1.9+) lists every column that has its own unique +
 not_null tests: those are alternative keys, each enough to name a row, not one composite key (and dbt builds the
@@ -59,6 +60,11 @@ class GroundingSpec:
     access: str
     summary: str
     declared: bool
+    # what `ask` reads: columns whose values name an entity ("Maple Software" -> its key), and phrases a question
+    # may use for the mart or one of its columns ("ARR" -> annual_recurring_revenue), column -> phrases
+    lookup: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    column_synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def is_grounding_mart(node: Node | Source) -> bool:
@@ -113,7 +119,45 @@ def grounding_spec(manifest: Manifest, node: Node | Source) -> GroundingSpec:
         access=access,
         summary=" ".join(str(block.get("summary") or node.description or "").split()),
         declared=declared,
+        lookup=_lookup_columns(block.get("lookup"), node, where),
+        synonyms=_phrases(block.get("synonyms"), f"{where}.synonyms", node.name),
+        column_synonyms=tuple(
+            (column.name, phrases) for column in node.columns.values()
+            if (phrases := _phrases(_column_grounding(column).get("synonyms"),
+                                    f"{where} column {column.name}: config.meta.grounding.synonyms", node.name))
+        ),
     )
+
+
+def _column_grounding(column: Any) -> dict:
+    block = column.merged_meta.get("grounding")
+    return block if isinstance(block, dict) else {}
+
+
+def _lookup_columns(value: Any, node: Node | Source, where: str) -> tuple[str, ...]:
+    """meta.grounding.lookup, checked against the documented columns; by default the documented name columns."""
+    if value is None:
+        return tuple(name for name in node.columns if name.lower() == "name" or name.lower().endswith("_name"))
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise ConfigurationError(f"{where}.lookup must be a column name or a list of them, got {value!r}",
+                                 hint="e.g. lookup: [customer_name]", model=node.name, field="lookup")
+    unknown = [v for v in value if v.lower() not in {c.lower() for c in node.columns}]
+    if unknown:
+        raise ConfigurationError(f"{where}.lookup names columns the model does not document: {', '.join(unknown)}",
+                                 hint="document the lookup columns in the model's yml, or fix the names",
+                                 model=node.name, field="lookup", columns=unknown)
+    return tuple(value)
+
+
+def _phrases(value: Any, where: str, model: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigurationError(f"{where} must be a phrase or a list of phrases, got {value!r}",
+                                 hint='e.g. synonyms: ["ARR", "annual revenue"]', model=model, field="synonyms")
+    return tuple(" ".join(v.split()) for v in value)
 
 
 def describe_keys(spec: GroundingSpec) -> str:

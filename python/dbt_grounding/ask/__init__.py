@@ -1,0 +1,18 @@
+"""Questions, not keys: which grounding mart, which columns and which entity a question is about, with the documents
+for it, or a typed "no grounding" that says why (README "Asking questions").
+
+Modules: text (words of questions and metadata), bm25 (the scorer), catalog (the marts' searchable text), retrieval
+(mart and column ranking), entities (names to keys), answer (the result), service (the flow and the index per
+project)."""
+
+from dbt_grounding.ask.answer import AskResult, Candidate, Confidence, Document, ScoredName
+from dbt_grounding.ask.service import ask, visible_marts
+
+
+def ground_question(project, question: str, *, filters=None) -> dict:
+    """`ask` as a JSON-able dict: the body of an agent tool (MCP `ground_question`)."""
+    return ask(project, question, filters=filters).as_dict()
+
+
+__all__ = ["AskResult", "Candidate", "Confidence", "Document", "ScoredName", "ask", "ground_question",
+           "visible_marts"]

@@ -1,0 +1,286 @@
+"""`ask(project, question)`: the mart, columns and keys a question is about, and their documents, or a typed
+"no grounding". One `AskIndex` per open project (its artifacts): the catalog and BM25 indexes are built once, each
+mart's lookup names read once from the warehouse (one bound SELECT DISTINCT per lookup column), keys fetched per
+resolved name by a bound-parameter SELECT."""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from dbt_grounding.ask.answer import AskResult, Candidate, Confidence, Document, ScoredName
+from dbt_grounding.ask.catalog import MartEntry, mart_entries
+from dbt_grounding.ask.entities import Mention, NameIndex
+from dbt_grounding.ask.retrieval import Ranking, Retriever
+from dbt_grounding.ask.text import stem
+from dbt_grounding.context.text_rules import (
+    EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, has_contact, looks_like_instructions, scrub_contacts,
+)
+from dbt_grounding.errors import (
+    ConfigurationError, FailedTestsError, GroundingError, SchemaDriftError, StaleGroundingError, UnknownBuildError,
+    WarehouseError,
+)
+
+if TYPE_CHECKING:
+    from dbt_grounding.artifacts import Node
+    from dbt_grounding.project import GroundingProject
+
+# Calibrated on python/tests/ask/questions.yaml (test_question_set prints the figures): a question is grounded when
+# a column it names (by name, synonym or accepted value: a description alone is too loose, "employees" is in
+# account_owner's) scores at least MIN_COLUMN_SCORE, at least half its words mean something in the catalog, and no
+# abbreviation in it is unknown ("NPS score": NPS is a metric no mart holds, whatever "score" matches).
+MIN_COLUMN_SCORE = 2.0
+MIN_COVERAGE = 0.5
+MAX_LOOKUP_VALUES = 200_000  # distinct names per lookup column kept in memory
+MAX_KEYS_PER_NAME = 20  # rows one name may match before it is reported as "too many"
+FILTERS = ("marts", "tags", "entity", "freshness")
+
+MartFilter = Callable[["GroundingProject", list["Node"]], list["Node"]]
+
+
+def visible_marts(project: GroundingProject, marts: list[Node]) -> list[Node]:
+    """The marts a caller may be answered from: all of them. The seam for role-based access: pass another
+    function as `visible` (it gets the project and the grounding marts, returns those the caller may see)."""
+    return marts
+
+
+def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] | None = None,
+        visible: MartFilter = visible_marts) -> AskResult:
+    """Ground `question`: see the module docstring and README "Asking questions".
+
+    Raises:
+        ConfigurationError: a filter that is not one of FILTERS, or a malformed meta.grounding block.
+    """
+    contact = has_contact(question)
+    if contact:  # left out, placeholders too: "[email]" would match an e-mail column the question is not about
+        question = scrub_contacts(question).replace(EMAIL_PLACEHOLDER, " ").replace(PHONE_PLACEHOLDER, " ")
+    kept, ignored = _without_instructions(question)
+    flags = {"contact_details_removed": contact, "instructions_ignored": ignored}
+    index = _index(project, filters, visible)
+    if not index.marts:
+        return AskResult("no_grounding", reason="no_marts", explanation="no grounding mart is visible",
+                         say="I don't have grounded data for this: no grounding data is available.", **flags)
+    mentions = index.names.find(kept, other_words=index.retriever.vocabulary)
+    rest = _without_spans(kept, mentions)
+    ranking = index.retriever.rank(rest, names=_name_like(rest, index.retriever.vocabulary))
+    top = ranking.marts[0]
+    marts = tuple(ScoredName(m.mart.name, m.score) for m in ranking.marts)
+    columns = tuple(ScoredName(c.name, c.score) for c in top.columns[:3])
+    confidence = Confidence(mart=_mart_confidence(ranking), columns=_column_confidence(ranking))
+    common = dict(marts=marts, available=index.available, **flags)
+    best_column = max((c.score for c in top.columns if c.named), default=0.0)
+    unknown_abbreviations = [w for w in _ABBREVIATION.findall(rest) if stem(w.lower()) in ranking.unmatched]
+    if best_column < MIN_COLUMN_SCORE or ranking.coverage < MIN_COVERAGE or unknown_abbreviations:
+        what = " ".join(unknown_abbreviations or ranking.unmatched) or "that"
+        return AskResult("no_grounding", reason="not_grounded", confidence=confidence, **common,
+                         explanation=f"no grounding mart holds what the question asks for (best named column of "
+                                     f"{top.mart.name} scored {best_column:.2f}, {MIN_COLUMN_SCORE} needed; "
+                                     f"{ranking.coverage:.0%} of its words known, {MIN_COVERAGE:.0%} needed; words no "
+                                     f"mart holds: {' '.join(ranking.unmatched) or '-'})",
+                         say=f"I don't have grounded data for {what}.")
+    common.update(mart=top.mart.name, columns=columns)
+    if not mentions:
+        return AskResult("no_grounding", reason="no_entity", confidence=confidence, **common,
+                         explanation=f"no {top.mart.spec.entity} known to {top.mart.name} is named in the question",
+                         say=f"I don't have grounded data for that {top.mart.spec.entity}: I could not find it by name.")
+    candidates = [c for mention in mentions for c in index.candidates(top.mart, mention)]
+    entity_confidence = min(m.confidence for m in mentions)
+    confidence = Confidence(confidence.mart, confidence.columns, entity_confidence)
+    if not candidates:
+        holders = sorted({m.name for mention in mentions for m in index.marts if index.candidates(m, mention)})
+        return AskResult("no_grounding", reason="entity_not_in_mart", confidence=confidence, **common,
+                         explanation=f"{top.mart.name} holds no {top.mart.spec.entity} by that name"
+                                     + (f"; {', '.join(holders)} does" if holders else ""),
+                         say=f"I don't have grounded data for that {top.mart.spec.entity} in {top.mart.name}.")
+    keys = _distinct_keys(candidates)
+    if len(keys) > len(mentions) or any(m.match == "brand" for m in mentions):
+        return AskResult("ambiguous", candidates=tuple(candidates), confidence=confidence, **common,
+                         entity_match=_weakest(mentions),
+                         explanation="the name matches several rows: which one did you mean?",
+                         say="Which one did you mean? " + "; ".join(
+                             f"{c.name} ({', '.join(f'{k}={v}' for k, v in c.key.items())})" for c in candidates))
+    documents = []
+    for key in keys:
+        try:
+            document = project.context(top.mart.name, key)
+        except (StaleGroundingError, FailedTestsError, UnknownBuildError, SchemaDriftError, WarehouseError) as error:
+            reason = _refusal(error)
+            return AskResult("no_grounding", reason=reason, keys=tuple(keys), confidence=confidence, **common,
+                             entity_match=_weakest(mentions), explanation=error.message,
+                             say=f"I don't have grounded data for that {top.mart.spec.entity} right now: "
+                                 f"{_REFUSAL_SAY[reason]}.")
+        documents.append(Document(top.mart.name, key, "markdown", document.to_markdown()))
+    return AskResult("grounded", keys=tuple(keys), documents=tuple(documents), confidence=confidence, **common,
+                     entity_match=_weakest(mentions),
+                     explanation=f"{top.mart.name} for {', '.join(_key_text(k) for k in keys)}")
+
+
+_REFUSALS = ((StaleGroundingError, "stale"), (FailedTestsError, "failed_tests"), (UnknownBuildError, "unknown_build"),
+             (SchemaDriftError, "schema_drift"), (WarehouseError, "warehouse_unavailable"))
+_REFUSAL_SAY = {"stale": "the data is out of date", "failed_tests": "the data failed its quality checks",
+                "unknown_build": "I cannot tell when the data was last built",
+                "schema_drift": "the data's structure changed since it was checked",
+                "warehouse_unavailable": "the warehouse cannot be read"}
+
+
+def _refusal(error: GroundingError) -> str:
+    """The reason a refusal of context() gives (a MissingRelationError is a SchemaDriftError)."""
+    return next(reason for kind, reason in _REFUSALS if isinstance(error, kind))
+
+
+class AskIndex:
+    """The catalog, the BM25 indexes and the lookup names of the visible marts of one open project."""
+
+    def __init__(self, project: GroundingProject, marts: list[Node]) -> None:
+        self.project = project
+        self.marts: list[MartEntry] = mart_entries(project.manifest, marts)
+        self.retriever = Retriever(self.marts)
+        self.available = tuple(f"{m.name}: {m.spec.summary}" for m in self.marts)
+        self._values: dict[str, dict[str, list[str]]] = {}  # mart -> lookup column -> stored names
+        self.names = NameIndex.of(v for m in self.marts for values in self._lookup_values(m).values() for v in values)
+        self._keys: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+
+    def candidates(self, mart: MartEntry, mention: Mention) -> list[Candidate]:
+        """Every row of `mart` whose lookup value is one the mention may mean, with its key."""
+        found = []
+        for column, values in self._lookup_values(mart).items():
+            held = set(values)
+            for value in mention.values:
+                if value in held:
+                    found += [Candidate(value, key, mart.name) for key in self._keys_of(mart, column, value)]
+        return sorted(found, key=lambda c: (_key_text(c.key), c.name))
+
+    def _lookup_values(self, mart: MartEntry) -> dict[str, list[str]]:
+        if mart.name not in self._values:
+            warehouse = self.project.warehouse()
+            node = self.project.node(mart.unique_id)
+            relation = (node.database, node.schema or "", node.identifier)
+            values: dict[str, list[str]] = {}
+            with warehouse.session():
+                for column in mart.spec.lookup:
+                    try:
+                        found = warehouse.distinct_values(relation, column, MAX_LOOKUP_VALUES)
+                    except (SchemaDriftError, WarehouseError):
+                        found = []  # an unreadable mart names nobody; asking it for a document says why
+                    values[column] = [v for v in found if isinstance(v, str)]
+            self._values[mart.name] = values
+        return self._values[mart.name]
+
+    def _keys_of(self, mart: MartEntry, column: str, value: str) -> list[dict[str, Any]]:
+        """The keys of the rows whose `column` is `value`: a bound-parameter SELECT, once per name."""
+        if (mart.name, column, value) not in self._keys:
+            node = self.project.node(mart.unique_id)
+            relation = (node.database, node.schema or "", node.identifier)
+            key = list(mart.spec.key)
+            rows = self.project.warehouse().fetch_rows(relation, {column: value}, key, MAX_KEYS_PER_NAME)
+            unique = {tuple(row[k] for k in key): row for row in rows}
+            self._keys[(mart.name, column, value)] = [dict(zip(key, k)) for k in sorted(unique, key=str)]
+        return self._keys[(mart.name, column, value)]
+
+
+_INDEXES: weakref.WeakKeyDictionary[Any, dict[tuple, AskIndex]] = weakref.WeakKeyDictionary()
+
+
+def _index(project: GroundingProject, filters: Mapping[str, Any] | None, visible: MartFilter) -> AskIndex:
+    """The project's index for these filters; a project is one set of artifacts (a reload opens a new project)."""
+    marts = _filtered(project, visible(project, project.grounding_models()), filters or {})
+    cache = _INDEXES.setdefault(project, {})
+    signature = (id(project.artifacts), tuple(m.unique_id for m in marts))
+    if signature not in cache:
+        cache[signature] = AskIndex(project, marts)
+    return cache[signature]
+
+
+def _filtered(project: GroundingProject, marts: list[Node], filters: Mapping[str, Any]) -> list[Node]:
+    unknown = sorted(set(filters) - set(FILTERS))
+    if unknown:
+        raise ConfigurationError(f"unknown ask filter(s): {', '.join(unknown)}",
+                                 hint=f"filters may name: {', '.join(FILTERS)}", filters=unknown)
+    names = _names(filters, "marts")
+    tags = _names(filters, "tags")
+    freshness = _names(filters, "freshness")
+    entity = filters.get("entity")
+    kept = []
+    for node in marts:
+        if names and node.name not in names:
+            continue
+        if tags and not tags & set(node.tags):
+            continue
+        if entity and project.spec(node.unique_id).entity != entity:
+            continue
+        if freshness and project.freshness(node.unique_id).status not in freshness:
+            continue
+        kept.append(node)
+    return kept
+
+
+def _names(filters: Mapping[str, Any], field: str) -> set[str]:
+    value = filters.get(field)
+    if value is None:
+        return set()
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list | tuple | set) or not all(isinstance(v, str) for v in value):
+        raise ConfigurationError(f"ask filter {field} must be a name or a list of names, got {value!r}",
+                                 hint=f'e.g. filters={{"{field}": ["..."]}}', filter=field)
+    return set(value)
+
+
+_SENTENCES = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+
+
+def _without_instructions(question: str) -> tuple[str, bool]:
+    """The question without its sentences addressed to an AI model ("ignore previous instructions ..."): such
+    text must not change what is retrieved."""
+    kept = [s for s in _SENTENCES.findall(question) if not looks_like_instructions(s)]
+    text = "".join(kept)
+    return text, text != question and len(kept) < len(_SENTENCES.findall(question))
+
+
+def _without_spans(question: str, mentions: list[Mention]) -> str:
+    """The question with the names blanked: "Northwind Health" says nothing about the health mart."""
+    for mention in sorted(mentions, key=lambda m: -m.start):
+        question = question[: mention.start] + " " + question[mention.end:]
+    return question
+
+
+_TITLE_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+_ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")
+
+
+def _name_like(text: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    """Capitalised words the catalog does not know ("Contoso"): part of a name no mart holds, not a metric no mart
+    holds. All-capital words ("NPS") are abbreviations: they stay counted."""
+    found = {stem(word.lower()) for word in _TITLE_WORD.findall(text)}
+    return frozenset(term for term in found if term not in vocabulary)
+
+
+def _distinct_keys(candidates: list[Candidate]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for candidate in candidates:
+        seen.setdefault(_key_text(candidate.key), candidate.key)
+    return list(seen.values())
+
+
+def _key_text(key: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in key.items())
+
+
+def _weakest(mentions: list[Mention]) -> str:
+    return min(mentions, key=lambda m: m.confidence).match
+
+
+def _mart_confidence(ranking: Ranking) -> float:
+    """The top mart's share of the two best scores (0.5 = a tie), squashed by how strong the top score is."""
+    scores = [m.score for m in ranking.marts[:2]] + [0.0]
+    top, second = scores[0], scores[1]
+    if top <= 0:
+        return 0.0
+    return (top / (top + second)) * (1 - math.exp(-top / MIN_COLUMN_SCORE / 2))
+
+
+def _column_confidence(ranking: Ranking) -> float:
+    best = ranking.marts[0].columns[0].score if ranking.marts[0].columns else 0.0
+    return ranking.coverage * (1 - math.exp(-best / MIN_COLUMN_SCORE))

@@ -1,0 +1,49 @@
+"""Names to stored values without a warehouse: folding, legal suffixes, ambiguity, fuzzy and brand-alone matches."""
+
+from __future__ import annotations
+
+from dbt_grounding.ask.entities import NameIndex, name_words, without_suffix
+
+NAMES = ["Maple Software Ltd", "Maple Software", "Maple Bank", "Northwind  Health", "\u200bZephyr Foods",
+         "Acme Supply Co.", "Glacier Robotics Inc"]
+
+
+def found(question: str, **options) -> list[tuple[tuple[str, ...], str]]:
+    return [(m.values, m.match) for m in NameIndex.of(NAMES).find(question, **options)]
+
+
+def test_folding() -> None:
+    assert name_words("  MAPLE   Software LTD. ") == ("maple", "software", "ltd")
+    assert name_words("\u200bZephyr\u00a0Foods") == ("zephyr", "foods")
+    assert without_suffix(("acme", "supply", "co")) == ("acme", "supply")
+    assert without_suffix(("inc",)) == ("inc",)  # never empty
+
+
+def test_a_name_written_with_its_suffix_picks_the_one_that_has_it() -> None:
+    assert found("ARR of maple software ltd?") == [(("Maple Software Ltd",), "exact")]
+    assert found("MAPLE SOFTWARE LTD. tickets") == [(("Maple Software Ltd",), "exact")]
+
+
+def test_a_name_without_suffix_names_every_name_it_is_the_stem_of() -> None:
+    assert found("Is Maple Software at risk?") == [(("Maple Software", "Maple Software Ltd"), "without_suffix")]
+    assert found("glacier robotics health") == [(("Glacier Robotics Inc",), "without_suffix")]
+
+
+def test_spacing_invisible_characters_and_possessives_do_not_matter() -> None:
+    assert found("Northwind Health's ARR") == [(("Northwind  Health",), "exact")]
+    assert found("zephyr foods") == [(("\u200bZephyr Foods",), "exact")]
+
+
+def test_a_misspelt_name_matches_fuzzily() -> None:
+    assert found("churn risk of Nortwhind Helath") == [(("Northwind  Health",), "fuzzy")]
+
+
+def test_a_brand_alone_gives_candidates_but_an_unknown_company_with_that_brand_does_not() -> None:
+    assert found("Is Maple at risk?", other_words=frozenset({"risk"})) == [
+        (("Maple Bank", "Maple Software", "Maple Software Ltd"), "brand")]
+    assert found("Is Maple Syrup at risk?", other_words=frozenset({"risk"})) == []
+    assert found("is maple at risk?") == []  # a lower-case common word is not taken for a brand
+
+
+def test_unknown_names_find_nothing() -> None:
+    assert found("What's the ARR of Contoso Ltd?") == []
