@@ -11,41 +11,40 @@ import pytest
 
 from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject, build_gate_library, copy_build
 from engines import SPARK_BUILD_OUTPUT, PostgresCluster, postgres_cluster, require_java, spark_env
+from moved_target_shop import Shop
+from shared_builds import build_once
 
 
 @pytest.fixture(scope="session")
 def built_package(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """The package seeded and built (models, data tests, unit tests) with the as-of date pinned."""
-    project = DbtProject(REPO_ROOT, tmp_path_factory.mktemp("package"))
-    project.run("seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}")
-    project.run("build", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}")
-    return project
+    return build_once(tmp_path_factory, "package", lambda work_dir: _seed_and_build(DbtProject(REPO_ROOT, work_dir)))
 
 
 @pytest.fixture(scope="session")
 def built_plain_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """A plain dbt project without any grounding meta, built: the Python layer must work on it with defaults."""
-    project = DbtProject(
-        REPO_ROOT / "python" / "tests" / "fixtures" / "plain_project",
-        tmp_path_factory.mktemp("plain_project"),
+    return build_once(tmp_path_factory, "plain_project", lambda work_dir: _built(DbtProject(
+        REPO_ROOT / "python" / "tests" / "fixtures" / "plain_project", work_dir,
         duckdb_path_env_var="PLAIN_SHOP_DUCKDB_PATH",
-    )
-    project.run("build")
-    return project
+    )))
 
 
 @pytest.fixture(scope="session")
 def built_gate_library(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """A small lending-library project as people write them, built, with the catalog and source freshness of the
     same build beside its artifacts (fixtures/gate_library: the gate's configuration, fuzz and other-project tests)."""
-    return build_gate_library(tmp_path_factory.mktemp("gate_library"))
+    return build_once(tmp_path_factory, "gate_library", build_gate_library)
 
 
 @pytest.fixture(scope="session")
 def built_snapshot_shop(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """fixtures/snapshot_shop copied to a scratch folder (`dbt deps` installs its local package there), its raw
     tables loaded (`dbt seed`, as a loader would) and built: snapshot, incremental models, a Python model."""
-    work_dir = tmp_path_factory.mktemp("snapshot_shop")
+    return build_once(tmp_path_factory, "snapshot_shop", _build_snapshot_shop)
+
+
+def _build_snapshot_shop(work_dir: Path) -> DbtProject:
     copy = work_dir / "project"
     shutil.copytree(REPO_ROOT / "python" / "tests" / "fixtures" / "snapshot_shop", copy,
                     ignore=shutil.ignore_patterns("dbt_packages", "target", "logs", "*.duckdb"))
@@ -65,13 +64,23 @@ def built_snapshot_shop(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
 @pytest.fixture(scope="session")
 def built_bikeshare_views(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """A small real-looking project whose staging and intermediate models are views over seeds, built."""
-    project = DbtProject(
-        REPO_ROOT / "python" / "tests" / "fixtures" / "bikeshare_views",
-        tmp_path_factory.mktemp("bikeshare_views"),
+    return build_once(tmp_path_factory, "bikeshare_views", lambda work_dir: _built(DbtProject(
+        REPO_ROOT / "python" / "tests" / "fixtures" / "bikeshare_views", work_dir,
         duckdb_path_env_var="BIKESHARE_DUCKDB_PATH",
-    )
-    project.run("build")
-    return project
+    )))
+
+
+@pytest.fixture(scope="session")
+def built_moved_target_shop(tmp_path_factory: pytest.TempPathFactory) -> Shop:
+    """fixtures/moved_target_shop built by `dbt build` run in its folder; nothing has read its artifacts yet, so a
+    test that runs the toolkit on it works on a copy (`Shop.copy_of(tmp_path, built_moved_target_shop)`)."""
+
+    def build(work_dir: Path) -> Shop:
+        shop = Shop.copy_of(work_dir)
+        shop.dbt("build")
+        return shop
+
+    return build_once(tmp_path_factory, "moved_target_shop", build)
 
 
 @pytest.fixture()
@@ -87,6 +96,11 @@ def scratch(built_package: DbtProject, tmp_path: Path, monkeypatch: pytest.Monke
     """A copy of the built warehouse and artifacts; the profile's DuckDB path points at the copy."""
     project = copy_build(built_package, tmp_path / "scratch")
     monkeypatch.setenv("DBT_GROUNDING_DUCKDB_PATH", str(project.duckdb_path))
+    return project
+
+
+def _built(project: DbtProject) -> DbtProject:
+    project.run("build")
     return project
 
 
@@ -124,3 +138,13 @@ def built_package_spark(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     )
     (work_dir / SPARK_BUILD_OUTPUT).write_text(result.stdout + result.stderr)
     return project
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Work units for pytest-xdist's `--dist loadgroup` (`make test`): a module's tests run in one worker, so its
+    module fixtures (builds of their own) are made once; every PostgreSQL and Spark job runs in one worker, so there
+    is one cluster, one build per engine, and one process holding Spark's Derby metastore. Without xdist the marks
+    do nothing."""
+    for item in items:
+        engine = item.get_closest_marker("pg") or item.get_closest_marker("spark")
+        item.add_marker(pytest.mark.xdist_group("engines" if engine else item.nodeid.split("::")[0]))

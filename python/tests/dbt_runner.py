@@ -123,7 +123,8 @@ def build_gate_library(work_dir: Path) -> DbtProject:
 def copy_build(built: DbtProject, work_dir: Path) -> DbtProject:
     work_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(built.duckdb_path, work_dir / "warehouse.duckdb")
-    shutil.copytree(built.target_path, work_dir / "target")
+    # *.tmp: a file the toolkit is writing atomically in another xdist worker, renamed away mid-copy
+    shutil.copytree(built.target_path, work_dir / "target", ignore=shutil.ignore_patterns("*.tmp"))
     return DbtProject(REPO_ROOT, work_dir)
 
 

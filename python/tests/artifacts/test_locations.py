@@ -18,10 +18,8 @@ pytestmark = pytest.mark.dbt
 
 
 @pytest.fixture(scope="module")
-def built_shop(tmp_path_factory: pytest.TempPathFactory) -> Shop:
-    shop = Shop.copy_of(tmp_path_factory.mktemp("built_shop"))
-    shop.dbt("build")
-    return shop
+def built_shop(built_moved_target_shop: Shop, tmp_path_factory: pytest.TempPathFactory) -> Shop:
+    return Shop.copy_of(tmp_path_factory.mktemp("built_shop"), built_moved_target_shop)  # the toolkit runs on it
 
 
 def test_every_command_finds_the_moved_target_path(built_shop: Shop) -> None:

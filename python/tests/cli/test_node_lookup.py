@@ -92,7 +92,7 @@ def test_a_name_two_nodes_answer_to_is_ambiguous(built_snapshot_shop: DbtProject
     """A source `shop_calendar.calendar_days` beside the package's model of that package.name (hand-added: dbt
     would build it, but the point is only the name)."""
     target = tmp_path / "target"
-    shutil.copytree(built_snapshot_shop.target_path, target)
+    shutil.copytree(built_snapshot_shop.target_path, target, ignore=shutil.ignore_patterns("*.tmp"))
     raw = json.loads((target / "manifest.json").read_text())
     source = dict(raw["sources"]["source.snapshot_shop.shop.customers"])
     source.update(unique_id="source.snapshot_shop.shop_calendar.calendar_days", source_name="shop_calendar",

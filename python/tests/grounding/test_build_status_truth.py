@@ -23,11 +23,9 @@ HEALTH_TEST = "test.moved_target_shop.accepted_values_customers_health_status__h
 
 
 @pytest.fixture(scope="module")
-def built_shop(tmp_path_factory: pytest.TempPathFactory) -> Shop:
-    """`dbt build` run in the project folder; nothing has read its artifacts yet."""
-    shop = Shop.copy_of(tmp_path_factory.mktemp("built_shop"))
-    shop.dbt("build")
-    return shop
+def built_shop(built_moved_target_shop: Shop) -> Shop:
+    """`dbt build` run in the project folder; nothing has read its artifacts yet (tests work on copies)."""
+    return built_moved_target_shop
 
 
 @pytest.fixture()

@@ -76,10 +76,8 @@ def test_a_test_on_several_nodes_counts_once_on_the_nearest(built_package: DbtPr
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Shop:
-    shop = Shop.copy_of(tmp_path_factory.mktemp("test_status_shop"))
-    shop.dbt("build")
-    return shop
+def shop(built_moved_target_shop: Shop, tmp_path_factory: pytest.TempPathFactory) -> Shop:
+    return Shop.copy_of(tmp_path_factory.mktemp("test_status_shop"), built_moved_target_shop)  # its tests rebuild it
 
 
 def outcomes_of(shop: Shop, model: str) -> dict[str, tuple[str, str]]:

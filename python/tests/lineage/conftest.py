@@ -13,6 +13,7 @@ import pytest
 
 from dbt_grounding.artifacts import Catalog, Manifest, load_catalog, load_manifest
 from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject
+from shared_builds import build_once
 
 LINEAGE_PROJECT_DIR = Path(__file__).parent / "lineage_project"
 
@@ -26,11 +27,15 @@ def package_manifest(built_package: DbtProject) -> Manifest:
 def package_with_catalog(built_package: DbtProject, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A target folder with manifest.json and catalog.json from `dbt docs generate`, run on a copy of the built
     package's work dir: docs generate rewrites manifest.json, and the shared target dir must stay as built."""
-    work_dir = tmp_path_factory.mktemp("package_docs") / "work"
-    shutil.copytree(built_package.work_dir, work_dir, ignore=shutil.ignore_patterns("logs"))
-    project = DbtProject(REPO_ROOT, work_dir)
-    project.run("docs", "generate", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}")
-    return project.target_path
+
+    def generate(root: Path) -> Path:
+        work_dir = root / "work"
+        shutil.copytree(built_package.work_dir, work_dir, ignore=shutil.ignore_patterns("logs", "*.tmp"))
+        project = DbtProject(REPO_ROOT, work_dir)
+        project.run("docs", "generate", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}")
+        return project.target_path
+
+    return build_once(tmp_path_factory, "package_docs", generate)
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +45,13 @@ def package_catalog(package_with_catalog: Path) -> Catalog:
 
 @pytest.fixture(scope="session")
 def lineage_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    project = DbtProject(LINEAGE_PROJECT_DIR, tmp_path_factory.mktemp("lineage_project"))
-    project.run("build")
-    return project
+
+    def build(work_dir: Path) -> DbtProject:
+        project = DbtProject(LINEAGE_PROJECT_DIR, work_dir)
+        project.run("build")
+        return project
+
+    return build_once(tmp_path_factory, "lineage_project", build)
 
 
 @pytest.fixture(scope="session")
