@@ -13,6 +13,7 @@ Layout (one folder per published build, named after the build, so publishing the
       20260630T120000Z-1a2b3c4d/        one build: a target folder of its own
         manifest.json run_results.json  the artifacts the gate judged (catalog.json, sources.json when present)
         dbt_grounding/                  the toolkit's remembered state of that build (build results, built schema)
+        published.json                  the folder's own record (the PublishedBuild current.json repeats)
         warehouse.duckdb                the grounding marts only, as that build left them; never written again
 
 A folder is written under a temporary name and renamed into place, then current.json is replaced: a reader sees
@@ -35,12 +36,13 @@ from dbt_grounding.errors import ArtifactError
 
 __all__ = [
     "PUBLISHED_DIR", "SNAPSHOT_DATABASE", "PublishedBuild", "PublishedMart", "GateVerdict",
-    "published_dir", "read_current", "snapshot_name", "write_current", "prune",
+    "published_dir", "read_current", "read_record", "write_record", "snapshot_name", "write_current", "prune",
 ]
 
 PUBLISHED_DIR = "published"
 SNAPSHOT_DATABASE = "warehouse.duckdb"
 CURRENT = "current.json"
+RECORD = "published.json"  # each folder's own record
 KEEP = 2  # the current build and the one before it
 
 
@@ -124,11 +126,24 @@ def read_current(target_path: Path) -> PublishedBuild | None:
     return current
 
 
+def read_record(folder: Path) -> PublishedBuild | None:
+    """The record a published folder keeps of itself, or None when the folder is not a complete published build."""
+    try:
+        record = msgspec.json.decode((folder / RECORD).read_bytes(), type=PublishedBuild)
+    except (OSError, msgspec.DecodeError, RecursionError):
+        return None
+    return record if (folder / SNAPSHOT_DATABASE).is_file() else None
+
+
+def write_record(folder: Path, build: PublishedBuild) -> None:
+    """The folder's own record, written before the folder is renamed into place."""
+    (folder / RECORD).write_bytes(msgspec.json.encode(build, order="sorted"))
+
+
 def write_current(target_path: Path, build: PublishedBuild) -> None:
     """Make `build` (already in its folder) the one agents read: current.json replaced atomically."""
     folder = published_dir(target_path)
     data = msgspec.json.encode(build, order="sorted")
-    (folder / build.snapshot / "published.json").write_bytes(data)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".current.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
