@@ -5,13 +5,15 @@ module): a build the gate refuses is never published, so agents keep the last go
 PostgreSQL and Spark isolate readers from a running build themselves (MVCC, table snapshots), and read in place.
 
 What is published is one build, whole: the artifacts the gate judged and the marts' data, copied while the copy holds
-the DuckDB file read-only (no build can write between two marts). A build that ended between the audit and the copy
-(the DuckDB file changed after its run_results.json was written, or the artifacts changed on disk) is refused: its
-data would not be the data the gate judged.
+the DuckDB file read-only (no build can write between two marts). dbt writes manifest.json when a command has parsed
+and run_results.json when it ends, so a command running now shows as a manifest.json newer than run_results.json,
+and one that started after the audit as artifacts that changed on disk: both are refused, as the warehouse may
+then hold another build's data (or half of one) than the gate judged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -29,7 +31,7 @@ from dbt_grounding.publish.store import (
     read_record, snapshot_name, write_current, write_record,
 )
 
-__all__ = ["PublishRefusedError", "Publication", "publish"]
+__all__ = ["PublishRefusedError", "Publication", "publish", "publish_project"]
 
 ARTIFACT_FILES = ("manifest.json", "run_results.json", "catalog.json", "sources.json")
 
@@ -48,6 +50,20 @@ class Publication:
     build: PublishedBuild
     copied: bool
     pruned: list[str]
+
+
+def publish_project(project, *, lock_path: Path, clock: Callable[[], datetime]) -> Publication:
+    """Audit the project's last build with the CI gate (checks.verdict: every check of `dbt-grounding check`,
+    the lock's included when `lock_path` exists), then publish it (see `publish`).
+
+    Raises:
+        as `publish`, and what the gate raises (ConfigurationError for a profile that cannot be used).
+    """
+    from dbt_grounding.checks.verdict import gate_verdict
+
+    verdict = gate_verdict(project, None, use_warehouse=True, lock_path=lock_path)
+    lock_interface = hashlib.sha256(lock_path.read_bytes()).hexdigest() if lock_path.is_file() else None
+    return publish(project, verdict.findings, clock=clock, lock_interface=lock_interface)
 
 
 def publish(project, findings, *, clock: Callable[[], datetime], lock_interface: str | None = None) -> Publication:
@@ -94,18 +110,28 @@ def publish(project, findings, *, clock: Callable[[], datetime], lock_interface:
         return Publication(earlier, copied=False, pruned=prune(target, keep=name))
 
     marts = sorted(project.grounding_models(), key=lambda node: node.unique_id)
-    warehouse_path = project.warehouse().path
+    warehouse = project.warehouse()
+    warehouse_path = warehouse.path
+    warehouse.close()  # DuckDB refuses a second handle on one file in one process: the copy attaches it itself
     run_results = target / "run_results.json"
     seen = _signature(target)
+    if _newer(target / "manifest.json", run_results):
+        # dbt writes manifest.json when it has parsed and run_results.json when it ends: a command is running (or
+        # one that builds nothing, `dbt ls`/`dbt parse`, ran since): the warehouse may hold half a build
+        raise PublishRefusedError(
+            "manifest.json is newer than run_results.json: a dbt command is running, or one that builds nothing "
+            "(dbt parse, dbt ls) ran after the last build, so the warehouse may not hold the build the gate judged.",
+            hint="Publish once the build ends, or after the next `dbt build`.", reason="running",
+        )
     temporary = published_dir(target) / f".tmp-{name}-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)
     try:
         def unchanged() -> None:  # called once the copy holds the file: no writer can start now
-            if _signature(target) != seen or _modified_ns(warehouse_path) > _modified_ns(run_results):
+            if _signature(target) != seen:
                 raise PublishRefusedError(
-                    "A dbt command changed the warehouse or the artifacts while publishing; the build the gate "
-                    "judged is not the one in the warehouse any more.",
+                    "A dbt command rewrote the artifacts while publishing; the build the gate judged is not the "
+                    "one in the warehouse any more.",
                     hint="Publish again once it ends (publishing audits the new build first).", reason="changed",
                 )
             _copy_artifacts(target, temporary)
@@ -156,6 +182,6 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _modified_ns(path: Path) -> int:
-    """The latest modification of a DuckDB file and its write-ahead log."""
-    return max((_stat(candidate) or (0, 0))[1] for candidate in (path, path.with_name(path.name + ".wal")))
+def _newer(path: Path, than: Path) -> bool:
+    first, second = _stat(path), _stat(than)
+    return first is not None and second is not None and first[1] > second[1]
