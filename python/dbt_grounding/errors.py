@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad arguments or configuration: unknown model, bad key, profile problems
     ARTIFACTS = 3  # dbt artifacts missing, unreadable or unsupported
     INTERNAL = 4  # a bug in dbt-grounding: an exception no typed error describes (the CLI says how to report it)
+    ACCESS_DENIED = 5  # the caller's role may not read that mart (or there is no such mart: the two look alike)
     INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
@@ -116,3 +117,10 @@ class FailedTestsError(GroundingError):
     tests (unique_id, status)."""
 
     exit_code = ExitCode.FINDINGS
+
+
+class AccessDeniedError(GroundingError):
+    """The caller's role may not read the mart asked for, or there is no such mart: the message is the same for
+    both, so a role cannot learn which marts exist above its level. details: name, role."""
+
+    exit_code = ExitCode.ACCESS_DENIED
