@@ -118,7 +118,9 @@ def _locate(data: Any, shape: Any, path: str) -> tuple[str, Any, str | None]:
             where, field_name, container = f"{where}.{field}" if where else field, field, None
         elif index == "...":
             item_shape = typing.get_args(shape)[1]
-            key = next(k for k, v in value.items() if not _converts(v, item_shape))
+            key = next((k for k, v in value.items() if not _converts(v, item_shape)), None)
+            if key is None:  # not reached while msgspec reports the first entry that fails: say no more than it
+                return f"{where}[...]", value, field_name
             shape, value, where, container = item_shape, value[key], f"{where}[{key!r}]", field_name
         else:
             shape, value, where = typing.get_args(shape)[0], value[int(index)], f"{where}[{index}]"
