@@ -7,7 +7,12 @@
     project.lineage("fct_customer_health_summary", columns=True)
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the one version number is pyproject.toml's, as installed
+    __version__ = version("dbt-grounding")
+except PackageNotFoundError:  # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"
 
 from dbt_grounding.project import GroundingProject  # noqa: E402 - after __version__, which the CLI imports
 

@@ -21,6 +21,15 @@ T = TypeVar("T")
 _VERSION = re.compile(r"/(?P<kind>[a-z-]+)/v(?P<number>\d+)\.json$")
 
 
+class ArtifactMetadata(msgspec.Struct, frozen=True):
+    """The `metadata` block every dbt artifact opens with (the fields read; each artifact's reader may add some)."""
+
+    dbt_schema_version: str
+    dbt_version: str = ""
+    generated_at: str = ""
+    invocation_id: str | None = None
+
+
 class _Metadata(msgspec.Struct, frozen=True):
     dbt_schema_version: str = ""
 

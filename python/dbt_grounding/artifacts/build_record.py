@@ -20,14 +20,12 @@ their data, and their tests are not recorded.
 
 Limits: a build is remembered only if the toolkit opened the folder before another dbt command overwrote
 run_results.json (or the next command leaves it alone: `dbt docs generate --no-compile`, `dbt ls`, `dbt parse`);
-checksums cover a node's SQL file, not vars or macros it calls. The file is written atomically (temporary file,
-then rename); an unreadable or corrupt file is ignored with a warning and rebuilt from the next build.
+checksums cover a node's SQL file, not vars or macros it calls. The file is read and written through
+artifacts.state (atomically); an unreadable or corrupt file is ignored with a warning and rebuilt from the next build.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +34,7 @@ import msgspec
 
 from dbt_grounding.artifacts.manifest import Manifest, Node
 from dbt_grounding.artifacts.run_results import RunResults, parse_utc
-from dbt_grounding.artifacts.state import state_dir
+from dbt_grounding.artifacts.state import read_state, state_dir, write_state
 
 RECORD_FORMAT = 1
 BUILT_EMPTY = "built without data"  # the status recorded for nodes of an --empty / --sample build
@@ -224,33 +222,20 @@ def _unchanged_since(project_dir: Path | None, node: Node, started_at: str) -> b
 
 
 def _read(path: Path, warnings: list[str]) -> _Record:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return _Record()
-    except OSError as error:
-        warnings.append(f"cannot read {path} ({error.strerror}): the build results it remembers are ignored")
-        return _Record()
-    try:
-        record = msgspec.json.decode(data, type=_Record)
-    except (msgspec.DecodeError, msgspec.ValidationError) as error:
-        warnings.append(f"{path} is corrupt ({error}): ignored; it is rebuilt from the next build's run_results.json")
-        return _Record()
-    if record.format != RECORD_FORMAT:
+    problems: list[str] = []
+    record = read_state(path, _Record, problems)
+    warnings += [f"{problem}: ignored; it is rebuilt from the next build's run_results.json" for problem in problems]
+    if record is not None and record.format != RECORD_FORMAT:
         warnings.append(f"{path} has format {record.format}, not {RECORD_FORMAT}: ignored and rebuilt")
         return _Record()
-    return record
+    return record or _Record()
 
 
 def _write(path: Path, record: _Record, warnings: list[str]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            handle.write(msgspec.json.format(msgspec.json.encode(record, order="sorted"), indent=1))
-        os.replace(handle.name, path)
-    except OSError as error:
-        warnings.append(f"cannot write {path} ({error.strerror}): this build's results are used now but not "
-                        "remembered once another dbt command rewrites run_results.json")
+    problems: list[str] = []
+    write_state(path, record, problems)
+    warnings += [f"{problem}: this build's results are used now but not remembered once another dbt command "
+                 "rewrites run_results.json" for problem in problems]
 
 
 def _parse(text: str | None) -> datetime | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import msgspec
 
-from dbt_grounding.artifacts._decode import decode, read_bytes, schema_version
+from dbt_grounding.artifacts._decode import ArtifactMetadata, decode, read_bytes, schema_version
 
 PRODUCED_BY = "dbt docs generate"
 
@@ -29,14 +29,8 @@ class CatalogTable(msgspec.Struct, frozen=True):
     columns: dict[str, CatalogColumn] = {}
 
 
-class CatalogMetadata(msgspec.Struct, frozen=True):
-    dbt_schema_version: str
-    generated_at: str = ""
-    invocation_id: str | None = None
-
-
 class Catalog(msgspec.Struct, frozen=True):
-    metadata: CatalogMetadata
+    metadata: ArtifactMetadata
     nodes: dict[str, CatalogTable] = {}
     sources: dict[str, CatalogTable] = {}
 

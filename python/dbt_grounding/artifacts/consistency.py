@@ -1,5 +1,5 @@
 """How a target folder's artifacts fit together: the one definition behind the loader's warnings and the gate's
-DG501 / DG504 findings.
+DG501 / DG502 / DG504 findings.
 
 The normal workflow writes them in several invocations: `dbt build` (manifest.json, run_results.json), then
 `dbt docs generate --no-compile` (catalog.json only) or `dbt docs generate` (all three again, with compile results in
@@ -10,7 +10,8 @@ the last build:
   otherwise they come from the build results remembered beside the artifacts (artifacts.build_record), and the note
   says so;
 - a build whose run_results.json was first read after its manifest.json was overwritten is matched to the current
-  nodes' code only through their files' modification times (artifacts.build_record): worth stating.
+  nodes' code only through their files' modification times (artifacts.build_record): worth stating;
+- manifest.json must hold the compiled SQL of the models for column lineage to be traced through them.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from dbt_grounding.artifacts.run_results import parse_utc
 if TYPE_CHECKING:
     from dbt_grounding.artifacts.build_record import BuildRecord
     from dbt_grounding.artifacts.catalog import Catalog
-    from dbt_grounding.artifacts.manifest import Manifest
+    from dbt_grounding.artifacts.manifest import Manifest, Node
     from dbt_grounding.artifacts.run_results import RunResults
 
 INCONSISTENT = "DG501"  # artifacts that cannot describe the same build
+UNCOMPILED = "DG502"  # a model without compiled SQL
 NO_BUILD_RESULTS = "DG504"  # run_results.json holds no build results
 
 
@@ -63,6 +65,24 @@ def artifact_notes(manifest: Manifest, run_results: RunResults | None, catalog: 
                                   f"predates the last build ({built_at}): its column types may be out of date (run "
                                   "`dbt docs generate --no-compile` after the build)", serious=True))
     return notes
+
+
+def lacks_compiled_sql(node: Node) -> bool:
+    """A model whose compiled SQL manifest.json does not hold: column lineage cannot be traced through it. Ephemeral
+    models are exempt (dbt inlines them into the SQL of the models that read them)."""
+    return node.resource_type == "model" and node.config.enabled and node.config.materialized != "ephemeral" \
+        and not node.compiled_code
+
+
+def uncompiled_note(manifest: Manifest) -> ArtifactNote | None:
+    """Every model of the manifest that lacks compiled SQL, in one note (the gate reports them per mart: DG502)."""
+    uncompiled = sorted(node.name for node in manifest.nodes.values() if lacks_compiled_sql(node))
+    if not uncompiled:
+        return None
+    shown = ", ".join(uncompiled[:5]) + (f" and {len(uncompiled) - 5} more" if len(uncompiled) > 5 else "")
+    return ArtifactNote(UNCOMPILED, "manifest.json", f"compiled SQL is missing for {len(uncompiled)} model(s) "
+                        f"({shown}): column lineage cannot be traced for them. `dbt parse` and a plain `dbt test` "
+                        "leave it out; run `dbt build` or `dbt compile`", serious=True)
 
 
 def _recorded_with_its_manifest(builds: BuildRecord, run_results: RunResults) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dbt_grounding.artifacts.build_record import BuildRecord, open_build_record
 from dbt_grounding.artifacts.catalog import Catalog, load_catalog
-from dbt_grounding.artifacts.consistency import ArtifactNote, artifact_notes
+from dbt_grounding.artifacts.consistency import ArtifactNote, artifact_notes, uncompiled_note
 from dbt_grounding.artifacts.manifest import Manifest, load_manifest
 from dbt_grounding.artifacts.run_results import RunResults, load_run_results
 from dbt_grounding.artifacts.sources import SourcesResults, load_sources
@@ -54,6 +54,7 @@ def load_artifacts(target_path: Path, *, located_by: str = "", project_dir: Path
     warnings: list[str] = []
     builds = open_build_record(target_path, manifest, run_results, warnings, project_dir)
     notes = artifact_notes(manifest, run_results, catalog, builds)
+    uncompiled = uncompiled_note(manifest)  # the gate says it per mart (DG502), with the marts it reaches
     return Artifacts(
         target_path=target_path,
         manifest=manifest,
@@ -62,23 +63,10 @@ def load_artifacts(target_path: Path, *, located_by: str = "", project_dir: Path
         catalog=catalog,
         sources=sources,
         notes=notes,
-        warnings=[*warnings, *(note.message for note in notes), *_compiled_sql_warnings(manifest)],
+        warnings=[*warnings, *(note.message for note in notes), *([uncompiled.message] if uncompiled else [])],
     )
 
 
 def _optional(path: Path, load):
     return load(path) if path.exists() else None
 
-
-def _compiled_sql_warnings(manifest: Manifest) -> list[str]:
-    uncompiled = sorted(
-        node.name for node in manifest.nodes.values()
-        if node.resource_type == "model" and node.config.enabled and not node.compiled_code
-    )
-    if not uncompiled:
-        return []
-    shown = ", ".join(uncompiled[:5]) + (f" and {len(uncompiled) - 5} more" if len(uncompiled) > 5 else "")
-    return [
-        f"compiled SQL is missing for {len(uncompiled)} model(s) ({shown}): column lineage cannot be traced "
-        "for them. `dbt parse` and a plain `dbt test` leave it out; run `dbt build` or `dbt compile`"
-    ]

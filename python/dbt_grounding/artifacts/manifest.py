@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from dbt_grounding.artifacts._decode import decode, read_bytes, schema_version
+from dbt_grounding.artifacts._decode import ArtifactMetadata, decode, read_bytes, schema_version
 from dbt_grounding.errors import ArtifactError, UnknownNodeError
 
 # dbt 1.6 wrote v10, 1.7 v11, 1.8 to 1.11 v12.
@@ -170,11 +170,7 @@ class Exposure(msgspec.Struct, frozen=True):
     meta: dict[str, Any] = {}
 
 
-class ManifestMetadata(msgspec.Struct, frozen=True):
-    dbt_schema_version: str
-    dbt_version: str = ""
-    generated_at: str = ""
-    invocation_id: str | None = None
+class ManifestMetadata(ArtifactMetadata, frozen=True):
     adapter_type: str | None = None
     project_name: str | None = None
 

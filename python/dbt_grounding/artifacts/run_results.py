@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from dbt_grounding.artifacts._decode import decode, read_bytes, schema_version
+from dbt_grounding.artifacts._decode import ArtifactMetadata, decode, read_bytes, schema_version
 from dbt_grounding.errors import ArtifactError
 
 SUPPORTED_RUN_RESULTS_VERSIONS = range(4, 7)  # dbt 1.5 to 1.11
@@ -46,11 +46,7 @@ class RunResult(msgspec.Struct, frozen=True):
         return ends[-1] if ends else None
 
 
-class RunResultsMetadata(msgspec.Struct, frozen=True):
-    dbt_schema_version: str
-    dbt_version: str = ""
-    generated_at: str = ""
-    invocation_id: str | None = None
+class RunResultsMetadata(ArtifactMetadata, frozen=True):
     invocation_started_at: str | None = None  # dbt >= 1.8
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import msgspec
 
-from dbt_grounding.artifacts._decode import decode, read_bytes, schema_version
+from dbt_grounding.artifacts._decode import ArtifactMetadata, decode, read_bytes, schema_version
 
 PRODUCED_BY = "dbt source freshness"
 
@@ -19,14 +19,8 @@ class SourceFreshnessResult(msgspec.Struct, frozen=True):
     max_loaded_at_time_ago_in_s: float | None = None
 
 
-class SourcesMetadata(msgspec.Struct, frozen=True):
-    dbt_schema_version: str
-    generated_at: str = ""
-    invocation_id: str | None = None
-
-
 class SourcesResults(msgspec.Struct, frozen=True):
-    metadata: SourcesMetadata
+    metadata: ArtifactMetadata
     results: list[SourceFreshnessResult] = []
 
 

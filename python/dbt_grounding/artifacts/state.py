@@ -27,16 +27,29 @@ def state_dir(target_path: Path) -> Path:
     return Path(target_path) / STATE_DIR
 
 
-def read_state(path: Path, shape: type[T]) -> T | None:
-    """The file decoded as `shape` (msgspec checks every field's type), or None when it is absent or unusable."""
+def read_state(path: Path, shape: type[T], problems: list[str] | None = None) -> T | None:
+    """The file decoded as `shape` (msgspec checks every field's type), or None when it is absent or unusable.
+
+    Args:
+        problems: when given, why a file that is there is unusable is appended to it (for a state worth a warning).
+    """
     try:
-        return msgspec.json.decode(Path(path).read_bytes(), type=shape)
-    except (OSError, msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        _report(problems, f"cannot read {path} ({error.strerror or error})")
+        return None
+    try:
+        return msgspec.json.decode(data, type=shape)
+    except (msgspec.DecodeError, RecursionError) as error:  # ValidationError is a DecodeError
+        _report(problems, f"{path} is corrupt ({error})")
         return None
 
 
-def write_state(path: Path, value: Any) -> None:
-    """Write `value` as JSON atomically; a file that cannot be written is skipped (the next run tries again)."""
+def write_state(path: Path, value: Any, problems: list[str] | None = None) -> None:
+    """Write `value` as JSON atomically; a file that cannot be written is skipped (the next run tries again), and
+    why is appended to `problems` when given."""
     path = Path(path)
     try:
         data = msgspec.json.encode(value, order="sorted")
@@ -49,5 +62,10 @@ def write_state(path: Path, value: Any) -> None:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-    except OSError:
-        return
+    except OSError as error:
+        _report(problems, f"cannot write {path} ({error.strerror or error})")
+
+
+def _report(problems: list[str] | None, problem: str) -> None:
+    if problems is not None:
+        problems.append(problem)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
+from dbt_grounding.artifacts.consistency import UNCOMPILED, lacks_compiled_sql
 from dbt_grounding.checks.findings import Finding, Severity
 from dbt_grounding.checks.schema_sweep import SchemaSweep, mart_label
 from dbt_grounding.errors import GroundingError, WarehouseError
@@ -124,9 +125,10 @@ def artifact_findings(project: GroundingProject, nodes) -> list[Finding]:
         upstream_models = [manifest.nodes[uid] for uid in project.upstream(node.unique_id)
                            if uid in manifest.nodes and manifest.nodes[uid].resource_type == "model"]
         for model in [node, *upstream_models]:
-            if not model.compiled_code and model.config.materialized != "ephemeral":
-                findings.append(Finding("DG502", model.unique_id, f"{model.name} has no compiled SQL: column lineage "
-                                        "cannot be traced through it", affected=mart_label(project, node.unique_id)))
+            if lacks_compiled_sql(model):
+                findings.append(Finding(UNCOMPILED, model.unique_id, f"{model.name} has no compiled SQL: column "
+                                        "lineage cannot be traced through it",
+                                        affected=mart_label(project, node.unique_id)))
         if catalog is None:
             continue
         missing = [uid for uid in [node.unique_id, *project.upstream(node.unique_id)]
@@ -167,7 +169,7 @@ def build_and_test_findings(project: GroundingProject, node) -> list[Finding]:
                                 f"of {node.name} is unknown, e.g. {min(unknown_upstream)}: their tests count "
                                 "as not run", affected=affected, severity=Severity.WARN))
     for outcome in project.tests(node.unique_id):
-        if outcome.status in ("fail", "error"):
+        if outcome.blocking:
             findings.append(Finding("DG401", outcome.unique_id, f"{outcome.name} {outcome.status}ed on {outcome.on}",
                                     affected=affected))
         elif outcome.status in ("skipped", "not run"):

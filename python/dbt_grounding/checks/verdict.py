@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the CLI imports LOCK_FILE at start-up: the gate's modules load only when it runs
+if TYPE_CHECKING:  # the gate's modules load only when it runs
     from dbt_grounding.checks.findings import Finding
     from dbt_grounding.project import GroundingProject
 
-LOCK_FILE = "grounding.lock.json"
+from dbt_grounding.checks.lock.model import LOCK_FILE  # noqa: F401 - where the agent tools find the lock too
 
 
 @dataclass(frozen=True)

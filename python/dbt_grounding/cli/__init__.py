@@ -15,13 +15,13 @@ import traceback
 
 from dbt_grounding import __version__
 from dbt_grounding.cli import (
-    ask_command, check_command, context_command, lineage_command, models_command, publish_command, serve_command,
-    tools_command,
+    ask_command, check_command, context_command, lineage_command, lock_command, models_command, publish_command,
+    serve_command, tools_command,
 )
 from dbt_grounding.errors import ExitCode, GroundingError
 
-COMMANDS = (ask_command, check_command, context_command, lineage_command, models_command, publish_command,
-            serve_command, tools_command)
+COMMANDS = (ask_command, check_command, lock_command, context_command, lineage_command, models_command,
+            publish_command, serve_command, tools_command)
 DEBUG_ENV = "DBT_GROUNDING_DEBUG"
 EXIT_CODES = ("Exit codes: 0 ok, 1 findings (drift, stale, failed tests, warehouse unreachable), 2 usage or "
               "configuration, 3 artifacts, 4 internal error (a bug: please report it), 130 interrupted.")
@@ -51,13 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else ExitCode.USAGE
     try:
         output = args.run(args)
-        for warning in getattr(args, "warnings_out", []):
+        for warning in output.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if output.text:  # `serve` ends with nothing to say: its stdout was the protocol's
             _write_stdout(output.text if output.text.endswith("\n") else output.text + "\n")
     except GroundingError as error:
-        for warning in getattr(args, "warnings_out", []):  # what the artifacts lack may be why it failed
-            print(f"warning: {warning}", file=sys.stderr)
         print(f"error: {_one_line(error.message)}", file=sys.stderr)
         for note in error.notes:
             print(f"  note: {_one_line(note)}", file=sys.stderr)

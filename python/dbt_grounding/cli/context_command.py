@@ -6,6 +6,7 @@ import argparse
 
 from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, positive_int
 from dbt_grounding.errors import ExitCode, InvalidKeyError
+from dbt_grounding.grounding.test_status import blocks_serving
 
 
 def register(subparsers) -> None:
@@ -52,8 +53,9 @@ def run(args: argparse.Namespace) -> CommandOutput:
             on_unknown_build="annotate" if args.allow_unknown_build else "raise",
         )
         build_unknown = project.build(args.model).unknown is not None
+        warnings = tuple(project.warnings)
     text = document.to_json() if args.format == "json" else document.to_markdown()
     served_with_findings = build_unknown or document.freshness.status == "stale" or any(
-        t.status in ("fail", "error") for t in document.tests
+        blocks_serving(t.status) for t in document.tests
     )
-    return CommandOutput(text, ExitCode.FINDINGS if served_with_findings else ExitCode.OK)
+    return CommandOutput(text, ExitCode.FINDINGS if served_with_findings else ExitCode.OK, warnings)

@@ -24,18 +24,19 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.lineage import render_json, render_mermaid, render_text
 
+    warnings: tuple[str, ...] = ()
     if args.columns:
-        lineage = open_project(args).lineage(args.model, columns=True)
+        with open_project(args) as project:
+            lineage = project.lineage(args.model, columns=True)
+            warnings = tuple(project.warnings)
     else:  # the graph alone: a fraction of the time and memory of reading the whole manifest
         from dbt_grounding.artifacts import load_manifest_graph, locate_target_path
         from dbt_grounding.artifacts.ownership import check_same_project
         from dbt_grounding.lineage import model_lineage
 
         target_path = locate_target_path(args.project_dir, args.target_path).path
-        args.warnings_out = []
         graph = load_manifest_graph(target_path / "manifest.json")
         check_same_project(graph, args.project_dir, target_path)
         lineage = model_lineage(graph, args.model, direction=args.direction, depth=args.depth)
     render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
-    args.warnings_out += list(getattr(lineage, "warnings", []))
-    return CommandOutput(render(lineage))
+    return CommandOutput(render(lineage), warnings=(*warnings, *getattr(lineage, "warnings", ())))

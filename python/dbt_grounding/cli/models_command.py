@@ -19,11 +19,12 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
-    summaries = open_project(args).models(args.names)
-    rows = [summary.as_dict() for summary in summaries]
+    with open_project(args) as project:
+        rows = [summary.as_dict() for summary in project.models(args.names)]
+        warnings = tuple(project.warnings)
     if args.format == "json":
-        return CommandOutput(json.dumps(rows, indent=2, sort_keys=True))
-    return CommandOutput(render_table(rows))
+        return CommandOutput(json.dumps(rows, indent=2, sort_keys=True), warnings=warnings)
+    return CommandOutput(render_table(rows), warnings=warnings)
 
 
 COLUMNS = (("model", "model"), ("key", "key_text"), ("freshness", "freshness"), ("build", "build"),

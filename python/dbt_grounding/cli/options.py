@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import argparse
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
-from dbt_grounding.errors import ExitCode
+from dbt_grounding.errors import ExitCode, GroundingError
+
+if TYPE_CHECKING:
+    from dbt_grounding.project import GroundingProject
 
 
 @dataclass(frozen=True)
 class CommandOutput:
+    """What a command prints: `text` on stdout, each of `warnings` on stderr before it."""
+
     text: str
     exit_code: ExitCode = ExitCode.OK
+    warnings: tuple[str, ...] = ()
 
 
 def positive_int(text: str) -> int:
@@ -51,11 +59,18 @@ def add_project_options(parser: argparse.ArgumentParser) -> None:
                             "$DBT_TARGET_PATH, else target-path in dbt_project.yml, else target)")
 
 
-def open_project(args: argparse.Namespace):
+@contextmanager
+def open_project(args: argparse.Namespace) -> Iterator[GroundingProject]:
+    """The project the options name, closed after the command. The project's warnings (what its artifacts lack)
+    become notes of an error the command raises: they may be why it failed."""
     from dbt_grounding.project import GroundingProject
 
-    project = GroundingProject.open(
+    with GroundingProject.open(
         args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir, target=args.target
-    )
-    args.warnings_out = list(project.warnings)
-    return project
+    ) as project:
+        try:
+            yield project
+        except GroundingError as error:
+            for warning in project.warnings:
+                error.with_note(warning)
+            raise

@@ -7,14 +7,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, path_arg
-from dbt_grounding.checks.verdict import LOCK_FILE
+from dbt_grounding.cli.lock_command import add_lock_option, lock_path
+from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("publish", help="audit the last build with the gate, then publish its grounding "
                                                    "marts to the serving store agents read (DuckDB)")
-    parser.add_argument("--lock", type=path_arg, default=None, help=f"lock file (default: <project-dir>/{LOCK_FILE})")
+    add_lock_option(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     add_project_options(parser)
     parser.set_defaults(run=run)
@@ -26,13 +26,14 @@ def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.project import utc_now
     from dbt_grounding.publish import publish_project
 
-    lock_path = args.lock if args.lock is not None else args.project_dir / LOCK_FILE
     with open_project(args) as project:
-        publication = publish_project(project, lock_path=lock_path, clock=utc_now)
+        publication = publish_project(project, lock_path=lock_path(args), clock=utc_now)
+        warnings = tuple(project.warnings)
     build = publication.build
     if args.format == "json":
         return CommandOutput(json.dumps({"copied": publication.copied, "pruned": publication.pruned,
-                                         "published": msgspec.to_builtins(build)}, indent=2, sort_keys=True))
+                                         "published": msgspec.to_builtins(build)}, indent=2, sort_keys=True),
+                             warnings=warnings)
     verb = "published" if publication.copied else "already published"
     lines = [f"{verb} {build.snapshot}: the build {build.invocation_id} of {build.built_at}, "
              f"gate: {build.verdict.errors} errors, {build.verdict.warnings} warnings"
@@ -41,4 +42,4 @@ def run(args: argparse.Namespace) -> CommandOutput:
               for mart in build.marts]
     if publication.pruned:
         lines.append(f"removed older builds: {', '.join(publication.pruned)}")
-    return CommandOutput("\n".join(lines))
+    return CommandOutput("\n".join(lines), warnings=warnings)

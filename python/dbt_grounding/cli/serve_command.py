@@ -42,7 +42,6 @@ def run(args: argparse.Namespace) -> CommandOutput:
     except GroundingError as error:
         print(f"warning: {error.message} (every tool call will say so until the artifacts can be read)",
               file=sys.stderr)
-    args.warnings_out = []
     try:
         if args.http is None:
             serve_stdio(server)

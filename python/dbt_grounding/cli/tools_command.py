@@ -20,5 +20,4 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.agent.formats import tool_schemas_json
 
-    args.warnings_out = []
     return CommandOutput(tool_schemas_json(args.format))

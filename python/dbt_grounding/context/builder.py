@@ -16,7 +16,7 @@ from dbt_grounding.context.document import (
     TestStatus,
     UntrustedText,
 )
-from dbt_grounding.context.inputs import ColumnInput, DocumentInputs
+from dbt_grounding.context.inputs import MAX_KEY_VALUE_LENGTH, ColumnInput, DocumentInputs
 from dbt_grounding.context.known_names import KnownNames
 from dbt_grounding.context.safety import NO_NAMES, clean_text, safe_cell, safe_key_value
 from dbt_grounding.context.text_rules import looks_like_instructions
@@ -25,7 +25,6 @@ from dbt_grounding.context.wording import describe_duration, describe_key, plura
 from dbt_grounding.errors import InvalidKeyError
 
 KNOWN_PII_KINDS: tuple[PiiKind, ...] = ("email", "phone", "person_name", "free_text")
-MAX_KEY_VALUE_LENGTH = 256
 # Tests not passing come first in the document, worst first.
 TEST_STATUS_ORDER = {"fail": 0, "error": 1, "warn": 2, "skipped": 3, "not run": 4, "pass": 5}
 NO_HASH_YET = "0" * 64

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 PiiKind = Literal["email", "phone", "person_name", "free_text", "other"]
 FreshnessStatus = Literal["fresh", "warn", "stale", "unchecked"]
 FreshnessEvidence = Literal["last successful build", "as-of column"]
-TestOutcome = Literal["pass", "fail", "error", "warn", "skipped", "not run"]
+TestResultStatus = Literal["pass", "fail", "error", "warn", "skipped", "not run"]
 Access = Literal["public", "internal", "restricted"]
 # Sections max_tokens may trim, lowest priority first (budget.TRIM_STEPS applies them in this order).
 TrimmableSection = Literal["test_details", "sources", "tests", "column_descriptions", "column_rules", "summary"]
@@ -101,7 +101,7 @@ class TestStatus(_Frozen):
 
     unique_id: str
     name: str
-    status: TestOutcome
+    status: TestResultStatus
     on: str = Field(description="unique_id of the node the test is attached to: the model or an upstream node.")
 
 

@@ -11,6 +11,11 @@ from dbt_grounding.context.document import Access, Freshness, TestStatus
 from dbt_grounding.context.known_names import KnownNames
 
 
+# No real key value is longer: a longer one is refused (grounding.keys, before any query; the builder, for callers
+# that give inputs directly), never looked up.
+MAX_KEY_VALUE_LENGTH = 256
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 

@@ -18,10 +18,10 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from dbt_grounding.artifacts import Node, Source
+from dbt_grounding.context.inputs import MAX_KEY_VALUE_LENGTH
 from dbt_grounding.errors import InvalidKeyError
 from dbt_grounding.grounding.spec import GroundingSpec, describe_keys
 
-MAX_VALUE_LENGTH = 256  # no real key is longer; a huge value is an error, not a query
 _INTEGER_TYPES = re.compile(r"^u?(tiny|small|big|huge)?int(eger)?(\d+)?\b|^(long|short|byte|serial)")
 _DECIMAL_TYPES = re.compile(r"^(decimal|numeric|number|double|float|real)")
 # The canonical spellings: what str() of the parsed value gives back. [0-9] is ASCII only.
@@ -119,8 +119,8 @@ def _typed(node: Node | Source, column: str, value: Any, data_type: str) -> Any:
     text = str(value)
     if not text.strip():
         raise _bad(node, column, value, "an empty key value names no record")
-    if len(text) > MAX_VALUE_LENGTH or "\x00" in text:
-        raise _bad(node, column, value, f"longer than {MAX_VALUE_LENGTH} characters or holding a NUL")
+    if len(text) > MAX_KEY_VALUE_LENGTH or "\x00" in text:
+        raise _bad(node, column, value, f"longer than {MAX_KEY_VALUE_LENGTH} characters or holding a NUL")
     if text != text.strip():
         raise _bad(node, column, value, "leading or trailing whitespace: give the value exactly as stored")
     if text.isdecimal() and not text.isascii():  # what a warehouse or int() may read as a number

@@ -37,7 +37,7 @@ class Threshold:
 
 
 @dataclass(frozen=True)
-class FreshnessPolicy:
+class FreshnessThresholds:
     warn_after: Threshold | None
     error_after: Threshold | None
 
@@ -56,7 +56,7 @@ class GroundingSpec:
     key: tuple[str, ...]
     candidate_keys: tuple[tuple[str, ...], ...]
     as_of_column: str | None
-    freshness: FreshnessPolicy | None
+    freshness: FreshnessThresholds | None
     access: str
     summary: str
     declared: bool
@@ -240,14 +240,14 @@ def _is_column(node: Node | Source, name: Any) -> bool:
     return name.casefold() in {c.casefold() for c in node.columns} or bool(_IDENTIFIER.fullmatch(name))
 
 
-def _freshness_policy(block: Any, where: str, model: str) -> FreshnessPolicy | None:
+def _freshness_policy(block: Any, where: str, model: str) -> FreshnessThresholds | None:
     if block is None:
         return None
     if not isinstance(block, dict) or not (set(block) & {"warn_after", "error_after"}):
         raise ConfigurationError(f"{where}.freshness must hold warn_after and/or error_after",
                                  hint="freshness: {warn_after: {count: 24, period: hour}, error_after: {count: 48, period: hour}}",
                                  model=model, field="freshness")
-    return FreshnessPolicy(
+    return FreshnessThresholds(
         warn_after=_threshold(block.get("warn_after"), f"{where}.freshness.warn_after", model),
         error_after=_threshold(block.get("error_after"), f"{where}.freshness.error_after", model),
     )

@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 from dbt_grounding.artifacts import Manifest
 from dbt_grounding.artifacts.build_record import BuildRecord
+from dbt_grounding.context.document import TestResultStatus
 
-BLOCKING = ("fail", "error")  # a failing or erroring test blocks a document by default
+BLOCKING = ("fail", "error")
 NOT_RUN = "not run"
-TEST_STATUSES = ("pass", "warn", "fail", "error", "skipped")  # what an executed test can end as
+TEST_STATUSES = tuple(s for s in get_args(TestResultStatus) if s != NOT_RUN)  # what an executed test can end as
+
+
+def blocks_serving(status: str) -> bool:
+    """Whether a test that ended so blocks a context document by default and fails the gate (DG401)."""
+    return status in BLOCKING
 
 
 @dataclass(frozen=True)
@@ -22,7 +29,7 @@ class TestOutcome:
 
     @property
     def blocking(self) -> bool:
-        return self.status in BLOCKING
+        return blocks_serving(self.status)
 
 
 def test_outcomes(manifest: Manifest, builds: BuildRecord, unique_id: str, upstream: list[str]) -> list[TestOutcome]:

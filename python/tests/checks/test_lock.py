@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from dbt_grounding import GroundingProject
-from dbt_grounding.checks.lock import build_lock, compare_lock, lock_text, read_lock, write_lock
+from dbt_grounding.checks.lock import Lock, build_lock, compare_lock, lock_text, parse_lock, read_lock, write_lock
 from dbt_grounding.errors import ConfigurationError
 from dbt_runner import DbtProject, REPO_ROOT, copy_project_sources
 
@@ -44,7 +44,7 @@ def drop_column(model: dict, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def baseline_lock(built_package: DbtProject) -> dict:
+def baseline_lock(built_package: DbtProject) -> Lock:
     with open_project(built_package) as project:
         return build_lock(project)
 
@@ -90,7 +90,7 @@ def changed(built_package: DbtProject, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def findings(baseline_lock: dict, changed: DbtProject):
+def findings(baseline_lock: Lock, changed: DbtProject):
     with open_project(changed) as project:
         return compare_lock(baseline_lock, project)
 
@@ -104,12 +104,12 @@ def only(findings, code: str, node: str, column: str | None = None):
 # ------------------------------------------------------------------------------------------ the lock itself
 
 
-def test_unchanged_project_compares_clean(built_package: DbtProject, baseline_lock: dict) -> None:
+def test_unchanged_project_compares_clean(built_package: DbtProject, baseline_lock: Lock) -> None:
     with open_project(built_package) as project:
         assert compare_lock(baseline_lock, project) == []
 
 
-def test_lock_is_deterministic_and_portable(built_package: DbtProject, baseline_lock: dict, tmp_path: Path) -> None:
+def test_lock_is_deterministic_and_portable(built_package: DbtProject, baseline_lock: Lock, tmp_path: Path) -> None:
     with open_project(built_package) as project:
         again = build_lock(project)
     assert lock_text(again) == lock_text(baseline_lock)
@@ -123,23 +123,39 @@ def test_lock_is_deterministic_and_portable(built_package: DbtProject, baseline_
     assert read_lock(first) == baseline_lock
 
 
-def test_lock_content(baseline_lock: dict, built_package: DbtProject) -> None:
+def test_lock_content(baseline_lock: Lock, built_package: DbtProject) -> None:
     manifest = json.loads((built_package.target_path / "manifest.json").read_text())
-    assert baseline_lock["lock_version"] == 1 and baseline_lock["manifest_schema_version"] == "v12"
-    assert baseline_lock["dbt_version"] == manifest["metadata"]["dbt_version"]
-    assert baseline_lock["project_name"] == "dbt_grounding"
-    assert set(baseline_lock["marts"]) == {HEALTH, REVENUE, DIGEST}
-    assert baseline_lock["marts"][HEALTH]["key"] == ["customer_id"]
-    assert baseline_lock["marts"][HEALTH]["exposures"] == [AGENT]
-    health = baseline_lock["nodes"][HEALTH]
-    assert health["columns"]["total_contract_value"] == "DECIMAL(18,2)"
-    assert health["accepted_values"]["health_status"] == ["Healthy", "High Risk", "Inactive"]
-    assert health["contract"] == {"enforced": True, "checksum": manifest["nodes"][HEALTH]["contract"]["checksum"]}
+    assert baseline_lock.lock_version == 1 and baseline_lock.manifest_schema_version == "v12"
+    assert baseline_lock.dbt_version == manifest["metadata"]["dbt_version"]
+    assert baseline_lock.project_name == "dbt_grounding"
+    assert set(baseline_lock.marts) == {HEALTH, REVENUE, DIGEST}
+    assert baseline_lock.marts[HEALTH].key == ["customer_id"]
+    assert baseline_lock.marts[HEALTH].exposures == [AGENT]
+    health = baseline_lock.nodes[HEALTH]
+    assert health.columns["total_contract_value"] == "DECIMAL(18,2)"
+    assert health.accepted_values["health_status"] == ["Healthy", "High Risk", "Inactive"]
+    assert health.enforced
+    # the interface only: no contract checksum (it hashes spellings and constraints the columns already compare)
+    assert json.loads(lock_text(baseline_lock))["nodes"][HEALTH]["contract"] == {"enforced": True}
     # upstream nodes of every kind, tests and exposures not
     assert {STG_CUSTOMERS, "source.dbt_grounding.crm.customers", "seed.dbt_grounding.plan_tiers"} \
-        <= set(baseline_lock["nodes"])
-    assert not any(uid.startswith(("test.", "exposure.")) for uid in baseline_lock["nodes"])
-    assert baseline_lock["nodes"][STG_CUSTOMERS]["accepted_values"]["segment"] == ["enterprise", "mid-market", "smb"]
+        <= set(baseline_lock.nodes)
+    assert not any(uid.startswith(("test.", "exposure.")) for uid in baseline_lock.nodes)
+    assert baseline_lock.nodes[STG_CUSTOMERS].accepted_values["segment"] == ["enterprise", "mid-market", "smb"]
+    assert "contract" not in json.loads(lock_text(baseline_lock))["nodes"]["source.dbt_grounding.crm.customers"]
+
+
+def test_a_lock_written_with_contract_checksums_still_reads_and_compares_clean(
+        built_package: DbtProject, baseline_lock: Lock) -> None:
+    """Locks written before the checksum was dropped carry one per contract: it is read and ignored."""
+    data = json.loads(lock_text(baseline_lock))
+    for node in data["nodes"].values():
+        if "contract" in node:
+            node["contract"]["checksum"] = "0" * 64 if node["contract"]["enforced"] else None
+    older = parse_lock(data)
+    assert older == baseline_lock
+    with open_project(built_package) as project:
+        assert compare_lock(older, project) == []
 
 
 @pytest.mark.parametrize("content, problem", [
@@ -160,6 +176,30 @@ def test_a_missing_lock_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as caught:
         read_lock(tmp_path)
     assert caught.value.details["problem"] == "missing" and "dbt-grounding lock" in caught.value.hint
+
+
+@pytest.mark.parametrize("change, said", [
+    (lambda lock: lock["nodes"][HEALTH]["columns"].update(segment=5),
+     f"nodes['{HEALTH}'].columns['segment'] is a number (5), not a type name or null"),
+    (lambda lock: lock["marts"][HEALTH].update(key=["customer_id", None]),
+     f"marts['{HEALTH}'].key[1] is null, not a column name"),
+    (lambda lock: lock["marts"][HEALTH].pop("key"), f"marts['{HEALTH}'] has no key"),
+    (lambda lock: lock["nodes"][HEALTH]["contract"].update(enforced="yes"),
+     f"nodes['{HEALTH}'].contract.enforced is text ('yes'), not true or false"),
+    (lambda lock: lock["nodes"][STG_CUSTOMERS]["accepted_values"].update(segment="smb"),
+     f"nodes['{STG_CUSTOMERS}'].accepted_values['segment'] is text ('smb'), not a list"),
+    (lambda lock: lock.update(nodes=[]), "nodes is a list, not an object"),
+    (lambda lock: lock.update(lock_version="1"), "lock_version is text ('1'), not a whole number"),
+])
+def test_a_malformed_lock_names_the_field(tmp_path: Path, baseline_lock: Lock, change, said: str) -> None:
+    data = json.loads(lock_text(baseline_lock))
+    change(data)
+    path = tmp_path / "grounding.lock.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ConfigurationError) as caught:
+        read_lock(path)
+    assert caught.value.message == f"grounding.lock.json is not a grounding lock: {said}"
+    assert caught.value.details["problem"] == "malformed"
 
 
 # ------------------------------------------------------------------------------------------ real changes

@@ -203,3 +203,25 @@ def test_an_internal_error_is_one_line_with_how_to_report_it(library: Sandbox, m
     monkeypatch.setenv("DBT_GROUNDING_DEBUG", "1")
     debugged = run_main("models", *library.args())
     assert debugged.code == ExitCode.INTERNAL and "KeyError: 'a bug'" in debugged.stderr
+
+
+def test_every_command_says_what_the_artifacts_lack_once(library: Sandbox, tmp_path: Path) -> None:
+    """A command returns the project's warnings with its output (stderr, before the text); when it fails they are
+    notes of its error, since they may be why."""
+    (library.target_path / "run_results.json").unlink()
+    warning = "warning: run_results.json is missing: build and test status"
+    for command in (("models",), ("check", "--no-warehouse"), ("lock", "--lock", str(tmp_path / "l.json")),
+                    ("lineage", MART, "--columns")):
+        outcome = run_main(*command, *library.args())
+        assert_documented(outcome)
+        assert outcome.stderr.count(warning) == 1, str(outcome)
+    failed = run_main("context", MART, *KEY, *library.args())
+    assert failed.code == ExitCode.FINDINGS and failed.stderr.startswith("error: the last build of"), str(failed)
+    assert "  note: run_results.json is missing: build and test status" in failed.stderr, str(failed)
+
+
+def test_version_is_the_installed_package_version() -> None:
+    from importlib.metadata import version
+
+    outcome = run_main("--version")
+    assert (outcome.code, outcome.stdout) == (ExitCode.OK, f"dbt-grounding {version('dbt-grounding')}\n")

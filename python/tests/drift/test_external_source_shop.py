@@ -74,7 +74,7 @@ def test_a_decimal_retyped_behind_dbts_back_is_drift_and_a_lock_type_change(shop
     with open_shop(shop) as project:
         run_gate(project)  # the first look after the build remembers the schema built
         lock = build_lock(project)
-    assert lock["nodes"][MART_ID]["columns"]["list_price"] == "DECIMAL(10,2)"
+    assert lock.nodes[MART_ID].columns["list_price"] == "DECIMAL(10,2)"
     with duckdb.connect(str(shop.duckdb_path)) as connection:
         connection.execute(f"create or replace table main.{MART} as select * replace "
                            f"(cast(list_price as double) as list_price) from main.{MART}")

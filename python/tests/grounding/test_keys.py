@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 
 from dbt_grounding.artifacts import Manifest, load_manifest
+from dbt_grounding.context.inputs import MAX_KEY_VALUE_LENGTH
 from dbt_grounding.errors import InvalidKeyError
-from dbt_grounding.grounding.keys import MAX_VALUE_LENGTH, canonical_decimal, canonical_integer, coerce_key
+from dbt_grounding.grounding.keys import canonical_decimal, canonical_integer, coerce_key
 from dbt_grounding.grounding.spec import GroundingSpec, grounding_spec
 from dbt_runner import DbtProject
 
@@ -111,7 +112,7 @@ def test_type_spellings(manifest: Manifest, data_type: str, value, expected) -> 
 @pytest.mark.parametrize("value, why", [
     (str(2**63), "expected an integer written plainly"), (2**63, "expected an integer written plainly"),
     (True, "not a bool"), (51.0, "expected an integer written plainly"), ("5\x001", "holding a NUL"),
-    ("1" * (MAX_VALUE_LENGTH + 1), f"longer than {MAX_VALUE_LENGTH} characters"),
+    ("1" * (MAX_KEY_VALUE_LENGTH + 1), f"longer than {MAX_KEY_VALUE_LENGTH} characters"),
 ])
 def test_values_a_bigint_cannot_hold(manifest: Manifest, value, why: str) -> None:
     with pytest.raises(InvalidKeyError, match=why) as raised:
@@ -125,7 +126,7 @@ def test_the_limits_themselves_are_accepted(manifest: Manifest) -> None:
     assert coerce_key(spec, node, {"customer_id": str(2**63 - 1)}) == {"customer_id": 2**63 - 1}
     assert coerce_key(spec, node, {"customer_id": -(2**63)}) == {"customer_id": -(2**63)}
     text = spec_with(manifest, HEALTH, ("primary_contact_email",))
-    longest = "x" * MAX_VALUE_LENGTH
+    longest = "x" * MAX_KEY_VALUE_LENGTH
     assert coerce_key(text, node, {"primary_contact_email": longest}) == {"primary_contact_email": longest}
 
 
