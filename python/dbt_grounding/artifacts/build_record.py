@@ -26,8 +26,6 @@ then rename); an unreadable or corrupt file is ignored with a warning and rebuil
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +34,7 @@ import msgspec
 
 from dbt_grounding.artifacts.manifest import Manifest, Node
 from dbt_grounding.artifacts.run_results import RunResults, parse_utc
-from dbt_grounding.artifacts.state import state_dir
+from dbt_grounding.artifacts.state import atomic_write, state_dir
 
 RECORD_FORMAT = 1
 BUILT_EMPTY = "built without data"  # the status recorded for nodes of an --empty / --sample build
@@ -244,10 +242,7 @@ def _read(path: Path, warnings: list[str]) -> _Record:
 
 def _write(path: Path, record: _Record, warnings: list[str]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            handle.write(msgspec.json.format(msgspec.json.encode(record, order="sorted"), indent=1))
-        os.replace(handle.name, path)
+        atomic_write(path, msgspec.json.format(msgspec.json.encode(record, order="sorted"), indent=1))
     except OSError as error:
         warnings.append(f"cannot write {path} ({error.strerror}): this build's results are used now but not "
                         "remembered once another dbt command rewrites run_results.json")

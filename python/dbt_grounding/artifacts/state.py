@@ -37,17 +37,26 @@ def read_state(path: Path, shape: type[T]) -> T | None:
 
 def write_state(path: Path, value: Any) -> None:
     """Write `value` as JSON atomically; a file that cannot be written is skipped (the next run tries again)."""
-    path = Path(path)
     try:
-        data = msgspec.json.encode(value, order="sorted")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:32]}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic_write(path, msgspec.json.encode(value, order="sorted"))
     except OSError:
         return
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path` and rename it into place, so a reader in another process
+    sees the old file or the new one, never half of one.
+
+    Raises:
+        OSError: the folder cannot be created or written (the temporary file is removed).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:32]}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
