@@ -22,7 +22,7 @@ import msgspec
 
 from dbt_grounding.checks.findings import Finding
 from dbt_grounding.errors import ConfigurationError
-from dbt_grounding.grounding.lineage_memory import paths_through
+from dbt_grounding.lineage.memory import paths_through
 from dbt_grounding.warehouse.types import normalize_type
 
 if TYPE_CHECKING:

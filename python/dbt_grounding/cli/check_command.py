@@ -43,11 +43,10 @@ def _exit_code(findings, fail_on: str) -> ExitCode:
 
 
 def run_check(args: argparse.Namespace) -> CommandOutput:
-    from dbt_grounding.checks.gate import run_gate
     from dbt_grounding.checks.reporters import render
 
     with open_project(args) as project:
-        result = run_gate(project, args.select, use_warehouse=not args.no_warehouse)
+        result = project.check(args.select, use_warehouse=not args.no_warehouse)
         findings, skipped = list(result.findings), list(result.skipped)
         lock_path = _lock_path(args)
         if lock_path.exists():

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.lineage import render_json, render_mermaid, render_text
 
     if args.columns:
-        lineage = open_project(args).lineage(args.model, columns=True)
+        lineage = open_project(args).column_lineage(args.model)
     else:  # the graph alone: a fraction of the time and memory of reading the whole manifest
         from dbt_grounding.artifacts import load_manifest_graph, locate_target_path
         from dbt_grounding.artifacts.ownership import check_same_project
