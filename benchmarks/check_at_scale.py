@@ -42,12 +42,11 @@ import sys
 from pathlib import Path
 
 from dbt_grounding import GroundingProject
-from dbt_grounding.checks.gate import run_gate
 
 with GroundingProject.open(Path(sys.argv[1]), profiles_dir=Path(sys.argv[1])) as project:
     warehouse = project.warehouse()
     with warehouse.session():
-        result = run_gate(project)
+        result = project.check()
         upstream = sorted({uid for mart in project.grounding_models() for uid in project.upstream(mart.unique_id)})
         inspected = broken = 0
         for uid in upstream:

@@ -4,7 +4,7 @@
     project = GroundingProject.open(".")
     doc = project.context("fct_customer_health_summary", key={"customer_id": 42})
     doc.to_markdown(); doc.to_json()
-    project.lineage("fct_customer_health_summary", columns=True)
+    project.lineage("fct_customer_health_summary"); project.column_lineage("fct_customer_health_summary")
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dbt_grounding.context.builder import one_line
+from dbt_grounding.mart_summary import summaries
 
 if TYPE_CHECKING:
     from dbt_grounding.project import GroundingProject
@@ -23,7 +24,7 @@ def render_mart_description(project: GroundingProject, mart: str) -> str:
     """
     node = project.node(mart)
     spec = project.spec(node.unique_id)
-    (status,) = project.models([node.unique_id])
+    (status,) = summaries(project, [node.unique_id])
     lines = [f"# {status.model}", ""]
     summary = one_line(spec.summary or node.description)
     if summary:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbt_grounding.agent.documents import DEFAULT_FORM, DOCUMENT_FORMS, fit_text, token_counter
 from dbt_grounding.errors import GroundingError, InvalidKeyError
+from dbt_grounding.mart_summary import summaries
 
 if TYPE_CHECKING:
     from dbt_grounding.project import GroundingProject
@@ -19,12 +20,12 @@ SUMMARY_LIMIT = 160  # characters of a mart's summary in the list: one line
 
 
 def list_grounding_marts(project: GroundingProject, *, max_tokens: int | None = None) -> str:
-    summaries = project.models()
-    if not summaries:
+    marts = summaries(project)
+    if not marts:
         return "No grounding marts: this dbt project has no model with meta.grounding or a key dbt knows.\n"
-    lines = [f"{len(summaries)} grounding mart(s). Look a record up with get_context(mart, key); call describe_mart "
+    lines = [f"{len(marts)} grounding mart(s). Look a record up with get_context(mart, key); call describe_mart "
              "once for a mart's column meanings."]
-    for summary in summaries:
+    for summary in marts:
         spec = project.spec(summary.unique_id)
         text = spec.summary if len(spec.summary) <= SUMMARY_LIMIT else spec.summary[:SUMMARY_LIMIT - 3] + "..."
         lines.append(
@@ -93,7 +94,7 @@ def explain_lineage(project: GroundingProject, *, mart: str, column: str | None 
     if column is None:
         text = render_text(project.lineage(mart, direction="up"))
     else:
-        lineage = project.lineage(mart, columns=True)
+        lineage = project.column_lineage(mart)
         trace = next((trace for name, trace in lineage.columns.items() if name.casefold() == column.casefold()), None)
         if trace is None:
             raise GroundingError(

@@ -15,21 +15,23 @@ from typing import TYPE_CHECKING
 from dbt_grounding.artifacts import Node
 from dbt_grounding.checks.findings import Finding
 from dbt_grounding.grounding.drift import (
-    RelationCheck, check_relation, columns_on_paths, describe, explain, probe_downstream_of_drift,
+    RelationCheck, check_relation, columns_on_paths, describe, explain, probe_downstream_of_drift, relations_upstream,
 )
 from dbt_grounding.grounding.expected_schema import YML
 
 if TYPE_CHECKING:
-    from dbt_grounding.artifacts import Source
-    from dbt_grounding.project import GroundingProject
+    from dbt_grounding.artifacts import Manifest, Source
+    from dbt_grounding.grounding.expected_schema import ExpectedSchemas
+    from dbt_grounding.lineage.project_lineage import ProjectLineage
+    from dbt_grounding.warehouse import Warehouse
 
 MAX_PATHS_SHOWN = 2
 
 
-def mart_label(project: GroundingProject, unique_id: str) -> tuple[str, ...]:
+def mart_label(manifest: Manifest, unique_id: str) -> tuple[str, ...]:
     """The mart's name and the exposures depending on it."""
-    exposures = [uid for uid in project.manifest.children(unique_id) if uid.startswith("exposure.")]
-    return (project.manifest.resource(unique_id).name, *sorted(exposures))
+    exposures = [uid for uid in manifest.children(unique_id) if uid.startswith("exposure.")]
+    return (manifest.resource(unique_id).name, *sorted(exposures))
 
 
 def layer_of(resource: Node | Source) -> str:
@@ -43,31 +45,32 @@ def layer_of(resource: Node | Source) -> str:
 class SchemaSweep:
     """The relations of some marts, deduplicated: a relation upstream of several marts is inspected once."""
 
-    def __init__(self, project: GroundingProject, marts: list[Node]) -> None:
-        self.project = project
+    def __init__(self, lineage: ProjectLineage, schemas: ExpectedSchemas, marts: list[Node]) -> None:
+        self.lineage = lineage
+        self.manifest = lineage.manifest
+        self.schemas = schemas
         self.marts = marts
         self.relations: dict[str, Node | Source] = {}
         self.without_relation: dict[str, str] = {}
         self.feeds: dict[str, list[Node]] = {}  # relation unique_id -> the marts it is (or is upstream of)
         for mart in marts:
-            upstream, without = project.relations_upstream(mart.unique_id)
+            upstream, without = relations_upstream(self.manifest, lineage.upstream(mart.unique_id))
             self.without_relation.update(without)
             for resource in [mart, *upstream]:
                 self.relations.setdefault(resource.unique_id, resource)
                 self.feeds.setdefault(resource.unique_id, []).append(mart)
         self.checks: dict[str, RelationCheck] = {}
 
-    def drift_findings(self) -> list[Finding]:
+    def drift_findings(self, warehouse: Warehouse) -> list[Finding]:
         """Inspect every relation (call inside `warehouse.session()`) and report the drifted ones."""
-        warehouse = self.project.warehouse()
         read: dict[str, list[str]] = {}
         for mart in self.marts:
-            for uid, columns in columns_on_paths(self.project.traced_paths(mart.unique_id)).items():
+            for uid, columns in columns_on_paths(self.lineage.traced_paths(mart.unique_id)).items():
                 read.setdefault(uid, []).extend(columns)
-        schemas, adapter = self.project.expected_schemas, self.project.adapter
+        schemas, adapter = self.schemas, self.schemas.adapter
         listed = [check_relation(warehouse, schemas, adapter, resource, read.get(uid, []), probe=False)
                   for uid, resource in sorted(self.relations.items())]
-        for check in probe_downstream_of_drift(warehouse, schemas, adapter, listed, self.project.upstream, read):
+        for check in probe_downstream_of_drift(warehouse, schemas, adapter, listed, self.lineage.upstream, read):
             self.checks[check.resource.unique_id] = check
         return [finding for _, check in sorted(self.checks.items()) if check.drift is not None
                 for finding in self._drift_findings(check)]
@@ -77,8 +80,8 @@ class SchemaSweep:
         affected: dict[str | None, set[str]] = {}
         paths: dict[str | None, list[str]] = {}
         for mart in self.feeds[drift.node.unique_id]:
-            explained = explain(drift, mart, self.project.traced_paths(mart.unique_id), self.project.short_name)
-            label = mart_label(self.project, mart.unique_id)
+            explained = explain(drift, mart, self.lineage.traced_paths(mart.unique_id), self.lineage.short_name)
+            label = mart_label(self.manifest, mart.unique_id)
             for column, why in explained.items():
                 reached = [f"{mart.name}.{name}" for name in why.affected] or [mart.name]
                 affected.setdefault(column, set()).update(reached, label[1:])
@@ -98,12 +101,12 @@ class SchemaSweep:
         catalog.json or a remembered first look knows the build's schema)."""
         findings = []
         for uid, resource in sorted(self.relations.items()):
-            expected = self.project.expected_schemas.of(resource)
+            expected = self.schemas.of(resource)
             for column in expected.never_built:
                 findings.append(Finding(
                     "DG602", uid, f"{resource.name}.{column} is documented, but the build never produced it "
                     f"(per the {expected.origin}): remove it from the yml or add it to the SQL", column=column,
-                    affected=tuple(sorted({name for mart in self.feeds[uid] for name in mart_label(self.project, mart.unique_id)}))))
+                    affected=tuple(sorted({name for mart in self.feeds[uid] for name in mart_label(self.manifest, mart.unique_id)}))))
         return findings
 
     def checked(self) -> list[str]:
@@ -114,11 +117,11 @@ class SchemaSweep:
 
     def unchecked(self) -> list[str]:
         """What the sweep could not judge, and why: nodes without a relation, relations without a known schema."""
-        lines = [f"schema drift of {self.project.short_name(uid)}: skipped, {reason}"
+        lines = [f"schema drift of {self.lineage.short_name(uid)}: skipped, {reason}"
                  for uid, reason in sorted(self.without_relation.items()) if not reason.startswith("ephemeral")]
         for uid, check in sorted(self.checks.items()):
             if check.expected.origin == YML and not check.expected.columns and check.state.columns is not None:
-                lines.append(f"schema drift of {self.project.short_name(uid)}: only its presence checked, no schema "
+                lines.append(f"schema drift of {self.lineage.short_name(uid)}: only its presence checked, no schema "
                              "of its build is known (no catalog.json from after the build, no successful build in "
                              "run_results.json, no compiled SQL, no yml columns)")
         return lines

@@ -24,9 +24,7 @@ def gate_verdict(project: GroundingProject, marts: list[str] | None, *, use_ware
                  lock_path: Path) -> Verdict:
     """Every check of the gate for the grounding marts (or the `marts` named), then the lock's when `lock_path`
     exists (else it is listed as skipped)."""
-    from dbt_grounding.checks.gate import run_gate
-
-    result = run_gate(project, marts, use_warehouse=use_warehouse)
+    result = project.check(marts, use_warehouse=use_warehouse)
     findings, skipped = list(result.findings), list(result.skipped)
     if lock_path.exists():
         from dbt_grounding.checks.lock import compare_lock, read_lock

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     warnings: tuple[str, ...] = ()
     if args.columns:
         with open_project(args) as project:
-            lineage = project.lineage(args.model, columns=True)
+            lineage = project.column_lineage(args.model)
             warnings = tuple(project.warnings)
     else:  # the graph alone: a fraction of the time and memory of reading the whole manifest
         from dbt_grounding.artifacts import load_manifest_graph, locate_target_path

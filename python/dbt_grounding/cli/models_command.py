@@ -7,6 +7,7 @@ import argparse
 import json
 
 from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
+from dbt_grounding.mart_summary import summaries
 
 
 def register(subparsers) -> None:
@@ -20,7 +21,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> CommandOutput:
     with open_project(args) as project:
-        rows = [summary.as_dict() for summary in project.models(args.names)]
+        rows = [summary.as_dict() for summary in summaries(project, args.names)]
         warnings = tuple(project.warnings)
     if args.format == "json":
         return CommandOutput(json.dumps(rows, indent=2, sort_keys=True), warnings=warnings)

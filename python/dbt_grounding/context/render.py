@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from dbt_grounding.context.document import ContextDocument, JsonScalar, UntrustedText
 from dbt_grounding.context.safety import clean_block_text, fence_for, neutralise_inline, untrusted_tag
+from dbt_grounding.context.types import JsonScalar, UntrustedText
 from dbt_grounding.context.wording import describe_duration, describe_key
+
+if TYPE_CHECKING:  # document.py imports this module (ContextDocument.to_markdown)
+    from dbt_grounding.context.document import ContextDocument
 
 TEMPLATE = "context_document.md.j2"
 SAFE_FILTERS = {"md": neutralise_inline, "fenced_text": clean_block_text, "fence": fence_for}

@@ -26,7 +26,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from dbt_grounding.context.document import PiiKind, RowValue, UntrustedText
+from dbt_grounding.context.types import PiiKind, RowValue, UntrustedText
 from dbt_grounding.context.known_names import NAME_PLACEHOLDER, KnownNames
 from dbt_grounding.context.text_rules import (
     PHONE_PLACEHOLDER,

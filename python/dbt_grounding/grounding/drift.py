@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dbt_grounding.artifacts import Node, Source
+from dbt_grounding.artifacts import Manifest, Node, Source
 from dbt_grounding.errors import MissingRelationError, SchemaDriftError
 from dbt_grounding.grounding.expected_schema import ExpectedSchema, ExpectedSchemas
-from dbt_grounding.grounding.lineage_memory import Paths, paths_through
+from dbt_grounding.lineage.memory import Paths, paths_through
 from dbt_grounding.warehouse import ColumnDifference, DifferenceKind, Warehouse, compare_columns
 from dbt_grounding.warehouse.base import RelationState
 
@@ -63,6 +63,20 @@ def unchecked_reason(resource: Node | Source | None) -> str | None:
     if isinstance(resource, Source) and external_location(resource):
         return "reads an external file (external_location), not a warehouse relation"
     return None
+
+
+def relations_upstream(manifest: Manifest, upstream: list[str]) -> tuple[list[Node | Source], dict[str, str]]:
+    """The relations among the `upstream` unique_ids (models, seeds, snapshots, sources), and the models and
+    sources among them that have none (ephemeral models, external files), with the reason."""
+    relations, without = [], {}
+    for uid in upstream:
+        resource = manifest.nodes.get(uid) or manifest.sources.get(uid)
+        reason = unchecked_reason(resource)
+        if reason is None:
+            relations.append(resource)
+        elif resource is not None and resource.resource_type in ("model", "source"):
+            without[uid] = reason
+    return relations, without
 
 
 def external_location(source: Source) -> str | None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
+from dbt_grounding.artifacts import Manifest, Node, Source
 from dbt_grounding.artifacts.build_record import BuildRecord
 from dbt_grounding.artifacts.run_results import parse_utc
-from dbt_grounding.grounding.spec import GroundingSpec
+from dbt_grounding.grounding.spec import GroundingSpec, grounding_spec
 
 FRESH, WARN, STALE, UNCHECKED = "fresh", "warn", "stale", "unchecked"
 
@@ -44,6 +45,13 @@ def as_of_instant(value: date | datetime | str | None) -> datetime | None:
     if isinstance(value, datetime):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
     return datetime.combine(value, time.min, tzinfo=timezone.utc)
+
+
+def model_freshness(manifest: Manifest, builds: BuildRecord, node: Node | Source, *, now: datetime,
+                    as_of_value: date | datetime | str | None = None) -> FreshnessResult:
+    """The node's freshness from its last successful build and, when given, its as-of column's value."""
+    return evaluate_freshness(grounding_spec(manifest, node), last_built_at=last_successful_build(builds, node.unique_id),
+                              as_of=as_of_instant(as_of_value), now=now)
 
 
 def evaluate_freshness(

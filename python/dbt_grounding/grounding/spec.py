@@ -71,6 +71,13 @@ def is_grounding_mart(node: Node | Source) -> bool:
     return node.resource_type == "model" and isinstance(node.merged_meta.get("grounding"), dict)
 
 
+def grounding_models(manifest: Manifest) -> list[Node]:
+    """Models with a meta.grounding block, by name; in a project without any, every model with a key dbt knows."""
+    models = sorted((n for n in manifest.nodes.values() if n.resource_type == "model"), key=lambda n: n.name)
+    declared = [n for n in models if is_grounding_mart(n)]
+    return declared or [n for n in models if grounding_spec(manifest, n).key]
+
+
 def grounding_spec(manifest: Manifest, node: Node | Source) -> GroundingSpec:
     """The spec of `node`, from its meta.grounding block or defaults.
 

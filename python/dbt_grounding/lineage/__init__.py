@@ -1,5 +1,6 @@
 """Lineage from dbt artifacts: model-level (upstream/downstream nodes) and column-level (sqlglot over compiled SQL,
-hop by hop down to source and seed columns), an on-disk cache, and text/JSON/Mermaid renderers.
+hop by hop down to source and seed columns), an on-disk cache, the last clean lineage remembered beside the artifacts
+(memory), one project's lineage answers cached per process (ProjectLineage), and text/JSON/Mermaid renderers.
 
 Names load lazily: model-level lineage must not pay for importing sqlglot (~0.1 s in a cold process).
 """
@@ -14,6 +15,7 @@ _EXPORTS = {
     "ColumnLineage": "columns", "ColumnTrace": "columns", "LineageStats": "columns", "affected_columns": "columns",
     "column_lineage": "columns", "impact_index": "columns",
     "LineageNode": "graph", "ModelLineage": "graph", "model_lineage": "graph",
+    "ProjectLineage": "project_lineage",
     "render_json": "render", "render_mermaid": "render", "render_text": "render",
     "ISSUE_CODES": "types", "ColumnRef": "types", "LineageIssue": "types",
 }

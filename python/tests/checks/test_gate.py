@@ -10,7 +10,6 @@ import duckdb
 import pytest
 
 from dbt_grounding import GroundingProject
-from dbt_grounding.checks.gate import run_gate
 from dbt_runner import DbtProject
 
 pytestmark = pytest.mark.dbt
@@ -20,7 +19,7 @@ MART_ID = f"model.dbt_grounding.{MART}"
 
 def gate(project: DbtProject, **options):
     with GroundingProject.open(project.project_dir, target_path=project.target_path, **options) as grounding:
-        return run_gate(grounding)
+        return grounding.check()
 
 
 def codes(result) -> set[str]:
@@ -89,7 +88,7 @@ def test_stale_sources_upstream_are_DG303(scratch: DbtProject) -> None:
 
 def test_without_the_warehouse_the_skipped_checks_are_named(scratch: DbtProject) -> None:
     with GroundingProject.open(scratch.project_dir, target_path=scratch.target_path) as grounding:
-        result = run_gate(grounding, use_warehouse=False)
+        result = grounding.check(use_warehouse=False)
     assert any("--no-warehouse" in line for line in result.skipped)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from dbt_grounding import GroundingProject
-from dbt_grounding.checks.gate import run_gate
 from dbt_runner import DbtProject
 
 pytestmark = pytest.mark.dbt
@@ -18,7 +17,7 @@ def test_one_connection_and_one_catalog_query_per_schema_per_gate_run(scratch: D
     options = {"on_query": lambda sql, params: statements.append((sql, params))}
     with GroundingProject.open(scratch.project_dir, target_path=scratch.target_path,
                                warehouse_options=options) as grounding:
-        result = run_gate(grounding)
+        result = grounding.check()
         warehouse = grounding.warehouse()
         assert not any("warehouse" in line for line in result.skipped)  # the warehouse checks ran
         assert warehouse.connections_opened == 1 and not warehouse.connected
@@ -27,7 +26,7 @@ def test_one_connection_and_one_catalog_query_per_schema_per_gate_run(scratch: D
         assert sum(sql.startswith("SELECT max(") for sql, _ in statements) >= 1  # as-of queries share the session
 
         statements.clear()
-        run_gate(grounding)  # the next run has its own session: nothing carried over, one more connection
+        grounding.check()  # the next run has its own session: nothing carried over, one more connection
         assert warehouse.connections_opened == 2
         assert sorted(params[1].lower() for sql, params in statements if "information_schema" in sql) == sorted(listed)
 
@@ -45,7 +44,7 @@ def test_views_are_bound_again_only_downstream_of_a_drift(scratch: DbtProject) -
     options = {"on_query": lambda sql, params: statements.append((sql, params))}
     with GroundingProject.open(scratch.project_dir, target_path=scratch.target_path,
                                warehouse_options=options) as grounding:
-        assert not [f for f in run_gate(grounding).findings if f.code.startswith("DG2")]
+        assert not [f for f in grounding.check().findings if f.code.startswith("DG2")]
         grounding.context("fct_customer_health_summary", {"customer_id": 12})
         assert _probes(statements) == []  # nothing drifted: no view bound again
 
@@ -54,7 +53,7 @@ def test_views_are_bound_again_only_downstream_of_a_drift(scratch: DbtProject) -
     statements.clear()
     with GroundingProject.open(scratch.project_dir, target_path=scratch.target_path,
                                warehouse_options=options) as grounding:
-        findings = [f for f in run_gate(grounding).findings if f.code == "DG202"]
+        findings = [f for f in grounding.check().findings if f.code == "DG202"]
     probed = _probes(statements)
     views = {f.node for f in findings if "cannot be read" in f.message}
     assert probed and all('"base_ml__churn_scores"' not in relation for relation in probed)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from dbt_grounding import GroundingProject
-from dbt_grounding.checks.gate import run_gate
 from dbt_grounding.errors import ExitCode
 from inprocess import Sandbox, assert_documented, make_sandbox, run_main
 
@@ -128,7 +127,7 @@ def test_a_warehouse_locked_past_the_wait_is_DG601(built_gate_library, library: 
         assert writer.stdout.readline().strip() == "held"
         with GroundingProject.open(library.project_dir, target_path=library.target_path,
                                    warehouse_options={"lock_wait_s": 0.3}) as project:
-            result = run_gate(project)
+            result = project.check()
     finally:
         writer.kill()
         writer.wait()

@@ -19,7 +19,6 @@ import duckdb
 import pytest
 
 from dbt_grounding import GroundingProject
-from dbt_grounding.checks.gate import run_gate
 from dbt_grounding.errors import MissingRelationError, SchemaDriftError
 from dbt_runner import DbtProject, copy_build
 
@@ -111,7 +110,7 @@ def looked_at(built_package: DbtProject, tmp_path_factory: pytest.TempPathFactor
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DBT_GROUNDING_DUCKDB_PATH", str(project.duckdb_path))
         with GroundingProject.open(project.project_dir, target_path=project.target_path) as grounding:
-            result = run_gate(grounding)
+            result = grounding.check()
     assert not [f for f in result.findings if f.code in ("DG201", "DG202", "DG203")], result.findings
     return project
 
@@ -126,7 +125,7 @@ def changed_copy(looked_at: DbtProject, tmp_path: Path, monkeypatch: pytest.Monk
 
 def drift_findings(project: DbtProject) -> list:
     with GroundingProject.open(project.project_dir, target_path=project.target_path) as grounding:
-        result = run_gate(grounding)
+        result = grounding.check()
     return [f for f in result.findings if f.code in ("DG201", "DG202", "DG203")]
 
 

@@ -12,7 +12,6 @@ import duckdb
 import pytest
 
 from dbt_grounding import GroundingProject
-from dbt_grounding.checks.gate import run_gate
 from dbt_grounding.checks.lock import build_lock, compare_lock
 from dbt_grounding.errors import SchemaDriftError
 from dbt_runner import REPO_ROOT, DbtProject
@@ -48,7 +47,7 @@ def open_shop(project: DbtProject) -> GroundingProject:
 
 def test_the_external_file_source_is_named_as_unchecked_and_nothing_false_alarms(shop: DbtProject) -> None:
     with open_shop(shop) as project:
-        result = run_gate(project)
+        result = project.check()
     assert [f for f in result.findings if f.code.startswith("DG2")] == []
     assert any("shop_files.ratings" in line and "external file" in line for line in result.skipped)
     assert result.checked and "staging (2)" in result.checked[0]
@@ -72,14 +71,14 @@ def test_the_whole_row_is_served_typed_and_the_never_built_column_is_stated(shop
 
 def test_a_decimal_retyped_behind_dbts_back_is_drift_and_a_lock_type_change(shop: DbtProject) -> None:
     with open_shop(shop) as project:
-        run_gate(project)  # the first look after the build remembers the schema built
+        project.check()  # the first look after the build remembers the schema built
         lock = build_lock(project)
     assert lock.nodes[MART_ID].columns["list_price"] == "DECIMAL(10,2)"
     with duckdb.connect(str(shop.duckdb_path)) as connection:
         connection.execute(f"create or replace table main.{MART} as select * replace "
                            f"(cast(list_price as double) as list_price) from main.{MART}")
     with open_shop(shop) as project:
-        findings = run_gate(project).findings
+        findings = project.check().findings
         with pytest.raises(SchemaDriftError) as caught:
             project.context(MART, key={"sku": "SKU-200"})
     (drift,) = [f for f in findings if f.code == "DG202"]
@@ -90,7 +89,7 @@ def test_a_decimal_retyped_behind_dbts_back_is_drift_and_a_lock_type_change(shop
 def test_the_lock_catches_a_type_change_between_builds(shop: DbtProject) -> None:
     """list_price becomes DOUBLE in the SQL and is rebuilt for real: the lock made before says DG003."""
     with open_shop(shop) as project:
-        run_gate(project)
+        project.check()
         lock = build_lock(project)
     sources = shop.work_dir / "project"
     shutil.copytree(FIXTURE, sources)
@@ -99,7 +98,7 @@ def test_the_lock_catches_a_type_change_between_builds(shop: DbtProject) -> None
     rebuilt = DbtProject(sources, shop.work_dir, duckdb_path_env_var="EXTERNAL_SHOP_DUCKDB_PATH")
     rebuilt.run("build")
     with GroundingProject.open(sources, target_path=rebuilt.target_path, profiles_dir=sources) as project:
-        assert not [f for f in run_gate(project).findings if f.code.startswith("DG2")]
+        assert not [f for f in project.check().findings if f.code.startswith("DG2")]
         changes = compare_lock(lock, project)
     (retyped,) = [f for f in changes if f.code == "DG003"]
     assert (retyped.node, retyped.column) == (MART_ID, "list_price")
@@ -115,7 +114,7 @@ def test_with_a_catalog_from_after_the_build_a_retype_is_found_on_the_very_first
         connection.execute(f"create or replace table main.{MART} as select * replace "
                            f"(cast(list_price as double) as list_price) from main.{MART}")
     with open_shop(shop) as project:
-        findings = run_gate(project).findings
+        findings = project.check().findings
     (drift,) = [f for f in findings if f.code.startswith("DG2")]
     assert (drift.code, drift.column) == ("DG202", "list_price") and "expected DECIMAL(10,2), found DOUBLE" in drift.message
     never_built = [f for f in findings if f.code == "DG602" and f.node == MART_ID]

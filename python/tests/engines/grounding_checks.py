@@ -62,10 +62,10 @@ def duckdb_env(project: DbtProject) -> dict[str, str]:
 
 def column_lineage_paths(project: DbtProject) -> dict[str, list[list[tuple[str, str]]]] | None:
     """Every mart column's lineage paths down to source columns, traced from the project's manifest (no warehouse)."""
-    from dbt_grounding.grounding.lineage_memory import lineage_paths
+    from dbt_grounding.lineage.memory import lineage_paths
 
     with open_project(project) as grounding:
-        return lineage_paths(grounding.lineage(MART, columns=True))
+        return lineage_paths(grounding.column_lineage(MART))
 
 
 def mart_columns(project: DbtProject) -> list[str]:
@@ -112,9 +112,7 @@ def check_lineage_is_duckdbs(built_package: DbtProject, engine_build: DbtProject
 
 
 def check_gate_is_clean(project: DbtProject) -> None:
-    from dbt_grounding.checks.gate import run_gate
-
     with open_project(project) as grounding:
-        result = run_gate(grounding)
+        result = grounding.check()
     assert result.findings == []
     assert not any("warehouse" in line for line in result.skipped)

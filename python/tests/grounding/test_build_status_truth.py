@@ -12,7 +12,7 @@ import pytest
 
 from dbt_grounding import GroundingProject
 from dbt_grounding.artifacts.build_record import record_file
-from dbt_grounding.checks.gate import run_gate
+from dbt_grounding.mart_summary import summaries
 from dbt_grounding.errors import FailedTestsError, InvalidKeyError, StaleGroundingError, UnknownBuildError
 from moved_target_shop import Shop
 
@@ -46,12 +46,12 @@ def opened(shop: Shop, **options) -> GroundingProject:
 def seen_by_the_toolkit(shop: Shop) -> None:
     """Any dbt-grounding command after a build: it records that build's results."""
     with opened(shop) as project:
-        project.models()
+        summaries(project)
 
 
 def codes(shop: Shop, **options) -> dict[str, list]:
     with opened(shop, **options) as project:
-        findings = run_gate(project, use_warehouse=False).findings
+        findings = project.check(use_warehouse=False).findings
     by_code: dict[str, list] = {}
     for finding in findings:
         by_code.setdefault(finding.code, []).append(finding)
@@ -71,7 +71,7 @@ def test_build_then_docs_generate_keeps_the_builds_results_once_seen(shop: Shop)
     shop.dbt("docs", "generate")  # rewrites run_results.json with compile results: every model "success"
     assert json.loads((shop.target_path / "run_results.json").read_text())["args"]["which"] == "generate"
     with opened(shop) as project:
-        (customers,) = [m for m in project.models() if m.model == "customers"]
+        (customers,) = [m for m in summaries(project) if m.model == "customers"]
         assert (customers.build, customers.freshness) == ("success", "fresh")
         assert "not run" not in customers.tests and customers.tests.endswith("pass")
         assert project.context("customers", {"customer_id": 1}).found
@@ -88,7 +88,7 @@ def test_build_then_docs_generate_unseen_is_unknown_and_refused(shop: Shop) -> N
             project.context("customers", {"customer_id": 1}, **NO_SCHEMA_CHECK)
         assert "`dbt generate`, which builds nothing" in caught.value.message
         assert "--no-compile" in caught.value.hint and "--allow-unknown-build" in caught.value.hint
-        (customers,) = [m for m in project.models() if m.model == "customers"]
+        (customers,) = [m for m in summaries(project) if m.model == "customers"]
         assert (customers.build, customers.freshness, customers.last_built_at) == ("unknown", "stale", None)
         document = project.context("customers", {"customer_id": 1}, on_unknown_build="annotate",
                                    on_stale="annotate", **NO_SCHEMA_CHECK)
@@ -137,7 +137,7 @@ def test_a_model_that_failed_to_build_then_docs_generate_is_not_fresh(shop: Shop
     shop.dbt("build", "--vars", "{break_orders: true}", check=False)  # orders errors, customers is skipped
     shop.dbt("docs", "generate", "--no-compile")
     with opened(shop) as project:
-        builds = {m.model: (m.build, m.freshness) for m in project.models()}
+        builds = {m.model: (m.build, m.freshness) for m in summaries(project)}
         assert builds == {"customers": ("skipped", "stale"), "orders": ("error", "stale")}
         with pytest.raises(FailedTestsError) as caught:
             project.context("customers", {"customer_id": 1}, **NO_SCHEMA_CHECK)
@@ -150,7 +150,7 @@ def test_build_then_test_select_keeps_every_other_result(shop: Shop) -> None:
     seen_by_the_toolkit(shop)
     shop.dbt("test", "--select", "customers")  # run_results.json: five tests, no model
     with opened(shop) as project:
-        (customers,) = [m for m in project.models() if m.model == "customers"]
+        (customers,) = [m for m in summaries(project) if m.model == "customers"]
         assert (customers.build, customers.freshness) == ("success", "fresh")
         outcomes = {t.status for t in project.tests("customers")}
         assert outcomes == {"pass"}

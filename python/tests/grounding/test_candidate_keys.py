@@ -10,6 +10,7 @@ import pytest
 
 from dbt_grounding import GroundingProject
 from dbt_grounding.artifacts import load_manifest
+from dbt_grounding.mart_summary import summaries
 from dbt_grounding.errors import InvalidKeyError
 from dbt_grounding.grounding.spec import describe_keys, grounding_spec
 from dbt_runner import DbtProject
@@ -96,7 +97,7 @@ def test_a_snapshot_key_serves_every_version_of_the_record(shop: GroundingProjec
 
 
 def test_models_lists_alternative_keys(shop: GroundingProject) -> None:
-    [summary] = shop.models(["dim_customers"])
+    [summary] = summaries(shop, ["dim_customers"])
     assert (summary.key, summary.candidate_keys, summary.key_text) == (
         ["customer_id"], [["customer_id"], ["email"]], "customer_id or email")
 

@@ -1,0 +1,76 @@
+"""The schema check before a document is served: the mart's relation and every relation upstream of it, down to
+the sources, compared with the schema their last build produced (grounding.expected_schema), so a drift anywhere is
+refused with the column that broke and the mart columns it feeds."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dbt_grounding.grounding.drift import (
+    NodeDrift, RelationCheck, check_relation, columns_on_paths, drift_error, explain, probe_downstream_of_drift,
+    relation_of, relations_upstream,
+)
+
+if TYPE_CHECKING:
+    from dbt_grounding.artifacts import Node, Source
+    from dbt_grounding.errors import SchemaDriftError
+    from dbt_grounding.grounding.expected_schema import ExpectedSchemas
+    from dbt_grounding.lineage.project_lineage import ProjectLineage
+    from dbt_grounding.warehouse import Warehouse
+
+
+class SchemaChecker:
+    """Relations checked before serving. A relation that matched is not asked again while the warehouse says
+    nothing can have changed (`Warehouse.unchanged_since`: DuckDB while this process holds its read-only
+    connection, which keeps writers out; PostgreSQL and Spark never promise it: other sessions may alter a relation
+    at any time)."""
+
+    def __init__(self, schemas: ExpectedSchemas, lineage: ProjectLineage) -> None:
+        self.schemas = schemas
+        self.lineage = lineage
+        # unique_id -> (warehouse.unchanged_since, columns read), the check: relations that matched
+        self._matched: dict[str, tuple[tuple[int, tuple[str, ...]], RelationCheck]] = {}
+
+    def check(self, warehouse: Warehouse, node: Node | Source, *, upstream: bool = True) -> RelationCheck:
+        """The node's relation (and with `upstream`, every relation upstream of it down to the sources) against the
+        schema its last build produced.
+
+        Returns:
+            The node's own check (its live columns, its expected schema).
+
+        Raises:
+            SchemaDriftError: columns missing, retyped, unreadable or (contracted models) added, each named with
+                the relation, the node's columns it feeds and the lineage path to them.
+            MissingRelationError: a relation does not exist; the hint says which `dbt build --select` fixes it.
+        """
+        resources: list[Node | Source] = [node]
+        if upstream:
+            resources += relations_upstream(self.lineage.manifest, self.lineage.upstream(node.unique_id))[0]
+        read = columns_on_paths(self.lineage.traced_paths(node.unique_id))
+        adapter = self.schemas.adapter
+        with warehouse.session():
+            listed = [self._relation(warehouse, resource, read.get(resource.unique_id, [])) for resource in resources]
+            checks = probe_downstream_of_drift(warehouse, self.schemas, adapter, listed, self.lineage.upstream, read)
+        drifts = [check.drift for check in checks if check.drift is not None]
+        if drifts:
+            raise self.explained_drift(node, drifts)
+        return checks[0]
+
+    def unchecked(self, warehouse: Warehouse, node: Node | Source) -> RelationCheck:
+        """The node's relation as it is, judged against nothing (serving with the schema check turned off)."""
+        return RelationCheck(node, self.schemas.of(node), warehouse.inspect(relation_of(node)), None)
+
+    def explained_drift(self, mart: Node | Source, drifts: list[NodeDrift]) -> SchemaDriftError:
+        """The drift error of `mart`, each drifted column named with the mart columns it feeds and the paths."""
+        paths = self.lineage.traced_paths(mart.unique_id)
+        return drift_error(mart, drifts, [explain(drift, mart, paths, self.lineage.short_name) for drift in drifts])
+
+    def _relation(self, warehouse: Warehouse, resource: Node | Source, read: list[str]) -> RelationCheck:
+        state = (warehouse.unchanged_since, tuple(read))
+        cached = self._matched.get(resource.unique_id)
+        if cached is not None and state[0] is not None and cached[0] == state:
+            return cached[1]
+        check = check_relation(warehouse, self.schemas, self.schemas.adapter, resource, read, probe=False)
+        if check.drift is None and state[0] is not None:
+            self._matched[resource.unique_id] = (state, check)
+        return check

@@ -1,0 +1,170 @@
+"""Serving documents: the one entry point the CLI, the Python API and the agent server call.
+
+For one request (a mart and its keys): check each key against the mart's candidate keys, check the schema of the
+mart and of every relation upstream of it, refuse a mart whose build or tests failed or whose build is unknown,
+fetch each key's rows, judge freshness from the served row's as-of value and refuse stale data, and build each
+document. Anything refused is a typed error carrying the artifact gaps (a missing run_results.json) as notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from dbt_grounding.errors import GroundingError, InvalidKeyError
+from dbt_grounding.grounding.drift import relation_of
+from dbt_grounding.grounding.freshness import FreshnessResult, model_freshness
+from dbt_grounding.grounding.keys import coerce_key
+from dbt_grounding.grounding.spec import grounding_spec
+from dbt_grounding.grounding.test_status import TestOutcome, test_outcomes
+from dbt_grounding.serving.inputs import MartInputs, as_of_value, model_input, served_columns, test_statuses
+from dbt_grounding.serving.known_names import read_known_names
+from dbt_grounding.serving.policy import ServingPolicy, refuse_stale, refuse_untrusted_build
+from dbt_grounding.serving.schema_check import SchemaChecker
+
+if TYPE_CHECKING:
+    from dbt_grounding.artifacts import Artifacts, Node, Source
+    from dbt_grounding.context import ContextDocument, TokenCounter
+    from dbt_grounding.context.known_names import KnownNames
+    from dbt_grounding.grounding.drift import RelationCheck
+    from dbt_grounding.grounding.expected_schema import ExpectedSchemas
+    from dbt_grounding.lineage.project_lineage import ProjectLineage
+    from dbt_grounding.warehouse import Warehouse
+
+MAX_KEYS = 100  # keys in one request: an agent asking for more wants a query, not documents
+
+
+@dataclass(frozen=True)
+class ContextRequest:
+    """Documents for some keys of one mart.
+
+    Attributes:
+        model: model name, package.name, source_name.table_name or unique_id.
+        keys: one key (key column -> value, naming exactly one of the mart's candidate keys) per document.
+        policy: refusals and limits (ServingPolicy).
+        max_tokens: budget per document; lower-priority sections are trimmed first and listed as omitted.
+        token_counter: counts tokens for the budget (default: an offline estimate).
+    """
+
+    model: str
+    keys: Sequence[Mapping[str, Any]]
+    policy: ServingPolicy = field(default_factory=ServingPolicy)
+    max_tokens: int | None = None
+    token_counter: TokenCounter | None = None
+
+
+class Serving:
+    """Documents of one build's artifacts and its warehouse. Per-mart answers that cannot change while the
+    artifacts are open (test outcomes, known names, matched schemas while the warehouse vouches for them) are
+    computed once per process."""
+
+    def __init__(self, artifacts: Artifacts, lineage: ProjectLineage, warehouse: Callable[[], Warehouse], *,
+                 schemas: ExpectedSchemas, clock: Callable[[], datetime]) -> None:
+        """
+        Args:
+            warehouse: returns the warehouse, opened on first use (reading the profile may raise).
+            clock: returns the current UTC time (freshness is judged against it).
+        """
+        self.artifacts = artifacts
+        self.manifest = artifacts.manifest
+        self.lineage = lineage
+        self.warehouse = warehouse
+        self.clock = clock
+        self.schemas = SchemaChecker(schemas, lineage)
+        self._tests: dict[str, list[TestOutcome]] = {}
+        self._known_names: KnownNames | None = None
+
+    def contexts(self, request: ContextRequest) -> list[ContextDocument]:
+        """One checked document per key of `request.keys`, in order; all or nothing: the first refusal raises.
+
+        Raises:
+            UnknownNodeError, InvalidKeyError, SchemaDriftError, MissingRelationError, StaleGroundingError,
+            FailedTestsError, UnknownBuildError, WarehouseError, ConfigurationError, TokenBudgetError; each with a
+            note when run_results.json is missing.
+        """
+        try:
+            return self._contexts(request)
+        except GroundingError as error:
+            for gap in self.artifact_gaps():
+                error.with_note(gap)
+            raise
+
+    def _contexts(self, request: ContextRequest) -> list[ContextDocument]:
+        from dbt_grounding.context import build_document
+
+        node = self.manifest.find(request.model)
+        spec = grounding_spec(self.manifest, node)
+        _check_key_count(node, request.keys)
+        self.lineage.traced_paths(node.unique_id)  # remembered while it traces, so a later drift is explained
+        policy, warehouse, relation = request.policy, self.warehouse(), relation_of(node)
+        with warehouse.session():
+            checked: list[RelationCheck] = []
+
+            def relation_types() -> dict[str, str]:  # typing key values: the checked relation's columns, no query
+                if not checked:
+                    checked.append(self._checked(warehouse, node, policy))
+                return dict(checked[0].state.columns or [])
+
+            keys = [coerce_key(spec, node, key, column_types=relation_types) for key in request.keys]
+            served = checked[0] if checked else self._checked(warehouse, node, policy)
+            build, tests = self.artifacts.builds.node(node.unique_id), self.tests(node.unique_id)
+            refuse_untrusted_build(node, build, tests, self.artifacts, policy, self.lineage.short_name)
+            columns = served_columns(node, served)
+            selected = [column.name for column in columns] or list(node.columns)
+            fetched = [warehouse.fetch_rows(relation, key, selected, policy.row_limit) for key in keys]
+            as_of = [as_of_value(warehouse, relation, spec, rows) for rows in fetched]
+            mart = MartInputs(
+                model=model_input(node, spec, self.lineage.short_name(node.unique_id)), columns=columns,
+                tests=test_statuses(tests),
+                sources=[uid for uid in self.lineage.upstream(node.unique_id) if uid.startswith("source.")],
+                invocation_id=self.manifest.metadata.invocation_id,
+                manifest_generated_at=self.manifest.metadata.generated_at,
+                warnings=self.artifact_gaps()
+                + ([f"the last build of {node.name} is unknown: {build.unknown}"] if build.unknown else []),
+                never_built=list(served.expected.never_built), known_names=self.known_names(),
+            )
+        documents = []
+        for key, rows, value in zip(keys, fetched, as_of):
+            freshness = self.freshness(node, as_of_value=value)
+            refuse_stale(node, freshness, policy)
+            documents.append(build_document(mart.document(key, rows, policy.row_limit, freshness, value),
+                                            max_tokens=request.max_tokens, token_counter=request.token_counter))
+        return documents
+
+    def _checked(self, warehouse: Warehouse, node: Node | Source, policy: ServingPolicy) -> RelationCheck:
+        if policy.schema_check:
+            return self.schemas.check(warehouse, node, upstream=True)
+        return self.schemas.unchecked(warehouse, node)
+
+    def tests(self, unique_id: str) -> list[TestOutcome]:
+        """The data tests on the node and upstream of it, with their outcome in the last build."""
+        if unique_id not in self._tests:
+            self._tests[unique_id] = test_outcomes(self.manifest, self.artifacts.builds, unique_id,
+                                                   self.lineage.upstream(unique_id))
+        return self._tests[unique_id]
+
+    def freshness(self, node: Node | Source, *, as_of_value: Any = None) -> FreshnessResult:
+        return model_freshness(self.manifest, self.artifacts.builds, node, now=self.clock(), as_of_value=as_of_value)
+
+    def known_names(self) -> KnownNames:
+        """The person names the warehouse knows (serving.known_names), read once per open project."""
+        if self._known_names is None:
+            self._known_names = read_known_names(self.manifest, self.warehouse(), self.lineage.short_name)
+        return self._known_names
+
+    def artifact_gaps(self) -> list[str]:
+        """Facts about missing artifacts that every error and document must state."""
+        if self.artifacts.run_results is None:
+            return [next(note.message for note in self.artifacts.notes if note.artifact == "run_results.json")]
+        return []
+
+
+def _check_key_count(node: Node | Source, keys: Sequence[Mapping[str, Any]]) -> None:
+    if isinstance(keys, (Mapping, str, bytes)) or not isinstance(keys, Sequence):
+        raise InvalidKeyError(f"the keys of a {node.name} request are a list of keys, got a {type(keys).__name__}",
+                              hint="pass keys=[{'customer_id': 42}, ...]", model=node.name, given=None)
+    if not 1 <= len(keys) <= MAX_KEYS:
+        raise InvalidKeyError(f"a request for {node.name} names 1 to {MAX_KEYS} keys, got {len(keys)}",
+                              hint=f"ask for at most {MAX_KEYS} keys at a time", model=node.name, given=len(keys))
