@@ -23,7 +23,7 @@ import msgspec
 from dbt_grounding.checks.findings import Finding
 from dbt_grounding.errors import ConfigurationError
 from dbt_grounding.grounding.lineage_memory import paths_through
-from dbt_grounding.warehouse.types import normalize_type
+from dbt_grounding.warehouse.adapters import normalize_type
 
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Manifest, Node, Source
