@@ -159,12 +159,18 @@ class SparkWarehouse(Warehouse):
                 )
         return value
 
+    def _session(self) -> Any:
+        """The process's SparkSession, started (or found running) on first use."""
+        with self._lock:
+            if self._spark is None:
+                self._spark = start_session(self.parameters, source=self.source, cwd=self._cwd)
+            return self._spark
+
     def _execute(self, sql: str, params: tuple[Any, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
-        if self._spark is None:
-            self._spark = start_session(self.parameters, source=self.source, cwd=self._cwd)
+        spark = self._session()
         args = {f"p{position}": value for position, value in enumerate(params)}  # the markers of _placeholder
         with _quiet_pyspark_errors():
-            frame = _wall_clock(self._spark.sql(sql, args=args or None))
+            frame = _wall_clock(spark.sql(sql, args=args or None))
             rows = frame.collect()
         return list(frame.columns), [tuple(_plain(value) for value in row) for row in rows]
 
