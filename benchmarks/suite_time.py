@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--durations", type=int, default=15, help="slowest setups and calls to print to stderr")
     args = parser.parse_args()
     rows = [run(mode, args.marks, args.durations) for mode in args.modes.split(",")]
-    print(f"| mode | wall | pytest | load average (1 min) |\n|---|---|---|---|")
+    print("| mode | wall | pytest | load average (1 min) |\n|---|---|---|---|")
     for row in rows:
         print(f"| {row['mode']} | {row['wall']} | {row['summary']} | {row['load']} |")
 

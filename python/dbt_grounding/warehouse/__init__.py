@@ -2,31 +2,29 @@
 equivalence per adapter, and read-only key lookups.
 
 Adapters: DuckDB (short-lived read-only connections that never block `dbt build`), PostgreSQL (one held read-only
-psycopg2 connection) and Spark (dbt-spark's `method: session`, a SparkSession in this process). psycopg2 and pyspark
-are optional extras, imported only when a target of theirs is opened."""
+psycopg2 connection) and Spark (dbt-spark's `method: session`, a SparkSession in this process), each one entry of
+the registry in `adapters.py`. psycopg2 and pyspark are optional extras, imported only when a target of theirs is
+opened."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dbt_grounding.errors import ConfigurationError
+from dbt_grounding.warehouse.adapters import ADAPTERS, Adapter, adapter_named, normalize_type, types_equivalent
 from dbt_grounding.warehouse.base import QueryHook, Relation, RelationState, Row, Warehouse
-from dbt_grounding.warehouse.duckdb import DuckDBWarehouse, writer_connect_attempts
+from dbt_grounding.warehouse.duckdb import DuckDBWarehouse
 from dbt_grounding.warehouse.postgres import PostgresWarehouse
-from dbt_grounding.warehouse.profile import SUPPORTED_ADAPTERS, ConnectionSettings, load_connection_settings
+from dbt_grounding.warehouse.profile import load_connection_settings
 from dbt_grounding.warehouse.schema import ColumnDifference, DifferenceKind, compare_columns
 from dbt_grounding.warehouse.spark import SparkWarehouse
-from dbt_grounding.warehouse.types import normalize_type, types_equivalent
+from dbt_grounding.warehouse.targets import ConnectionSettings, writer_connect_attempts
 
 __all__ = [
-    "SUPPORTED_ADAPTERS", "ColumnDifference", "ConnectionSettings", "DifferenceKind", "DuckDBWarehouse",
-    "PostgresWarehouse", "QueryHook", "Relation", "RelationState", "Row", "SparkWarehouse", "Warehouse", "compare_columns",
-    "load_connection_settings", "normalize_type", "open_warehouse", "types_equivalent", "writer_connect_attempts",
+    "ADAPTERS", "Adapter", "ColumnDifference", "ConnectionSettings", "DifferenceKind", "DuckDBWarehouse",
+    "PostgresWarehouse", "QueryHook", "Relation", "RelationState", "Row", "SparkWarehouse", "Warehouse",
+    "adapter_named", "compare_columns", "load_connection_settings", "normalize_type", "open_warehouse",
+    "types_equivalent", "writer_connect_attempts",
 ]
-
-_WAREHOUSES: dict[str, type[Warehouse]] = {
-    "duckdb": DuckDBWarehouse, "postgres": PostgresWarehouse, "spark": SparkWarehouse,
-}
 
 
 def open_warehouse(settings: ConnectionSettings, **options: Any) -> Warehouse:
@@ -40,11 +38,4 @@ def open_warehouse(settings: ConnectionSettings, **options: Any) -> Warehouse:
     Returns:
         A `Warehouse`; close it (or use it as a context manager) when done.
     """
-    try:
-        warehouse_class = _WAREHOUSES[settings.adapter_type]
-    except KeyError:
-        raise ConfigurationError(
-            f"No warehouse implementation for adapter {settings.adapter_type!r}.",
-            hint=f"Supported: {', '.join(sorted(_WAREHOUSES))}.", adapter=settings.adapter_type,
-        ) from None
-    return warehouse_class.from_settings(settings, **options)
+    return adapter_named(settings.adapter_type).warehouse.from_settings(settings, **options)

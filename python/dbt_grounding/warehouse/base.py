@@ -1,36 +1,51 @@
-"""The adapter-neutral warehouse interface the grounding layer uses, and the SQL-safety rules every adapter shares.
+"""The adapter-neutral warehouse the grounding layer uses: one template, with small hooks per engine.
 
 A `Warehouse` answers three questions about a relation dbt built: which columns it has (schema drift), which rows
 match a key (lookups), and the newest value of a column (as-of dates). Adapters differ in how they connect,
-introspect and quote; they share the rules below: read-only SELECTs, identifiers always quoted, key values only
-ever bound as parameters, a row cap.
+introspect, quote and bind, and in the errors their drivers raise; the lookups, sessions and the meaning of an
+error are written here once, on the SQL-safety rules of `sql.py` (read-only SELECTs, identifiers always quoted,
+key values only ever bound as parameters, a row cap).
 """
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import math
-import uuid
+import importlib
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from enum import Enum
 from types import TracebackType
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from dbt_grounding.errors import InvalidKeyError
-from dbt_grounding.warehouse.profile import ConnectionSettings
+from dbt_grounding.errors import (
+    ConfigurationError,
+    GroundingError,
+    InvalidKeyError,
+    MissingRelationError,
+    SchemaDriftError,
+    WarehouseError,
+)
+from dbt_grounding.warehouse.sql import (
+    KeyValue,
+    build_select_distinct,
+    build_select_rows,
+    check_key,
+    check_selection,
+    columns_by_relation,
+    distinct_non_null,
+    quote_identifier,
+    short_reason,
+)
 
-__all__ = [
-    "KeyValue", "QueryHook", "Relation", "RelationState", "Row", "Warehouse", "build_select_rows", "check_key", "check_selection",
-    "columns_by_relation", "quote_identifier",
-]
+if TYPE_CHECKING:
+    from dbt_grounding.warehouse.targets import ConnectionSettings
+
+__all__ = ["QueryFailure", "QueryHook", "Relation", "RelationState", "Row", "Warehouse", "import_driver"]
 
 Row = dict[str, Any]
 # Called with every statement's SQL text and bound parameters, just before it runs: tests and audit logs.
 QueryHook = Callable[[str, tuple[Any, ...]], None]
-KeyValue = str | int | float | decimal.Decimal | datetime.date | datetime.datetime | datetime.time | uuid.UUID
-_KEY_VALUE_TYPES = (str, int, float, decimal.Decimal, datetime.date, datetime.datetime, datetime.time, uuid.UUID)
 
 
 class Relation(NamedTuple):
@@ -59,15 +74,45 @@ class RelationState(NamedTuple):
     broken_column: str | None = None
 
 
+class QueryFailure(Enum):
+    """What an engine's query error means for the caller; each engine sorts its own errors into these
+    (`Warehouse._classify`), the base turns them into the grounding layer's typed errors once."""
+
+    MISSING_RELATION = "missing_relation"  # the table or its schema does not exist
+    MISSING_COLUMN = "missing_column"  # a selected or key column does not exist
+    BAD_KEY_VALUE = "bad_key_value"  # a bound value the column's type cannot hold or compare with
+    OTHER = "other"
+
+
 class Warehouse(ABC):
-    """Read-only access to the relations of one dbt target. Use as a context manager, or call `close()`."""
+    """Read-only access to the relations of one dbt target. Use as a context manager, or call `close()`.
+
+    A template: the lookups (`fetch_rows`, `distinct_values`, `max_value`), sessions and the mapping of query
+    errors are here, once; an engine supplies how it connects (`_operation`), runs a statement (`_execute`), names a
+    relation (`_relation_sql`), quotes (`identifier_quote`), marks and binds a parameter (`_placeholder`,
+    `_bind_value`), introspects (`inspect`) and which of its errors mean what (`_classify`). Operations on one
+    object run one at a time (one lock, re-entrant so a session can hold it).
+    """
 
     adapter_type: ClassVar[str]
+    engine_name: ClassVar[str]  # in messages: "Query on the DuckDB catalog failed"
+    identifier_quote: ClassVar[str] = '"'
+    driver_errors: ClassVar[tuple[type[BaseException], ...]] = (Exception,)  # what `_execute` raises on a bad query
+
+    def __init__(self, *, on_query: QueryHook | None = None) -> None:
+        """
+        Args:
+            on_query: called with (sql, params) before every statement.
+        """
+        self.on_query = on_query
+        self._lock = threading.RLock()
+        self._sessions = 0
+        # inside a session only: schema -> {relation: (is a view, columns)} (see `_listed`)
+        self._schema_listings: dict[Hashable, dict[str, tuple[bool, list[tuple[str, str]]]]] = {}
 
     @classmethod
-    @abstractmethod
     def from_settings(cls, settings: ConnectionSettings, **options: Any) -> Warehouse:
-        """A warehouse for a target's settings (`load_connection_settings`); nothing connects yet.
+        """A warehouse for a target's settings (`load_connection_settings`, checked there); nothing connects yet.
 
         Args:
             settings: the target.
@@ -75,9 +120,24 @@ class Warehouse(ABC):
 
         Returns:
             The warehouse.
-        """
 
+        Raises:
+            ConfigurationError: the target is of another adapter.
+        """
+        if settings.adapter_type != cls.adapter_type:
+            raise ConfigurationError(
+                f"Target {settings.target_name!r} is {settings.adapter_type}, not {cls.adapter_type}.",
+                hint=f"Select a {cls.adapter_type} target.", target=settings.target_name,
+            )
+        return cls._from_checked_settings(settings, **options)
+
+    @classmethod
     @abstractmethod
+    def _from_checked_settings(cls, settings: ConnectionSettings, **options: Any) -> Warehouse:
+        """`from_settings` once the adapter is known to match: the engine's constructor arguments."""
+
+    # ------------------------------------------------------------------ operations
+
     def columns(self, relation: Relation | tuple[str | None, str, str]) -> list[tuple[str, str]] | None:
         """The relation's columns as the warehouse reports them.
 
@@ -87,8 +147,23 @@ class Warehouse(ABC):
         Returns:
             (column name, data type) in column order, or None when the relation does not exist.
         """
+        return self.inspect(relation).columns
 
     @abstractmethod
+    def inspect(self, relation: Relation | tuple[str | None, str, str], *, probe: bool = True) -> RelationState:
+        """The relation's schema, and whether it can be read at all. Inside a `session()` engines list a whole
+        schema in one query.
+
+        Args:
+            relation: (database, schema, identifier) from the manifest.
+            probe: make the engine bind a view again to tell whether it still reads (DuckDB: its catalog keeps a
+                view's columns as they were when it was created). Binding a deep stack of views is costly, so the
+                schema checks probe only the views downstream of a relation that drifted; False lists the columns.
+
+        Returns:
+            The relation's state.
+        """
+
     def fetch_rows(
         self,
         relation: Relation | tuple[str | None, str, str],
@@ -115,18 +190,17 @@ class Warehouse(ABC):
             SchemaDriftError: a column does not exist.
             WarehouseError: the warehouse cannot be queried.
         """
-
-    @abstractmethod
-    def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
-        """The largest value of a column (an as-of date), None when the relation is empty.
-
-        Args:
-            relation: (database, schema, identifier) from the manifest.
-            column: the column.
-
-        Returns:
-            The value as the driver gives it.
-        """
+        relation = Relation(*relation)
+        key_columns, values = check_key(key)
+        check_selection(columns, limit)
+        params = tuple(self._bind_value(column, value) for column, value in zip(key_columns, values))
+        with self._operation():
+            sql = build_select_rows(
+                self._relation_sql(relation), key_columns, columns, limit, quote=self._quote,
+                placeholder=self._placeholder,
+            )
+            names, rows = self._query(sql, params, relation)
+        return [dict(zip(names, row)) for row in rows]
 
     def distinct_values(self, relation: Relation | tuple[str | None, str, str], column: str, limit: int) -> list[Any]:
         """Up to `limit` distinct non-null values of a column (the known person names of context.known_names).
@@ -139,33 +213,51 @@ class Warehouse(ABC):
         Returns:
             The values as the driver gives them, in no particular order, NULL left out.
         """
-        raise NotImplementedError(f"{type(self).__name__} cannot list distinct values")
+        relation = Relation(*relation)
+        with self._operation():
+            sql = build_select_distinct(self._relation_sql(relation), column, limit, quote=self._quote)
+            _, rows = self._query(sql, (), relation)
+        return distinct_non_null(rows, limit)
 
-    def inspect(self, relation: Relation | tuple[str | None, str, str], *, probe: bool = True) -> RelationState:
-        """The relation's schema, and whether it can be read at all. Adapters that can tell a broken view or batch
-        introspection (one query per schema inside a `session()`) override this; the default asks `columns()`.
+    def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
+        """The largest value of a column (an as-of date), None when the relation is empty.
 
         Args:
             relation: (database, schema, identifier) from the manifest.
-            probe: make the engine bind a view again to tell whether it still reads (DuckDB: its catalog keeps a
-                view's columns as they were when it was created). Binding a deep stack of views is costly, so the
-                schema checks probe only the views downstream of a relation that drifted; False lists the columns.
+            column: the column.
 
         Returns:
-            The relation's state.
+            The value as the driver gives it.
         """
-        return RelationState(self.columns(relation))
+        relation = Relation(*relation)
+        selected = self._quote(column)
+        with self._operation():
+            _, rows = self._query(f"SELECT max({selected}) FROM {self._relation_sql(relation)}", (), relation)
+        return rows[0][0]
 
     @contextmanager
     def session(self) -> Iterator[Warehouse]:
-        """Hold whatever the adapter holds for a group of operations (DuckDB: one read-only connection).
-        The default holds nothing extra."""
-        yield self
+        """Group operations (a document, a gate run): what the engine holds or lists inside the block (DuckDB: one
+        read-only connection; DuckDB and PostgreSQL: each schema's listing) is kept until it ends. Other threads
+        wait until it ends."""
+        with self._lock:
+            self._sessions += 1
+            try:
+                yield self
+            finally:
+                self._sessions -= 1
+                if not self._sessions:
+                    self._session_ended()
+
+    @property
+    def in_session(self) -> bool:
+        """Whether a `session()` is open on this object."""
+        return self._sessions > 0
 
     @property
     def unchanged_since(self) -> int | None:
         """An id that stays the same while nothing can have changed the warehouse's schemas, else None (the
-        default: other sessions may alter a relation at any time)."""
+        default: other sessions may alter a relation at any time, so each document checks the schema again)."""
         return None
 
     def close(self) -> None:  # noqa: B027 - adapters without held resources need nothing
@@ -179,148 +271,136 @@ class Warehouse(ABC):
     ) -> None:
         self.close()
 
+    # ------------------------------------------------------------------ hooks
 
-def check_key(key: Mapping[str, Any]) -> tuple[list[str], tuple[KeyValue, ...]]:
-    """Validate a lookup key before any SQL is built.
+    @contextmanager
+    def _operation(self) -> Iterator[None]:
+        """Around one operation's statements: the lock; engines add connecting (and DuckDB releasing) the file."""
+        with self._lock:
+            yield
 
-    Args:
-        key: column -> value.
+    def _session_ended(self) -> None:
+        """Drop what the session kept: the schema listings (engines add a held connection)."""
+        self._schema_listings.clear()
 
-    Returns:
-        (key columns, values) in the mapping's order.
+    @abstractmethod
+    def _relation_sql(self, relation: Relation) -> str:
+        """The relation as this engine names it in SQL, quoted (inside `_operation`: it may need the connection)."""
 
-    Raises:
-        InvalidKeyError: empty key, a null value, a value that is not a scalar, NaN or infinity, or text that is
-            not valid Unicode.
-    """
-    if not key:
-        raise InvalidKeyError(
-            "A lookup needs at least one key column.", hint="Pass the model's key, e.g. {'customer_id': 42}."
+    @abstractmethod
+    def _execute(self, sql: str, params: tuple[Any, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one statement; (column names, rows). Raises the driver's own errors (`driver_errors`)."""
+
+    @abstractmethod
+    def _classify(self, exc: BaseException) -> QueryFailure:
+        """What the driver's error means."""
+
+    def _placeholder(self, position: int) -> str:
+        """The parameter marker of the key column at that position (`?`; PostgreSQL `%s`; Spark `:p0`)."""
+        return "?"
+
+    def _bind_value(self, column: str, value: KeyValue) -> Any:
+        """A checked key value as the driver binds it (the default: as it is)."""
+        return value
+
+    def _quote(self, identifier: str) -> str:
+        return quote_identifier(identifier, self.identifier_quote)
+
+    def _engine_error(  # noqa: B027 - most engines have no error of their own
+        self, exc: BaseException, relation: Relation | None, reason: str
+    ) -> GroundingError | None:
+        """An error only this engine has (PostgreSQL's statement timeout, Spark's locked metastore), else None."""
+        return None
+
+    # ------------------------------------------------------------------ shared machinery
+
+    def _query(
+        self, sql: str, params: tuple[Any, ...], relation: Relation | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one statement (reported to `on_query` first); the driver's errors mapped to typed ones."""
+        self._report(sql, params)
+        try:
+            return self._execute(sql, params)
+        except GroundingError:
+            raise
+        except self.driver_errors as exc:
+            raise self._query_error(exc, relation) from exc
+
+    def _report(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Tell `on_query` about a statement about to run."""
+        if self.on_query is not None:
+            self.on_query(sql, params)
+
+    def _query_error(self, exc: BaseException, relation: Relation | None) -> GroundingError:
+        """The driver's error as the grounding layer's: what went wrong for the caller, the engine's words in
+        `reason`."""
+        reason = short_reason(exc)
+        special = self._engine_error(exc, relation, reason)
+        if special is not None:
+            return special
+        failure = self._classify(exc)
+        if relation is not None and failure is QueryFailure.MISSING_RELATION:
+            return MissingRelationError(
+                f"{relation} does not exist.", hint="Build it: dbt build --select <model>.",
+                relation=str(relation), reason=reason,
+            )
+        if relation is not None and failure is QueryFailure.MISSING_COLUMN:
+            return SchemaDriftError(
+                f"{relation} does not have a column the query needs.",
+                hint="The relation changed since the manifest was written: run dbt build.",
+                relation=str(relation), reason=reason,
+            )
+        if failure is QueryFailure.BAD_KEY_VALUE:
+            return InvalidKeyError(
+                f"A key value does not fit its column's type in {relation}.",
+                hint="Pass key values of the column's declared data_type (an integer id as int, not text).",
+                relation=str(relation), reason=reason,
+            )
+        return WarehouseError(
+            f"Query on {relation or f'the {self.engine_name} catalog'} failed: {reason}",
+            hint="See the reason; every query here only reads (SELECT, or Spark's DESCRIBE).",
+            relation=str(relation), reason=reason,
         )
-    for column, value in key.items():
-        if value is None:
-            raise InvalidKeyError(
-                f"Key value for {column!r} is null; null never equals anything.",
-                hint="Pass a value for every key column.", column=column,
-            )
-        if not isinstance(value, _KEY_VALUE_TYPES):
-            raise InvalidKeyError(
-                f"Key value for {column!r} is a {type(value).__name__}; a key value must be a single scalar.",
-                hint="Pass a string, number, date, time or UUID.", column=column, value_type=type(value).__name__,
-            )
-        if not _finite(value):
-            raise InvalidKeyError(
-                f"Key value for {column!r} is {value}; a key is a finite number.",
-                hint="Pass the key's actual value.", column=column,
-            )
-        if isinstance(value, str) and not _encodable(value):
-            raise InvalidKeyError(
-                f"Key value for {column!r} is not valid Unicode text (lone surrogates).",
-                hint="Pass the value as proper UTF-8 text.", column=column,
-            )
-    return list(key), tuple(key.values())
+
+    def _listed(
+        self, schema_key: Hashable, name: str, *, one: tuple[str, tuple[Any, ...]],
+        whole_schema: tuple[str, tuple[Any, ...]], fold_case: bool,
+    ) -> tuple[bool, list[tuple[str, str]]] | None:
+        """(is a view, columns) of one relation from the engine's catalog, None when it does not exist. Outside a
+        session the `one` query lists the relation alone; inside one, the `whole_schema` query lists every relation
+        of its schema, once, kept until the session ends.
+
+        Args:
+            schema_key: what identifies the schema in the session's listings.
+            name: the relation's name.
+            one, whole_schema: (sql, params) whose rows are (relation, is a view, column, data type), in column
+                order.
+            fold_case: relation names are case-insensitive on this engine.
+        """
+        key = name.lower() if fold_case else name
+        if not self._sessions:
+            return columns_by_relation(self._query(*one)[1], fold_case=fold_case).get(key)
+        if schema_key not in self._schema_listings:
+            self._schema_listings[schema_key] = columns_by_relation(self._query(*whole_schema)[1], fold_case=fold_case)
+        return self._schema_listings[schema_key].get(key)
 
 
-def check_selection(columns: Sequence[str], limit: int) -> None:
-    """Validate what the caller (code, not a user) asks for, before connecting.
+def import_driver(*modules: str, extra: str, engine: str) -> Any:
+    """An engine's driver, an optional extra imported only when a target of that engine is opened.
+
+    Args:
+        modules: the modules to import (submodules a driver needs loaded explicitly after it); the first is returned.
+        extra: the dbt-grounding extra that installs it.
+        engine: the engine, for the message.
 
     Raises:
-        ValueError: no column, an identifier that cannot be quoted, or a limit that is not a positive int.
+        ConfigurationError: the driver is not installed, with the pip command that installs it.
     """
-    if not columns:
-        raise ValueError("fetch_rows needs at least one column to select")
-    for column in columns:
-        quote_identifier(column)
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"limit must be a positive int, not {limit!r}")
-
-
-def build_select_rows(
-    relation_sql: str,
-    key_columns: Sequence[str],
-    columns: Sequence[str],
-    limit: int,
-    *,
-    quote: Callable[[str], str],
-    placeholder: str | Callable[[int], str],
-) -> str:
-    """`SELECT <columns> FROM <relation> WHERE k1 = ? AND ... LIMIT <limit + 1>`: the only row-reading SQL.
-
-    Args:
-        relation_sql: the relation, already quoted.
-        key_columns: key column names (quoted here), from `check_key`.
-        columns: selected column names (quoted here), checked by `check_selection`.
-        limit: the caller's row cap; limit + 1 rows are fetched so it knows when the cap was hit.
-        quote: the adapter's identifier quoting.
-        placeholder: the driver's parameter marker (`?`, `%s`), or for named markers a function of the key
-            column's position giving its marker (Spark: `:p0`, `:p1`, ...).
-
-    Returns:
-        The SQL text; no value appears in it.
-    """
-    marker = placeholder if callable(placeholder) else (lambda _position: placeholder)
-    selected = ", ".join(quote(column) for column in columns)
-    condition = " AND ".join(f"{quote(column)} = {marker(i)}" for i, column in enumerate(key_columns))
-    return f"SELECT {selected} FROM {relation_sql} WHERE {condition} LIMIT {limit + 1}"
-
-
-def columns_by_relation(
-    rows: Sequence[tuple[Any, ...]], *, fold_case: bool
-) -> dict[str, tuple[bool, list[tuple[str, str]]]]:
-    """A schema's catalog listing grouped by relation: what a session keeps after its one query per schema.
-
-    Args:
-        rows: (relation name, is a view, column name, data type), each relation's columns in order.
-        fold_case: key relations by their lower-cased name (engines whose names are case-insensitive).
-
-    Returns:
-        relation name -> (is a view, [(column name, data type)]).
-    """
-    relations: dict[str, tuple[bool, list[tuple[str, str]]]] = {}
-    for relation, is_view, column, data_type in rows:
-        key = relation.lower() if fold_case else relation
-        relations.setdefault(key, (bool(is_view), []))[1].append((column, data_type))
-    return relations
-
-
-def build_select_distinct(relation_sql: str, column: str, limit: int, *, quote: Callable[[str], str]) -> str:
-    """`SELECT DISTINCT <column> FROM <relation> LIMIT <limit + 1>`: one more row, since NULL may be among them
-    (no WHERE: every filtered read of this layer is a bound key lookup)."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"limit must be a positive int, not {limit!r}")
-    return f"SELECT DISTINCT {quote(column)} FROM {relation_sql} LIMIT {limit + 1}"
-
-
-def distinct_non_null(rows: Sequence[Sequence[Any]], limit: int) -> list[Any]:
-    """The first column of `build_select_distinct`'s rows, NULL left out, at most `limit` values."""
-    return [row[0] for row in rows if row[0] is not None][:limit]
-
-
-def quote_identifier(identifier: str, mark: str = '"') -> str:
-    """An identifier quoted for SQL, embedded quote marks doubled (standard SQL: DuckDB, PostgreSQL; Spark with
-    mark="`", which it escapes the same way).
-
-    Args:
-        identifier: the name.
-        mark: the quote character.
-
-    Returns:
-        The quoted identifier.
-    """
-    if not isinstance(identifier, str) or not identifier or "\x00" in identifier or not _encodable(identifier):
-        raise ValueError(f"not a usable SQL identifier: {identifier!r}")
-    return mark + identifier.replace(mark, mark * 2) + mark
-
-
-def _finite(value: object) -> bool:
-    if isinstance(value, decimal.Decimal):
-        return value.is_finite()  # math.isfinite raises on a signalling NaN
-    return not isinstance(value, float) or math.isfinite(value)
-
-
-def _encodable(text: str) -> bool:
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+        imported = [importlib.import_module(module) for module in modules]
+    except ImportError as exc:
+        raise ConfigurationError(
+            f"Reading a {engine} target needs {modules[0]}, which is not installed.",
+            hint=f"pip install 'dbt-grounding[{extra}]'", missing=modules[0],
+        ) from exc
+    return imported[0]

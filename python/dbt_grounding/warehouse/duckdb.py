@@ -21,7 +21,7 @@ the file read-write once per dbt command and holds it until the command ends, an
   the open, and as the reader never holds the file more than ~15 ms at a time a retry usually finds it free:
   with 5 attempts 0 of 6 builds failed but one CI run of 8 still did, so the package's profile sets 10
   (python/tests/warehouse/test_warehouse_concurrency.py).
-  `writer_connect_attempts(settings)` tells a caller whether the profile has it, to warn when it does not.
+  `targets.writer_connect_attempts(settings)` tells a caller whether the profile has it, to warn when it does not.
 
 Trade-off, measured on the built package: a key lookup costs 0.5 ms on a held connection and 14 ms p50 with its
 own connection; a document's three queries (columns, row, as-of) 52 ms with a connection each, 27 ms inside one
@@ -58,39 +58,20 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from dbt_grounding.errors import (
-    ConfigurationError,
-    GroundingError,
-    InvalidKeyError,
-    MissingRelationError,
-    SchemaDriftError,
-    WarehouseError,
-)
-from dbt_grounding.warehouse.base import (
-    KeyValue,
-    QueryHook,
-    Relation,
-    RelationState,
-    Row,
-    Warehouse,
-    build_select_distinct,
-    distinct_non_null,
-    build_select_rows,
-    check_key,
-    check_selection,
-    columns_by_relation,
-    quote_identifier,
-)
-from dbt_grounding.warehouse.profile import ConnectionSettings
+from dbt_grounding.errors import ConfigurationError, WarehouseError
+from dbt_grounding.warehouse.base import QueryFailure, QueryHook, Relation, RelationState, Warehouse
 
-__all__ = ["DuckDBWarehouse", "writer_connect_attempts"]
+if TYPE_CHECKING:
+    from dbt_grounding.warehouse.targets import ConnectionSettings
+
+__all__ = ["DuckDBWarehouse", "broken_column"]
 
 _MESSAGE_TAIL = re.compile(r"Candidate functions:|\n\s*LINE \d+:")
-_MESSAGE_LIMIT = 300  # DuckDB quotes values and candidate lists back: errors carry a cut of its message
+_MESSAGE_LIMIT = 300  # DuckDB quotes values and candidate lists back: a broken view carries a cut of its message
 _FIRST_BACKOFF_S = 0.01
 _MAX_BACKOFF_S = 0.5
 # Every column of one schema (or of one relation, with _ONE_RELATION appended), with whether its relation is a view.
@@ -128,6 +109,8 @@ class DuckDBWarehouse(Warehouse):
     """
 
     adapter_type = "duckdb"
+    engine_name = "DuckDB"
+    driver_errors = (duckdb.Error,)
 
     def __init__(
         self,
@@ -153,26 +136,22 @@ class DuckDBWarehouse(Warehouse):
             path_origin: why the file is at `path` (from the profile's settings), said when it does not exist.
             sleep, clock: injectable for tests.
         """
+        super().__init__(on_query=on_query)
         self.path = Path(path)
         self.path_origin = path_origin
         self.lock_wait_s = lock_wait_s
         self.hold_s = hold_ms / 1000
         self.writer_gap_s = writer_gap_ms / 1000
-        self.on_query = on_query
         self._attached = {alias.lower() for alias in attached_databases}
         self._sleep, self._clock = sleep, clock
-        self._lock = threading.RLock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._catalog: str | None = None
-        self._sessions = 0
         self._generation = 0  # bumps on every use, so a stale hold timer does not close a busy connection
         self._timer: threading.Timer | None = None
         self._closed_at = float("-inf")
         self.connections_opened = 0
         self.lock_conflicts = 0
-        # inside a session only: (catalog, schema) -> {relation: (is_view, columns)}, and each view's probe
-        self._schema_listings: dict[tuple[str, str], dict[str, tuple[bool, list[tuple[str, str]]]]] = {}
-        self._inspected: dict[tuple[str, str, str], RelationState] = {}
+        self._inspected: dict[tuple[str, str, str], RelationState] = {}  # inside a session: each relation's state
 
     @property
     def connected(self) -> bool:
@@ -188,21 +167,7 @@ class DuckDBWarehouse(Warehouse):
         return self.connections_opened if self._connection is not None else None
 
     @classmethod
-    def from_settings(cls, settings: ConnectionSettings, **options: Any) -> DuckDBWarehouse:
-        """A warehouse on the profile's DuckDB file.
-
-        Args:
-            settings: from `load_connection_settings`, adapter duckdb.
-            options: keyword arguments of the constructor.
-
-        Returns:
-            The warehouse.
-        """
-        if settings.adapter_type != "duckdb":
-            raise ConfigurationError(
-                f"Target {settings.target_name!r} is {settings.adapter_type}, not duckdb.",
-                hint="Select a duckdb target.", target=settings.target_name,
-            )
+    def _from_checked_settings(cls, settings: ConnectionSettings, **options: Any) -> DuckDBWarehouse:
         aliases = [entry.get("alias") for entry in settings.settings.get("attach") or [] if isinstance(entry, Mapping)]
         options.setdefault("attached_databases", [alias for alias in aliases if alias])
         options.setdefault("path_origin", settings.settings.get("path_origin", ""))
@@ -210,80 +175,32 @@ class DuckDBWarehouse(Warehouse):
 
     # ------------------------------------------------------------------ operations
 
-    def columns(self, relation: Relation | tuple[str | None, str, str]) -> list[tuple[str, str]] | None:
-        """The relation's columns; a view's as DuckDB binds it today (see `inspect`), as listed when it is broken."""
-        return self.inspect(relation).columns
-
     def inspect(self, relation: Relation | tuple[str | None, str, str], *, probe: bool = True) -> RelationState:
         """The relation's columns, a view's as bound against today's tables; a view that no longer binds is
         `broken`, with the binder's message and the column it names. With `probe=False` a view's columns are
         those the catalog listed when it was created (nothing is bound, nothing kept for a later probe)."""
         relation = Relation(*relation)
-        with self._connected() as connection:
+        with self._operation():
             catalog = self._resolve_catalog(relation)
             key = (catalog, relation.schema.lower(), relation.identifier.lower())
             if key in self._inspected:
                 return self._inspected[key]
-            listed = self._listed(connection, catalog, relation)
+            listed = self._listed(
+                key[:2], relation.identifier, fold_case=True,
+                one=(_SCHEMA_COLUMNS_SQL + _ONE_RELATION + _COLUMN_ORDER,
+                     (catalog, relation.schema, relation.identifier)),
+                whole_schema=(_SCHEMA_COLUMNS_SQL + _COLUMN_ORDER, (catalog, relation.schema)),
+            )
             if listed is None:
                 state = RelationState(None)
             else:
                 is_view, columns = listed
                 if is_view and not probe:
                     return RelationState(columns)
-                state = self._probe_view(connection, relation, columns) if is_view else RelationState(columns)
+                state = self._probe_view(relation, columns) if is_view else RelationState(columns)
             if self._sessions:
                 self._inspected[key] = state
         return state
-
-    def fetch_rows(
-        self,
-        relation: Relation | tuple[str | None, str, str],
-        key: Mapping[str, KeyValue],
-        columns: Sequence[str],
-        limit: int,
-    ) -> list[Row]:
-        relation = Relation(*relation)
-        key_columns, values = check_key(key)
-        check_selection(columns, limit)
-        with self._connected() as connection:
-            sql = build_select_rows(
-                self._relation_sql(relation), key_columns, columns, limit, quote=quote_identifier, placeholder="?"
-            )
-            names, rows = self._query(connection, sql, values, relation)
-        return [dict(zip(names, row)) for row in rows]
-
-    def distinct_values(self, relation: Relation | tuple[str | None, str, str], column: str, limit: int) -> list[Any]:
-        relation = Relation(*relation)
-        with self._connected() as connection:
-            sql = build_select_distinct(self._relation_sql(relation), column, limit, quote=quote_identifier)
-            _, rows = self._query(connection, sql, (), relation)
-        return distinct_non_null(rows, limit)
-
-    def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
-        relation = Relation(*relation)
-        selected = quote_identifier(column)
-        with self._connected() as connection:
-            sql = f"SELECT max({selected}) FROM {self._relation_sql(relation)}"
-            _, rows = self._query(connection, sql, (), relation)
-        return rows[0][0]
-
-    @contextmanager
-    def session(self) -> Iterator[DuckDBWarehouse]:
-        """Hold one connection for the operations inside the block (other threads wait until it ends).
-
-        Keep the block short: while it lasts, `dbt build` cannot open the file.
-        """
-        with self._lock:
-            self._sessions += 1
-            try:
-                yield self
-            finally:
-                self._sessions -= 1
-                if self._sessions == 0:
-                    self._forget_schemas()
-                    if self._connection is not None:
-                        self._release()
 
     def close(self) -> None:
         with self._lock:
@@ -293,17 +210,29 @@ class DuckDBWarehouse(Warehouse):
     # ------------------------------------------------------------------ connections
 
     @contextmanager
-    def _connected(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _operation(self) -> Iterator[None]:
         with self._lock:
             self._cancel_timer()
             self._generation += 1
             if self._connection is None:
                 self._connection = self._open()
+                if self._catalog is None:
+                    try:
+                        self._catalog = self._query("SELECT current_database()", ())[1][0][0]
+                    except BaseException:
+                        self._close_connection()
+                        raise
             try:
-                yield self._connection
+                yield
             finally:
                 if not self._sessions:
                     self._release()
+
+    def _session_ended(self) -> None:
+        super()._session_ended()
+        self._inspected.clear()
+        if self._connection is not None:
+            self._release()
 
     def _release(self) -> None:
         if self.hold_s <= 0:
@@ -325,13 +254,11 @@ class DuckDBWarehouse(Warehouse):
             self._timer.cancel()
             self._timer = None
 
-    def _forget_schemas(self) -> None:
-        """Drop what the session learnt: it held only while its connection kept writers out."""
+    def _close_connection(self) -> None:
+        # what a session learnt held only while its connection kept writers out; a writer may get in before the
+        # next open, even inside a session (close())
         self._schema_listings.clear()
         self._inspected.clear()
-
-    def _close_connection(self) -> None:
-        self._forget_schemas()  # a writer may get in before the next open, even inside a session (close())
         if self._connection is not None:
             connection, self._connection = self._connection, None
             connection.close()
@@ -356,7 +283,7 @@ class DuckDBWarehouse(Warehouse):
             try:
                 connection = duckdb.connect(str(self.path), read_only=True)
                 self.connections_opened += 1
-                break
+                return connection
             except duckdb.IOException as exc:
                 waited = self._clock() - started
                 if not _is_lock_conflict(exc) or waited >= self.lock_wait_s:
@@ -366,13 +293,6 @@ class DuckDBWarehouse(Warehouse):
                 delay = min(delay * 2, _MAX_BACKOFF_S)
             except duckdb.Error as exc:
                 raise self._open_error(exc, self._clock() - started) from exc
-        if self._catalog is None:
-            try:
-                self._catalog = self._query(connection, "SELECT current_database()", ())[1][0][0]
-            except BaseException:
-                connection.close()
-                raise
-        return connection
 
     def _open_error(self, exc: duckdb.Error, waited: float) -> WarehouseError:
         if _is_lock_conflict(exc):
@@ -400,81 +320,36 @@ class DuckDBWarehouse(Warehouse):
             )
         return self._catalog
 
-    def _listed(
-        self, connection: duckdb.DuckDBPyConnection, catalog: str, relation: Relation
-    ) -> tuple[bool, list[tuple[str, str]]] | None:
-        """(is a view, columns) as information_schema lists the relation; None when it does not exist. Inside a
-        session the whole schema is listed by the first call, in one query."""
-        if not self._sessions:
-            _, rows = self._query(connection, _SCHEMA_COLUMNS_SQL + _ONE_RELATION + _COLUMN_ORDER,
-                                  (catalog, relation.schema, relation.identifier))
-            return columns_by_relation(rows, fold_case=True).get(relation.identifier.lower())
-        schema_key = (catalog, relation.schema.lower())
-        if schema_key not in self._schema_listings:
-            _, rows = self._query(connection, _SCHEMA_COLUMNS_SQL + _COLUMN_ORDER, (catalog, relation.schema))
-            self._schema_listings[schema_key] = columns_by_relation(rows, fold_case=True)
-        return self._schema_listings[schema_key].get(relation.identifier.lower())
-
-    def _probe_view(
-        self, connection: duckdb.DuckDBPyConnection, relation: Relation, listed: list[tuple[str, str]]
-    ) -> RelationState:
+    def _probe_view(self, relation: Relation, listed: list[tuple[str, str]]) -> RelationState:
         """Bind the view again (`LIMIT 0` reads no row): its columns today, or why it no longer binds."""
         sql = f"SELECT * FROM {self._relation_sql(relation)} LIMIT 0"
-        if self.on_query is not None:
-            self.on_query(sql, ())
+        self._report(sql, ())
+        assert self._connection is not None  # inside _operation
         try:
-            cursor = connection.execute(sql)
+            cursor = self._connection.execute(sql)
         except (duckdb.ProgrammingError, duckdb.DataError) as exc:  # binder, catalog, conversion: the view's SQL
             return RelationState(listed, broken=_binder_message(exc), broken_column=broken_column(str(exc)))
         except duckdb.Error as exc:
-            raise _query_error(exc, relation) from exc
+            raise self._query_error(exc, relation) from exc
         return RelationState([(name, str(data_type)) for name, data_type, *_ in cursor.description])
 
     def _relation_sql(self, relation: Relation) -> str:
         parts = (self._resolve_catalog(relation), relation.schema, relation.identifier)
-        return ".".join(quote_identifier(part) for part in parts)
+        return ".".join(self._quote(part) for part in parts)
 
-    def _query(
-        self,
-        connection: duckdb.DuckDBPyConnection,
-        sql: str,
-        params: tuple[Any, ...],
-        relation: Relation | None = None,
-    ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run one statement (reported to `on_query` first); (column names, rows), DuckDB's errors mapped."""
-        if self.on_query is not None:
-            self.on_query(sql, params)
-        try:
-            cursor = connection.execute(sql, params)
-            return [description[0] for description in cursor.description], cursor.fetchall()
-        except duckdb.Error as exc:
-            raise _query_error(exc, relation) from exc
+    def _execute(self, sql: str, params: tuple[Any, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        assert self._connection is not None  # inside _operation
+        cursor = self._connection.execute(sql, params)
+        return [description[0] for description in cursor.description], cursor.fetchall()
 
-
-def _query_error(exc: duckdb.Error, relation: Relation | None) -> GroundingError:
-    """DuckDB's error as the grounding layer's: what went wrong for the caller, DuckDB's words in `reason`."""
-    reason = _short(exc)
-    if relation is not None and isinstance(exc, duckdb.CatalogException):
-        return MissingRelationError(
-            f"{relation} does not exist.", hint="Build it: dbt build --select <model>.",
-            relation=str(relation), reason=reason,
-        )
-    if relation is not None and isinstance(exc, duckdb.BinderException):
-        return SchemaDriftError(
-            f"{relation} does not have a column the query needs.",
-            hint="The relation changed since the manifest was written: run dbt build.",
-            relation=str(relation), reason=reason,
-        )
-    if isinstance(exc, (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.OutOfRangeException)):
-        return InvalidKeyError(
-            f"A key value does not fit its column's type in {relation}.",
-            hint="Pass key values of the column's declared data_type (an integer id as int, not text).",
-            relation=str(relation), reason=reason,
-        )
-    return WarehouseError(
-        f"Query on {relation or 'the DuckDB catalog'} failed: {reason}",
-        hint="See the reason; every query here is a read-only SELECT.", relation=str(relation), reason=reason,
-    )
+    def _classify(self, exc: BaseException) -> QueryFailure:
+        if isinstance(exc, duckdb.CatalogException):
+            return QueryFailure.MISSING_RELATION
+        if isinstance(exc, duckdb.BinderException):
+            return QueryFailure.MISSING_COLUMN
+        if isinstance(exc, (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.OutOfRangeException)):
+            return QueryFailure.BAD_KEY_VALUE
+        return QueryFailure.OTHER
 
 
 def broken_column(message: str) -> str | None:
@@ -501,27 +376,5 @@ def _binder_message(exc: BaseException) -> str:
     return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT] + "..."
 
 
-def writer_connect_attempts(settings: ConnectionSettings) -> int:
-    """How many times dbt-duckdb tries to open the file for a build (profile `retries.connect_attempts`).
-
-    Args:
-        settings: a duckdb target's settings.
-
-    Returns:
-        The attempts; 1 (dbt-duckdb's default) means a build fails if it starts while a reader has the file open.
-    """
-    retries = settings.settings.get("retries")
-    attempts = retries.get("connect_attempts", 1) if isinstance(retries, Mapping) else 1
-    if isinstance(attempts, str) and attempts.strip().isdigit():
-        attempts = int(attempts)  # rendered from env_var without | as_number
-    return attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else 1
-
-
 def _is_lock_conflict(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.IOException) and "Could not set lock" in str(exc)
-
-
-def _short(exc: BaseException, limit: int = _MESSAGE_LIMIT) -> str:
-    """DuckDB's message, cut: it may quote a (huge) key value back."""
-    text = str(exc)
-    return text if len(text) <= limit else text[:limit] + "..."

@@ -11,7 +11,7 @@ never reconnect, and serving never goes through `dbt show` (a process start and 
 - A connection the server or the network dropped (restart, idle timeout, failover) is reopened once and the
   statement retried: every statement here is a SELECT, so running it again is safe. A second failure is raised.
 - Key values are bound with psycopg2's `%s` (escaped by libpq, never pasted into SQL by us); identifiers come from
-  the manifest and are quoted by `base.quote_identifier`, `%` doubled so psycopg2 does not take it for a marker.
+  the manifest and are quoted by `sql.quote_identifier`, `%` doubled so psycopg2 does not take it for a marker.
 - Columns come from pg_catalog with `format_type`, so types read as PostgreSQL spells them with their modifiers
   (`numeric(18,2)`, `character varying(40)`): information_schema's `data_type` drops them (`numeric`), which
   would hide a rescaled decimal.
@@ -28,36 +28,16 @@ psycopg2 is imported lazily: the default install is DuckDB only (`pip install 'd
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from dbt_grounding.errors import (
-    ConfigurationError,
-    GroundingError,
-    InvalidKeyError,
-    MissingRelationError,
-    SchemaDriftError,
-    WarehouseError,
-)
-from dbt_grounding.warehouse.base import (
-    KeyValue,
-    QueryHook,
-    Relation,
-    RelationState,
-    Row,
-    Warehouse,
-    build_select_distinct,
-    distinct_non_null,
-    build_select_rows,
-    check_key,
-    check_selection,
-    columns_by_relation,
-    quote_identifier,
-)
-from dbt_grounding.warehouse.profile import ConnectionSettings
+from dbt_grounding.errors import ConfigurationError, GroundingError, InvalidKeyError, WarehouseError
+from dbt_grounding.warehouse.base import QueryFailure, QueryHook, Relation, RelationState, Warehouse, import_driver
+from dbt_grounding.warehouse.sql import KeyValue, quote_identifier, short_reason
+
+if TYPE_CHECKING:
+    from dbt_grounding.warehouse.targets import ConnectionSettings
 
 __all__ = ["PostgresWarehouse"]
 
@@ -96,18 +76,6 @@ _LOGIN_HINT = (
 )
 
 
-def _psycopg2():
-    try:
-        import psycopg2
-        import psycopg2.extensions
-    except ImportError as exc:
-        raise ConfigurationError(
-            "Reading a PostgreSQL target needs psycopg2, which is not installed.",
-            hint="pip install 'dbt-grounding[postgres]'", missing="psycopg2",
-        ) from exc
-    return psycopg2
-
-
 class PostgresWarehouse(Warehouse):
     """One read-only psycopg2 connection, opened on first use and reused; reopened once when it was dropped.
 
@@ -118,6 +86,7 @@ class PostgresWarehouse(Warehouse):
     """
 
     adapter_type = "postgres"
+    engine_name = "PostgreSQL"
 
     def __init__(
         self,
@@ -141,48 +110,25 @@ class PostgresWarehouse(Warehouse):
         if isinstance(statement_timeout_ms, bool) or not isinstance(statement_timeout_ms, int) \
                 or statement_timeout_ms < 0:
             raise ValueError(f"statement_timeout_ms must be an int >= 0, not {statement_timeout_ms!r}")
-        self._psycopg2 = _psycopg2()
+        super().__init__(on_query=on_query)
+        self._psycopg2 = import_driver("psycopg2", "psycopg2.extensions", extra="postgres", engine="PostgreSQL")
+        self.driver_errors = (self._psycopg2.Error,)
         self._connect_kwargs = dict(connect_kwargs)
         self._connect = connect or self._psycopg2.connect
         self.statement_timeout_ms = statement_timeout_ms
         self.role = role
-        self.on_query = on_query
         self.source = source
-        self._lock = threading.RLock()
         self._connection: Any = None
         self._database: str | None = None
         self._backend_pid: int | None = None
         self.connections_opened = 0
-        self._sessions = 0
-        self._schema_listings: dict[str, dict[str, tuple[bool, list[tuple[str, str]]]]] = {}  # inside a session
 
     def __repr__(self) -> str:  # the password stays out of logs and tracebacks
         return f"PostgresWarehouse({self._where()}, database={self._connect_kwargs.get('dbname')!r})"
 
     @classmethod
-    def from_settings(cls, settings: ConnectionSettings, **options: Any) -> PostgresWarehouse:
-        """A warehouse on the profile output's server (dbt-postgres's fields).
-
-        Args:
-            settings: from `load_connection_settings`, adapter postgres.
-            options: keyword arguments of the constructor (statement_timeout_ms, on_query).
-
-        Returns:
-            The warehouse; nothing connects yet.
-        """
-        if settings.adapter_type != "postgres":
-            raise ConfigurationError(
-                f"Target {settings.target_name!r} is {settings.adapter_type}, not postgres.",
-                hint="Select a postgres target.", target=settings.target_name,
-            )
-        output = settings.settings
-        missing = [name for name in ("host", "user", "database") if output.get(name) in (None, "")]
-        if missing:
-            raise ConfigurationError(
-                f"PostgreSQL target {settings.target_name!r} lacks {', '.join(missing)}.",
-                hint="Give the output host, port, user, password and dbname, as dbt-postgres needs them.",
-                adapter="postgres", target=settings.target_name, missing=missing,
-            )
+    def _from_checked_settings(cls, settings: ConnectionSettings, **options: Any) -> PostgresWarehouse:
+        output = settings.settings  # host, user and database checked by targets.resolve_postgres
         kwargs: dict[str, Any] = {
             "host": output["host"], "port": output.get("port", 5432), "user": output["user"],
             "password": output.get("password", ""), "dbname": output["database"], "connect_timeout": 10,
@@ -209,87 +155,22 @@ class PostgresWarehouse(Warehouse):
         """The server process of the current connection (pg_stat_activity.pid), None before the first operation."""
         return self._backend_pid if self.connected else None
 
-    @property
-    def unchanged_since(self) -> None:
-        """Always None: other sessions may alter a relation at any moment (no lock is held between statements), so
-        a schema that matched once proves nothing about the next document; each one checks again (one catalog
-        query on the open connection)."""
-        return None
+    # unchanged_since stays None (the base's): other sessions may alter a relation at any moment (no lock is held
+    # between statements), so each document checks again (one catalog query on the open connection).
 
     # ------------------------------------------------------------------ operations
-
-    def columns(self, relation: Relation | tuple[str | None, str, str]) -> list[tuple[str, str]] | None:
-        return self.inspect(relation).columns
 
     def inspect(self, relation: Relation | tuple[str | None, str, str], *, probe: bool = True) -> RelationState:
         # PostgreSQL's dependency tracking keeps views bound: nothing to probe
         relation = Relation(*relation)
-        with self._lock:
+        with self._operation():
             self._check_database(relation)
-            if not self._sessions:
-                _, rows = self._query(_SCHEMA_COLUMNS_SQL + _ONE_RELATION + _COLUMN_ORDER,
-                                      (relation.schema, relation.identifier))
-                listing = columns_by_relation(rows, fold_case=False)
-            else:
-                if relation.schema not in self._schema_listings:
-                    _, rows = self._query(_SCHEMA_COLUMNS_SQL + _COLUMN_ORDER, (relation.schema,))
-                    self._schema_listings[relation.schema] = columns_by_relation(rows, fold_case=False)
-                listing = self._schema_listings[relation.schema]
-        listed = listing.get(relation.identifier)
-        return RelationState(listed[1] if listed else None)
-
-    @contextmanager
-    def session(self) -> Iterator[PostgresWarehouse]:
-        """Group operations (a gate run): schemas are listed once each, and forgotten when the block ends.
-        Other threads wait until it ends."""
-        with self._lock:
-            self._sessions += 1
-            try:
-                yield self
-            finally:
-                self._sessions -= 1
-                if not self._sessions:
-                    self._schema_listings.clear()
-
-    def fetch_rows(
-        self,
-        relation: Relation | tuple[str | None, str, str],
-        key: Mapping[str, KeyValue],
-        columns: Sequence[str],
-        limit: int,
-    ) -> list[Row]:
-        relation = Relation(*relation)
-        key_columns, values = check_key(key)
-        check_selection(columns, limit)
-        for column, value in zip(key_columns, values):
-            if isinstance(value, str) and "\x00" in value:
-                raise InvalidKeyError(
-                    f"Key value for {column!r} holds a NUL character, which PostgreSQL text cannot hold.",
-                    hint="Pass the key's actual value.", column=column,
-                )
-        with self._lock:
-            self._check_database(relation)
-            sql = build_select_rows(
-                self._relation_sql(relation), key_columns, columns, limit, quote=_quote, placeholder="%s"
+            listed = self._listed(
+                relation.schema, relation.identifier, fold_case=False,
+                one=(_SCHEMA_COLUMNS_SQL + _ONE_RELATION + _COLUMN_ORDER, (relation.schema, relation.identifier)),
+                whole_schema=(_SCHEMA_COLUMNS_SQL + _COLUMN_ORDER, (relation.schema,)),
             )
-            names, rows = self._query(sql, tuple(_bindable(value) for value in values), relation)
-        return [dict(zip(names, row)) for row in rows]
-
-    def distinct_values(self, relation: Relation | tuple[str | None, str, str], column: str, limit: int) -> list[Any]:
-        relation = Relation(*relation)
-        with self._lock:
-            self._check_database(relation)
-            sql = build_select_distinct(self._relation_sql(relation), column, limit, quote=_quote)
-            _, rows = self._query(sql, (), relation)
-        return distinct_non_null(rows, limit)
-
-    def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
-        relation = Relation(*relation)
-        with self._lock:
-            self._check_database(relation)
-            sql = f"SELECT max({_quote(column)}) FROM {self._relation_sql(relation)}"
-            _, rows = self._query(sql, (), relation)
-        return rows[0][0]
+        return RelationState(listed[1] if listed else None)
 
     def close(self) -> None:
         with self._lock:
@@ -316,17 +197,19 @@ class PostgresWarehouse(Warehouse):
             raise self._connect_error(exc) from exc
         try:
             connection.set_session(readonly=True, autocommit=True)
-            _, rows = self._execute(connection, _SETUP_SQL, (str(self.statement_timeout_ms),))
+            self._report(_SETUP_SQL, (str(self.statement_timeout_ms),))
+            _, rows = self._run(connection, _SETUP_SQL, (str(self.statement_timeout_ms),))
             _, database, self._backend_pid = rows[0]
             if self.role:
-                self._execute(connection, _ROLE_SQL, (self.role,))
+                self._report(_ROLE_SQL, (self.role,))
+                self._run(connection, _ROLE_SQL, (self.role,))
         except psycopg2.Error as exc:
             connection.close()
             raise WarehouseError(
                 f"Connected to PostgreSQL at {self._where()} but could not set up the read-only session: "
-                f"{_short(exc)}",
+                f"{short_reason(exc)}",
                 hint="Check the profile's `role` and that the user may read the catalog.",
-                source=self.source, reason=_short(exc),
+                source=self.source, reason=short_reason(exc),
             ) from exc
         except BaseException:
             connection.close()
@@ -337,7 +220,7 @@ class PostgresWarehouse(Warehouse):
         return connection
 
     def _connect_error(self, exc: Exception) -> WarehouseError:
-        reason = _short(exc)
+        reason = short_reason(exc)
         login = any(text in reason for text in ("authentication failed", "role \"", "does not exist", "password"))
         return WarehouseError(
             f"Cannot connect to PostgreSQL at {self._where()} (database {self._connect_kwargs.get('dbname')!r}, "
@@ -362,21 +245,37 @@ class PostgresWarehouse(Warehouse):
                 relation=str(relation), database=self._database,
             )
 
-    @staticmethod
-    def _relation_sql(relation: Relation) -> str:
-        return f"{_quote(relation.schema)}.{_quote(relation.identifier)}"
+    def _relation_sql(self, relation: Relation) -> str:
+        self._check_database(relation)
+        return f"{self._quote(relation.schema)}.{self._quote(relation.identifier)}"
 
-    def _query(
-        self, sql: str, params: tuple[Any, ...], relation: Relation | None = None
-    ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run one statement on the held connection; reopen and retry once when the connection was lost."""
+    def _quote(self, identifier: str) -> str:
+        # psycopg2 reads every % in the SQL text as a marker or an escape when parameters are given
+        return quote_identifier(identifier).replace("%", "%%")
+
+    def _placeholder(self, position: int) -> str:
+        return "%s"
+
+    def _bind_value(self, column: str, value: KeyValue) -> Any:
+        """psycopg2 adapts str, numbers, Decimal, date/time; a UUID travels as text (PostgreSQL casts it for the
+        comparison) so no adapter registration is needed. Text holding NUL is refused: PostgreSQL text cannot."""
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidKeyError(
+                f"Key value for {column!r} holds a NUL character, which PostgreSQL text cannot hold.",
+                hint="Pass the key's actual value.", column=column,
+            )
+        return str(value) if isinstance(value, uuid.UUID) else value
+
+    def _execute(self, sql: str, params: tuple[Any, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one statement on the held connection; reopen and retry once when the connection was lost (every
+        statement here is a SELECT, so running it again is safe)."""
         psycopg2 = self._psycopg2
         connection = self._ensure_connected()
         try:
-            return self._execute(connection, sql, params)
+            return self._run(connection, sql, params)
         except psycopg2.Error as exc:
             if not connection.closed:  # the server answered: an error about this statement
-                raise self._query_error(exc, relation) from exc
+                raise
             lost = exc
         self._connection = None
         try:
@@ -385,69 +284,38 @@ class PostgresWarehouse(Warehouse):
             pass
         connection = self._ensure_connected()  # a connect error here says the server is gone
         try:
-            return self._execute(connection, sql, params)
+            return self._run(connection, sql, params)
         except psycopg2.Error as exc:
             if connection.closed:
                 self._connection = None
                 raise WarehouseError(
-                    f"The connection to PostgreSQL at {self._where()} dropped twice in a row: {_short(exc)}",
-                    hint=_SERVER_HINT.format(where=self._where()), source=self.source, reason=_short(exc),
-                    first_reason=_short(lost),
+                    f"The connection to PostgreSQL at {self._where()} dropped twice in a row: {short_reason(exc)}",
+                    hint=_SERVER_HINT.format(where=self._where()), source=self.source, reason=short_reason(exc),
+                    first_reason=short_reason(lost),
                 ) from exc
-            raise self._query_error(exc, relation) from exc
+            raise
 
-    def _execute(self, connection: Any, sql: str, params: tuple[Any, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
-        if self.on_query is not None:
-            self.on_query(sql, params)
+    @staticmethod
+    def _run(connection: Any, sql: str, params: tuple[Any, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [description[0] for description in cursor.description], cursor.fetchall()
 
-    def _query_error(self, exc: Exception, relation: Relation | None) -> GroundingError:
-        """PostgreSQL's error as the grounding layer's: what went wrong, the server's words in `reason`."""
+    def _classify(self, exc: BaseException) -> QueryFailure:
         code = getattr(exc, "pgcode", None) or ""
-        reason = _short(exc)
-        if relation is not None and code in (_UNDEFINED_TABLE, _UNDEFINED_SCHEMA):
-            return MissingRelationError(
-                f"{relation} does not exist.", hint="Build it: dbt build --select <model>.",
-                relation=str(relation), reason=reason,
-            )
-        if relation is not None and code == _UNDEFINED_COLUMN:
-            return SchemaDriftError(
-                f"{relation} does not have a column the query needs.",
-                hint="The relation changed since the manifest was written: run dbt build.",
-                relation=str(relation), reason=reason,
-            )
-        if code == _QUERY_CANCELED:
+        if code in (_UNDEFINED_TABLE, _UNDEFINED_SCHEMA):
+            return QueryFailure.MISSING_RELATION
+        if code == _UNDEFINED_COLUMN:
+            return QueryFailure.MISSING_COLUMN
+        if code.startswith(_DATA_EXCEPTION_CLASS) or code == _UNDEFINED_FUNCTION:
+            return QueryFailure.BAD_KEY_VALUE
+        return QueryFailure.OTHER
+
+    def _engine_error(self, exc: BaseException, relation: Relation | None, reason: str) -> GroundingError | None:
+        if getattr(exc, "pgcode", None) == _QUERY_CANCELED:
             return WarehouseError(
                 f"Query on {relation} ran past statement_timeout ({self.statement_timeout_ms} ms) and was cancelled.",
                 hint="Index the key columns (a primary key constraint does), or raise statement_timeout_ms.",
                 relation=str(relation), reason=reason,
             )
-        if code.startswith(_DATA_EXCEPTION_CLASS) or code == _UNDEFINED_FUNCTION:
-            return InvalidKeyError(
-                f"A key value does not fit its column's type in {relation}.",
-                hint="Pass key values of the column's declared data_type (an integer id as int, not text).",
-                relation=str(relation), reason=reason,
-            )
-        return WarehouseError(
-            f"Query on {relation or 'the PostgreSQL catalog'} failed: {reason}",
-            hint="See the reason; every query here is a read-only SELECT.", relation=str(relation), reason=reason,
-        )
-
-
-def _quote(identifier: str) -> str:
-    # psycopg2 reads every % in the SQL text as a marker or an escape when parameters are given
-    return quote_identifier(identifier).replace("%", "%%")
-
-
-def _bindable(value: KeyValue) -> Any:
-    """psycopg2 adapts str, numbers, Decimal, date/time; a UUID travels as text (PostgreSQL casts it for the
-    comparison) so no adapter registration is needed."""
-    return str(value) if isinstance(value, uuid.UUID) else value
-
-
-def _short(exc: BaseException, limit: int = 300) -> str:
-    """The server's first message line, cut: it may quote a (huge) key value back."""
-    text = " ".join(str(exc).strip().splitlines()[:1]) or type(exc).__name__
-    return text if len(text) <= limit else text[:limit] + "..."
+        return None

@@ -10,65 +10,29 @@ Resolution follows dbt 1.10/1.11 (dbt/cli/params.py, dbt/config/profile.py):
   (rendered: it may be Jinja), else `default`;
 - only the selected output is rendered, so an env var used by another target need not be set (as in dbt).
 
-DuckDB: a relative `path` is resolved as dbt resolves it, against the directory dbt ran in (`run_directory`, found
-from what run_results.json recorded: artifacts.location.dbt_run_directory), else the project directory, where dbt
-runs by default; resolving against our own current directory instead would silently open, or fail to find, another
-file. The reason for the directory is kept in the settings (`path_origin`), so a missing file says where it was
-looked for and why. `:memory:` is refused: an in-memory database exists only inside the dbt process.
-
-PostgreSQL: dbt-postgres's fields and aliases (`dbname` = `database`, `pass` = `password`); `port` may arrive as
-text (an env_var rendered without `| as_number`). The settings keep the password: they are never shown (see
-ConnectionSettings).
-
-Spark: only dbt-spark's `method: session` (Spark inside this process, as dbt-spark runs it). thrift, http and odbc
-reach a remote server through drivers (PyHive, pyodbc) this toolkit does not ship; they are refused with a hint.
-Spark has no database level: `database`, when given, must equal `schema` (dbt-spark's rule).
+The output's adapter must be in the registry (`adapters.py`); its resolver (`targets.py`) checks what that adapter
+needs (a DuckDB file path resolved against the directory dbt ran in, PostgreSQL's host/user/dbname and port, Spark's
+`method: session`), once, here.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from dbt_grounding.errors import ConfigurationError
+from dbt_grounding.warehouse.adapters import ADAPTERS
 from dbt_grounding.warehouse.rendering import render_data, render_value
+from dbt_grounding.warehouse.targets import ConnectionSettings
 
 if TYPE_CHECKING:
     from dbt_grounding.artifacts.location import Located
 
-__all__ = ["SUPPORTED_ADAPTERS", "ConnectionSettings", "find_profiles_file", "load_connection_settings"]
-
-# Adapters with a Warehouse implementation: adding one means a type table (types.py), a settings resolver below and
-# a Warehouse subclass (warehouse/base.py) registered in warehouse/__init__.py.
-SUPPORTED_ADAPTERS = ("duckdb", "postgres", "spark")
-
-
-@dataclass(frozen=True)
-class ConnectionSettings:
-    """The selected dbt target, rendered.
-
-    Attributes:
-        adapter_type: the output's `type` (lower case), e.g. `duckdb`.
-        profile_name: the profile used.
-        target_name: the target (output) used.
-        project_dir: the dbt project directory (absolute).
-        profiles_file: the profiles.yml read.
-        settings: the output's rendered fields; for duckdb `path` is absolute and `database` is set as
-            dbt-duckdb sets it; for postgres `database`, `password` and an int `port` are set whichever alias the
-            profile used. Not in repr: postgres outputs hold passwords.
-    """
-
-    adapter_type: str
-    profile_name: str
-    target_name: str
-    project_dir: Path
-    profiles_file: Path
-    settings: Mapping[str, Any] = field(repr=False)
+__all__ = ["ConnectionSettings", "find_profiles_file", "load_connection_settings"]
 
 
 def load_connection_settings(
@@ -111,16 +75,17 @@ def load_connection_settings(
         output, environ=environ, source=f"{profiles_file}: {profile_name}.outputs.{target_name}"
     )
     adapter_type = str(settings.get("type") or "").lower()
-    if adapter_type not in SUPPORTED_ADAPTERS:
+    adapter = ADAPTERS.get(adapter_type)
+    if adapter is None:
         raise ConfigurationError(
             f"Target {target_name!r} of profile {profile_name!r} uses adapter {adapter_type or '(none)'!r}, "
             "which dbt-grounding cannot query yet.",
-            hint=f"Select a target of type {', '.join(SUPPORTED_ADAPTERS)} (--target or DBT_TARGET).",
+            hint=f"Select a target of type {', '.join(ADAPTERS)} (--target or DBT_TARGET).",
             adapter=adapter_type, profile=profile_name, target=target_name, profiles_file=str(profiles_file),
         )
     relative_to = (run_directory.path, run_directory.reason) if run_directory is not None else (
         project_path, "the project directory, where dbt runs unless told otherwise")
-    settings = _RESOLVERS[adapter_type](settings, relative_to, target_name)
+    settings = adapter.resolve_target(settings, relative_to, target_name)
     return ConnectionSettings(adapter_type, profile_name, target_name, project_path, profiles_file, settings)
 
 
@@ -237,105 +202,3 @@ def _load_yaml(path: Path) -> Mapping[str, Any]:
             f"{path} is not a YAML mapping.", hint="Fix the file; `dbt debug` reports the same problem.", path=str(path)
         )
     return data
-
-
-def _resolve_duckdb(settings: dict[str, Any], relative_to: tuple[Path, str], target_name: str) -> dict[str, Any]:
-    path = str(settings.get("path") or ":memory:")  # dbt-duckdb's default path is :memory:
-    if path == ":memory:" or path.startswith(":memory:"):
-        raise ConfigurationError(
-            f"DuckDB target {target_name!r} is in memory; its tables vanish when dbt exits.",
-            hint="Give the target a file `path:` (e.g. warehouse.duckdb) and run dbt build again.",
-            target=target_name,
-        )
-    if "://" in path or path.split(":", 1)[0].lower() in ("md", "motherduck", "ducklake"):
-        raise ConfigurationError(
-            f"DuckDB target {target_name!r} uses {path!r}; only local DuckDB files can be queried yet.",
-            hint="Point the grounding layer at a target whose `path:` is a local .duckdb file.",
-            target=target_name, path=path,
-        )
-    resolved = Path(path).expanduser()
-    if resolved.is_absolute():
-        origin = f"the profile's path {path!r} is absolute"
-    else:
-        base, why = relative_to
-        resolved = base / resolved
-        origin = f"the profile's path {path!r} is relative to the directory dbt ran in: {why}"
-    settings = {**settings, "path": str(resolved.resolve()), "path_origin": origin}
-    # dbt-duckdb's rule (credentials.path_derived_database_name): the first dot-part of the file name
-    settings.setdefault("database", resolved.name.lstrip(".").split(".")[0])
-    return settings
-
-
-_POSTGRES_REQUIRED = ("host", "user", "database")
-_SPARK_METHODS = ("session",)
-
-
-def _resolve_postgres(settings: dict[str, Any], relative_to: tuple[Path, str], target_name: str) -> dict[str, Any]:
-    settings = dict(settings)
-    for alias, name in (("dbname", "database"), ("pass", "password")):  # dbt-postgres's _ALIASES
-        if alias in settings:
-            value = settings.pop(alias)
-            settings.setdefault(name, value)
-    missing = [name for name in _POSTGRES_REQUIRED if settings.get(name) in (None, "")]
-    if missing:
-        named = ", ".join("dbname" if name == "database" else name for name in missing)
-        raise ConfigurationError(
-            f"PostgreSQL target {target_name!r} lacks {named}.",
-            hint="Give the output host, port, user, password and dbname, as dbt-postgres needs them (`dbt debug` "
-                 "checks the same settings).",
-            adapter="postgres", target=target_name, missing=missing,
-        )
-    port = settings.get("port", 5432)
-    if isinstance(port, str) and port.strip().isdigit():
-        port = int(port)  # rendered from env_var without | as_number
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise ConfigurationError(
-            f"PostgreSQL target {target_name!r} has port {port!r}, not a TCP port number.",
-            hint="Set `port:` to a number, e.g. \"{{ env_var('PGPORT', '5432') | as_number }}\".",
-            target=target_name,
-        )
-    settings["port"] = port
-    settings.setdefault("password", "")
-    return settings
-
-
-def _resolve_spark(settings: dict[str, Any], relative_to: tuple[Path, str], target_name: str) -> dict[str, Any]:
-    method = str(settings.get("method") or "").lower()
-    if method not in _SPARK_METHODS:
-        raise ConfigurationError(
-            f"Spark target {target_name!r} uses method {method or '(none)'!r}; dbt-grounding reads Spark only "
-            "through `method: session`.",
-            hint="`session` runs Spark inside this process from the profile's server_side_parameters, as dbt-spark "
-                 "does; thrift, http and odbc need a remote server's driver (PyHive, pyodbc) that dbt-grounding "
-                 "does not support. Point the grounding layer at a session target over the same metastore and "
-                 "warehouse directory.",
-            target=target_name, method=method, supported=list(_SPARK_METHODS),
-        )
-    schema, database = settings.get("schema"), settings.get("database")
-    if database not in (None, "") and database != schema:
-        raise ConfigurationError(
-            f"Spark target {target_name!r} has database {database!r} and schema {schema!r}; Spark has no database "
-            "level.",
-            hint="Omit `database:` or give it the schema's value, as dbt-spark requires.", target=target_name,
-        )
-    parameters = settings.get("server_side_parameters") or {}
-    if not isinstance(parameters, Mapping) or not all(
-        isinstance(value, (str, int, float, bool)) for value in parameters.values()
-    ):
-        raise ConfigurationError(
-            f"Spark target {target_name!r}: server_side_parameters must map Spark settings to single values.",
-            hint="e.g. server_side_parameters: {spark.master: 'local[2]', spark.sql.session.timeZone: UTC}",
-            target=target_name,
-        )
-    # Spark reads settings as text; YAML's true/false/numbers become what Spark's own config files would hold
-    parameters = {str(key): _spark_setting(value) for key, value in parameters.items()}
-    return {**settings, "method": method, "database": None, "server_side_parameters": parameters}
-
-
-def _spark_setting(value: str | int | float | bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-_RESOLVERS = {"duckdb": _resolve_duckdb, "postgres": _resolve_postgres, "spark": _resolve_spark}

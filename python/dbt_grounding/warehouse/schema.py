@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from dbt_grounding.warehouse.types import normalize_type
+from dbt_grounding.warehouse.adapters import normalize_type
 
 __all__ = ["ColumnDifference", "DifferenceKind", "compare_columns"]
 
@@ -42,7 +42,7 @@ def compare_columns(
     extra_allowed: bool = False,
 ) -> list[ColumnDifference]:
     """The differences between declared and actual columns; names compare case-insensitively, types by
-    `types.normalize_type` (synonyms, letter case and engine-discarded lengths are no difference).
+    `adapters.normalize_type` (synonyms, letter case and engine-discarded lengths are no difference).
 
     Args:
         adapter: dbt adapter type (selects the type table).

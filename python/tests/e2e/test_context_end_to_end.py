@@ -13,7 +13,7 @@ from dbt_grounding import GroundingProject
 from dbt_grounding.errors import (
     FailedTestsError, InvalidKeyError, MissingRelationError, SchemaDriftError, StaleGroundingError,
 )
-from dbt_runner import REPO_ROOT, DbtProject
+from dbt_runner import DbtProject
 
 pytestmark = pytest.mark.dbt
 MART = "fct_customer_health_summary"

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from dbt_grounding.cli import main as cli_main
 from dbt_grounding.errors import ExitCode, InvalidKeyError, MissingRelationError, SchemaDriftError, WarehouseError
 from dbt_grounding.warehouse import Relation, SparkWarehouse, compare_columns, load_connection_settings, open_warehouse
-from dbt_grounding.warehouse.spark import _held_by_another_process, derby_metastore_path
+from dbt_grounding.warehouse.spark_session import _check_metastore, _held_by_another_process, derby_metastore_path
 from dbt_runner import REPO_ROOT, DbtProject
 from engines import SPARK_BUILD_OUTPUT, spark_session
 from grounding_checks import (
@@ -84,7 +84,7 @@ def before_spark_starts(built_package_spark: DbtProject) -> dict:
     if SparkContext._active_spark_context is not None:
         # Another module started Spark in this process first: its JVM, a process of its own, holds the metastore.
         with pytest.raises(WarehouseError) as caught:
-            SparkWarehouse(parameters(built_package_spark))._check_metastore()
+            _check_metastore(parameters(built_package_spark), "the Spark target", None)
         return {"error": caught.value, "cli": None, "started_spark": True}
     wait_until_free(metastore)  # the build's dbt process is gone, but be sure its JVM is too
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, json.dumps(parameters(built_package_spark))],

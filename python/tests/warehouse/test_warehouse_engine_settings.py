@@ -14,7 +14,7 @@ import pytest
 
 from dbt_grounding.errors import ConfigurationError, InvalidKeyError, WarehouseError
 from dbt_grounding.warehouse import PostgresWarehouse, SparkWarehouse, load_connection_settings, open_warehouse
-from dbt_grounding.warehouse.spark import derby_metastore_path
+from dbt_grounding.warehouse.spark_session import derby_metastore_path
 from dbt_runner import REPO_ROOT
 
 PROFILE = """

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from dbt_grounding.errors import ConfigurationError
-from dbt_grounding.warehouse.types import TYPE_DIALECTS, normalize_type, types_equivalent
+from dbt_grounding.warehouse.adapters import ADAPTERS, normalize_type, types_equivalent
 
 CASES_FILE = Path(__file__).with_name("type_cases.txt")
 
@@ -32,7 +32,7 @@ def test_type_cases(adapter: str, declared: str, found: str, equivalent: bool) -
 
 def test_every_adapter_table_has_cases_both_ways() -> None:
     seen = {(adapter, equivalent) for adapter, _, _, equivalent in load_cases()}
-    assert seen == {(adapter, flag) for adapter in TYPE_DIALECTS for flag in (True, False)}
+    assert seen == {(adapter, flag) for adapter in ADAPTERS for flag in (True, False)}
 
 
 # Spellings a dbt contract may use on DuckDB. DuckDB is asked what it makes of each: the canonical spelling

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from dbt_grounding.checks.lock.model import LOCK_VERSION, LOCKED_TYPES, Lock, LockedContract, LockedMart, LockedNode
-from dbt_grounding.warehouse.types import normalize_type
+from dbt_grounding.warehouse.adapters import normalize_type
 
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Manifest, Node, Source

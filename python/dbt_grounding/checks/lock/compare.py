@@ -10,7 +10,7 @@ from dbt_grounding.checks.findings import Finding
 from dbt_grounding.checks.lock.build import build_lock, exposures_of, lock_node
 from dbt_grounding.checks.lock.model import Lock, LockedMart, LockedNode
 from dbt_grounding.lineage.memory import paths_through
-from dbt_grounding.warehouse.types import normalize_type
+from dbt_grounding.warehouse.adapters import normalize_type
 
 if TYPE_CHECKING:
     from dbt_grounding.project import GroundingProject

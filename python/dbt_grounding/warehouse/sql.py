@@ -1,0 +1,176 @@
+"""The SQL-safety rules every adapter shares: key values checked and only ever bound as parameters, identifiers
+always quoted, a row cap, and the only SQL texts that read rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from dbt_grounding.errors import InvalidKeyError
+
+__all__ = [
+    "KeyValue", "build_select_distinct", "build_select_rows", "check_key", "check_selection", "columns_by_relation",
+    "distinct_non_null", "quote_identifier", "short_reason",
+]
+
+KeyValue = str | int | float | decimal.Decimal | datetime.date | datetime.datetime | datetime.time | uuid.UUID
+_KEY_VALUE_TYPES = (str, int, float, decimal.Decimal, datetime.date, datetime.datetime, datetime.time, uuid.UUID)
+_MESSAGE_LIMIT = 300
+
+
+def check_key(key: Mapping[str, Any]) -> tuple[list[str], tuple[KeyValue, ...]]:
+    """Validate a lookup key before any SQL is built.
+
+    Args:
+        key: column -> value.
+
+    Returns:
+        (key columns, values) in the mapping's order.
+
+    Raises:
+        InvalidKeyError: empty key, a null value, a value that is not a scalar, NaN or infinity, or text that is
+            not valid Unicode.
+    """
+    if not key:
+        raise InvalidKeyError(
+            "A lookup needs at least one key column.", hint="Pass the model's key, e.g. {'customer_id': 42}."
+        )
+    for column, value in key.items():
+        if value is None:
+            raise InvalidKeyError(
+                f"Key value for {column!r} is null; null never equals anything.",
+                hint="Pass a value for every key column.", column=column,
+            )
+        if not isinstance(value, _KEY_VALUE_TYPES):
+            raise InvalidKeyError(
+                f"Key value for {column!r} is a {type(value).__name__}; a key value must be a single scalar.",
+                hint="Pass a string, number, date, time or UUID.", column=column, value_type=type(value).__name__,
+            )
+        if not _finite(value):
+            raise InvalidKeyError(
+                f"Key value for {column!r} is {value}; a key is a finite number.",
+                hint="Pass the key's actual value.", column=column,
+            )
+        if isinstance(value, str) and not _encodable(value):
+            raise InvalidKeyError(
+                f"Key value for {column!r} is not valid Unicode text (lone surrogates).",
+                hint="Pass the value as proper UTF-8 text.", column=column,
+            )
+    return list(key), tuple(key.values())
+
+
+def check_selection(columns: Sequence[str], limit: int) -> None:
+    """Validate what the caller (code, not a user) asks for, before connecting.
+
+    Raises:
+        ValueError: no column, an identifier that cannot be quoted, or a limit that is not a positive int.
+    """
+    if not columns:
+        raise ValueError("fetch_rows needs at least one column to select")
+    for column in columns:
+        quote_identifier(column)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive int, not {limit!r}")
+
+
+def build_select_rows(
+    relation_sql: str,
+    key_columns: Sequence[str],
+    columns: Sequence[str],
+    limit: int,
+    *,
+    quote: Callable[[str], str],
+    placeholder: str | Callable[[int], str],
+) -> str:
+    """`SELECT <columns> FROM <relation> WHERE k1 = ? AND ... LIMIT <limit + 1>`: the only row-reading SQL.
+
+    Args:
+        relation_sql: the relation, already quoted.
+        key_columns: key column names (quoted here), from `check_key`.
+        columns: selected column names (quoted here), checked by `check_selection`.
+        limit: the caller's row cap; limit + 1 rows are fetched so it knows when the cap was hit.
+        quote: the adapter's identifier quoting.
+        placeholder: the driver's parameter marker (`?`, `%s`), or for named markers a function of the key
+            column's position giving its marker (Spark: `:p0`, `:p1`, ...).
+
+    Returns:
+        The SQL text; no value appears in it.
+    """
+    marker = placeholder if callable(placeholder) else (lambda _position: placeholder)
+    selected = ", ".join(quote(column) for column in columns)
+    condition = " AND ".join(f"{quote(column)} = {marker(i)}" for i, column in enumerate(key_columns))
+    return f"SELECT {selected} FROM {relation_sql} WHERE {condition} LIMIT {limit + 1}"
+
+
+def columns_by_relation(
+    rows: Sequence[tuple[Any, ...]], *, fold_case: bool
+) -> dict[str, tuple[bool, list[tuple[str, str]]]]:
+    """A schema's catalog listing grouped by relation: what a session keeps after its one query per schema.
+
+    Args:
+        rows: (relation name, is a view, column name, data type), each relation's columns in order.
+        fold_case: key relations by their lower-cased name (engines whose names are case-insensitive).
+
+    Returns:
+        relation name -> (is a view, [(column name, data type)]).
+    """
+    relations: dict[str, tuple[bool, list[tuple[str, str]]]] = {}
+    for relation, is_view, column, data_type in rows:
+        key = relation.lower() if fold_case else relation
+        relations.setdefault(key, (bool(is_view), []))[1].append((column, data_type))
+    return relations
+
+
+def build_select_distinct(relation_sql: str, column: str, limit: int, *, quote: Callable[[str], str]) -> str:
+    """`SELECT DISTINCT <column> FROM <relation> LIMIT <limit + 1>`: one more row, since NULL may be among them
+    (no WHERE: every filtered read of this layer is a bound key lookup)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive int, not {limit!r}")
+    return f"SELECT DISTINCT {quote(column)} FROM {relation_sql} LIMIT {limit + 1}"
+
+
+def distinct_non_null(rows: Sequence[Sequence[Any]], limit: int) -> list[Any]:
+    """The first column of `build_select_distinct`'s rows, NULL left out, at most `limit` values."""
+    return [row[0] for row in rows if row[0] is not None][:limit]
+
+
+def quote_identifier(identifier: str, mark: str = '"') -> str:
+    """An identifier quoted for SQL, embedded quote marks doubled (standard SQL: DuckDB, PostgreSQL; Spark with
+    mark="`", which it escapes the same way).
+
+    Args:
+        identifier: the name.
+        mark: the quote character.
+
+    Returns:
+        The quoted identifier.
+    """
+    if not isinstance(identifier, str) or not identifier or "\x00" in identifier or not _encodable(identifier):
+        raise ValueError(f"not a usable SQL identifier: {identifier!r}")
+    return mark + identifier.replace(mark, mark * 2) + mark
+
+
+def _finite(value: object) -> bool:
+    if isinstance(value, decimal.Decimal):
+        return value.is_finite()  # math.isfinite raises on a signalling NaN
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def short_reason(exc: BaseException, limit: int = _MESSAGE_LIMIT) -> str:
+    """An engine's error message for `reason`: its first line (the rest is a JVM stack, a query position or a list
+    of candidate functions), cut, as it may quote a (huge) key value back."""
+    text = " ".join(str(exc).strip().splitlines()[:1]) or type(exc).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
