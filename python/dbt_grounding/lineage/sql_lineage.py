@@ -21,6 +21,7 @@ from sqlglot.optimizer.scope import Scope, build_scope, find_all_in_scope
 from sqlglot.schema import MappingSchema
 
 from dbt_grounding.lineage.relations import RelationKey
+from dbt_grounding.lineage import scopes
 from dbt_grounding.lineage.types import ColumnRef, LineageIssue, ModelColumns, OutputColumn
 
 # A name no real column has: resolving it shows where an output column hidden behind an unexpanded `*` comes from.
@@ -151,14 +152,14 @@ class _ScopeWalker:
 
     def model_columns(self, unique_id: str) -> ModelColumns:
         columns = []
-        for name in _output_names(self._root):
+        for name in scopes.output_names(self._root):
             inputs, issues = self._column(self._root, name)
             columns.append(OutputColumn(
                 name=name,
                 inputs=sorted(inputs),
                 issues=sorted(LineageIssue(unique_id, name, code, message) for code, message in issues),
             ))
-        complete = not _hides_columns(self._root)
+        complete = not scopes.hides_columns(self._root)
         passthrough: list[str] = []
         passthrough_issues: list[LineageIssue] = []
         if not complete:
@@ -195,7 +196,7 @@ class _ScopeWalker:
                 return self._expression(scope, projection)
             if expression.is_star:
                 return self._through_star(scope, name)
-            return _issue("unknown_column", f"no column {name} in {_describe(scope)}")
+            return _issue("unknown_column", f"no column {name} in {scopes.describe(scope)}")
         if isinstance(expression, exp.UDTF):  # UNNEST(x.arr) AS y(elem): elem is computed from x.arr
             return self._expression(scope, expression)
         return _issue("unresolved_column", f"cannot trace column {name} through {type(expression).__name__}")
@@ -205,11 +206,11 @@ class _ScopeWalker:
         by position (by name for DuckDB's UNION BY NAME); the first branch names the columns. Where a `*` of
         unknown columns hides the position, each other branch's same-named column is the best guess, and the
         trace says it is one."""
-        branches = _value_branches(scope)
+        branches = scopes.value_branches(scope)
         if scope.expression.args.get("by_name"):
             return _merge(self._column(branch, name) for branch in branches)
         first, *others = branches
-        position = _position(first, name)
+        position = scopes.position(first, name)
         if position is not None:
             return _merge(self._branch_column(branch, position, name) for branch in branches)
         if not others:
@@ -223,7 +224,7 @@ class _ScopeWalker:
         """The column at `index` of one set operation branch: branches match by position, not by name."""
         expression = branch.expression
         if isinstance(expression, exp.SetOperation):
-            return _merge(self._branch_column(inner, index, name) for inner in _value_branches(branch))
+            return _merge(self._branch_column(inner, index, name) for inner in scopes.value_branches(branch))
         projections = expression.selects
         if any(projection.is_star for projection in projections[: index + 1]):
             return _merge([self._by_name(branch, name), _issue(
@@ -236,7 +237,7 @@ class _ScopeWalker:
     def _by_name(self, branch: Scope, name: str) -> _Found:
         """A branch's same-named column, a guess where positions are unknown: its inputs, not its problems. A column
         not listed in the first branch may be any of a listing branch's columns: all of them are candidates."""
-        if name == _UNLISTED and not _hides_columns(branch):
+        if name == _UNLISTED and not scopes.hides_columns(branch):
             inputs, _ = self._every_projection(branch)
         else:
             inputs, _ = self._column(branch, name)
@@ -257,7 +258,7 @@ class _ScopeWalker:
         aliases: list[str] = []
         for projection in scope.expression.selects:
             if isinstance(projection, exp.Star):
-                aliases.extend(_selected(scope))
+                aliases.extend(scopes.selected(scope))
             elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
                 aliases.append(projection.table)
         return self._from_one_of(scope, name, list(dict.fromkeys(aliases)))
@@ -267,7 +268,7 @@ class _ScopeWalker:
     def _expression(self, scope: Scope, expression: exp.Expr) -> _Found:
         parts = []
         for column in find_all_in_scope(expression, exp.Column):
-            if isinstance(column.this, exp.Star) or _is_lambda_variable(column):
+            if isinstance(column.this, exp.Star) or scopes.is_lambda_variable(column):
                 continue  # count(t.*) reads no one column; a lambda's parameter is no column at all
             if column.table:
                 parts.append(self._qualified(scope, column.table, column.name))
@@ -286,12 +287,12 @@ class _ScopeWalker:
             width = len(expression.selects)
             return _merge(
                 self._branch_column(branch, index, f"#{index + 1}")
-                for branch in _value_branches(scope) for index in range(width)
+                for branch in scopes.value_branches(scope) for index in range(width)
             )
         return _merge(self._expression(scope, projection) for projection in expression.selects)
 
     def _qualified(self, scope: Scope, alias: str, name: str) -> _Found:
-        source = _source(scope, alias)
+        source = scopes.source(scope, alias)
         if source is None:
             return _issue("unresolved_column", f"column {alias}.{name} names no relation in scope")
         return self._from_source(scope, source, name)
@@ -301,14 +302,14 @@ class _ScopeWalker:
         # query's relation (correlated subquery).
         current = scope
         while True:
-            found = self._from_one_of(current, name, _selected(current))
+            found = self._from_one_of(current, name, scopes.selected(current))
             if found[0] or current.parent is None or not (current.is_subquery or current.is_udtf):
                 return found
             current = current.parent
 
     def _from_one_of(self, scope: Scope, name: str, aliases: list[str]) -> _Found:
         """The column `name` of whichever of the relations `aliases` has it."""
-        sources = {alias: source for alias in aliases if (source := _source(scope, alias)) is not None}
+        sources = {alias: source for alias in aliases if (source := scopes.source(scope, alias)) is not None}
         if not sources:
             return _issue("unresolved_column", f"column {name} reads no relation")
         if len(sources) == 1:
@@ -346,7 +347,7 @@ class _ScopeWalker:
 
     def _from_source(self, scope: Scope, source: Scope | exp.Expr, name: str) -> _Found:
         """Column `name` of `source`, read from `scope`."""
-        if _is_recursive_reference(scope, source):
+        if scopes.is_recursive_reference(scope, source):
             return _NOTHING  # a recursive CTE's own rows: their columns come from its anchor branch, traced already
         if isinstance(source, Scope):
             if source.is_cte and isinstance(source.expression.parent, exp.CTE):
@@ -357,104 +358,6 @@ class _ScopeWalker:
         if isinstance(source, exp.Table):
             unique_id = self._relations.unique_id(source)
             if unique_id is None:
-                return _issue("unknown_relation", f"{_table_name(source)} is no node the model depends on")
+                return _issue("unknown_relation", f"{scopes.table_name(source)} is no node the model depends on")
             return frozenset({ColumnRef(unique_id, name)}), frozenset()
         return _issue("unresolved_column", f"cannot trace column {name} through {type(source).__name__}")
-
-
-def _value_branches(scope: Scope) -> list[Scope]:
-    """The branches a set operation's values come from: EXCEPT returns rows of its left branch only (the right one
-    only removes rows, as a filter does); UNION and INTERSECT return values every branch holds."""
-    branches = list(scope.set_operation_scopes)
-    return branches[:1] if isinstance(scope.expression, exp.Except) else branches
-
-
-def _leftmost(scope: Scope) -> Scope:
-    while isinstance(scope.expression, exp.SetOperation) and scope.set_operation_scopes:
-        scope = scope.set_operation_scopes[0]
-    return scope
-
-
-def _position(scope: Scope, name: str) -> int | None:
-    """Where column `name` is among the columns a (set operation) scope returns, or None when no `*` of unknown
-    columns comes before it (or it is not listed)."""
-    for index, projection in enumerate(_leftmost(scope).expression.selects):
-        if projection.is_star:
-            return None
-        if projection.alias_or_name == name:
-            return index
-    return None
-
-
-def _output_names(scope: Scope) -> list[str]:
-    """The named columns a query returns: the first branch's for a set operation, every branch's for UNION BY
-    NAME (a `*` of unknown columns adds none)."""
-    expression = scope.expression
-    if isinstance(expression, exp.SetOperation):
-        if expression.args.get("by_name"):
-            return list(dict.fromkeys(name for branch in scope.set_operation_scopes for name in _output_names(branch)))
-        return _output_names(_leftmost(scope))
-    return list(dict.fromkeys(name for name in expression.named_selects if name and name != "*"))
-
-
-def _hides_columns(scope: Scope) -> bool:
-    """Whether a `*` of unknown columns hides some of the columns the query returns."""
-    expression = scope.expression
-    if isinstance(expression, exp.SetOperation):
-        if expression.args.get("by_name"):
-            return any(_hides_columns(branch) for branch in scope.set_operation_scopes)
-        return _hides_columns(_leftmost(scope))
-    return expression.is_star
-
-
-def _selected(scope: Scope) -> list[str]:
-    """The relations a scope's FROM and JOINs read (its `sources` also hold every CTE defined before it)."""
-    selected = [alias for alias in scope.selected_sources if alias]
-    return selected or [alias for alias in scope.sources if alias]
-
-
-def _source(scope: Scope, alias: str) -> Scope | exp.Table | None:
-    """The relation an alias names, looking outwards for correlated subqueries."""
-    current: Scope | None = scope
-    while current is not None:
-        source = current.sources.get(alias)
-        if source is not None:
-            return source
-        current = current.parent
-    return None
-
-
-def _is_recursive_reference(scope: Scope, source: Scope | exp.Table) -> bool:
-    """Whether `source` is a CTE that `scope` is part of (WITH RECURSIVE r AS (... FROM r ...)); sqlglot gives
-    such a reference a stand-in scope over the anchor branch alone."""
-    if not isinstance(source, Scope) or not source.is_cte:
-        return False
-    cte = source.expression.find_ancestor(exp.CTE)
-    node: exp.Expr | None = scope.expression
-    while node is not None and cte is not None:
-        if node is cte:
-            return True
-        node = node.parent
-    return False
-
-
-def _is_lambda_variable(column: exp.Column) -> bool:
-    lam = column.find_ancestor(exp.Lambda)
-    while lam is not None:
-        if any(parameter.name == column.name for parameter in lam.expressions):
-            return True
-        lam = lam.find_ancestor(exp.Lambda)
-    return False
-
-
-def _describe(scope: Scope) -> str:
-    parent = scope.expression.parent
-    if scope.is_cte and isinstance(parent, exp.CTE):
-        return f"CTE {parent.alias}"
-    if scope.is_derived_table and isinstance(parent, exp.Subquery) and parent.alias:
-        return f"subquery {parent.alias}"
-    return "the final SELECT" if scope.is_root else "a subquery"
-
-
-def _table_name(table: exp.Table) -> str:
-    return ".".join(part.name for part in table.parts)
