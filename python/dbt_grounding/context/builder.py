@@ -17,6 +17,7 @@ from dbt_grounding.context.document import (
     TestCounts,
     TestStatus,
     UntrustedText,
+    check_form,
 )
 from dbt_grounding.context.inputs import ColumnInput, DocumentInputs
 from dbt_grounding.context.known_names import KnownNames
@@ -55,7 +56,9 @@ def build_document(
         InvalidKeyError: the key is empty, names a column the model does not document, holds a value that cannot be
             a key, or a row does not carry the key looked up.
         TokenBudgetError: even the minimum document (key, record, freshness, warnings) exceeds max_tokens.
+        ConfigurationError: `form` is not one of DOCUMENT_FORMS.
     """
+    check_form(form)  # before any work: a bad form is the caller's mistake, whatever the data
     document = assemble_document(inputs, include_passing_tests=include_passing_tests)
     if max_tokens is None:
         return document

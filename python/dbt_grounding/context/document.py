@@ -14,6 +14,8 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, field_validator
 
+from dbt_grounding.errors import ConfigurationError
+
 PiiKind = Literal["email", "phone", "person_name", "free_text", "other"]
 FreshnessStatus = Literal["fresh", "warn", "stale", "unchecked"]
 FreshnessEvidence = Literal["last successful build", "as-of column"]
@@ -195,9 +197,13 @@ class ContextDocument(_Frozen):
         return render_compact(self)
 
     def render(self, form: DocumentForm) -> str:
-        """The document in one of DOCUMENT_FORMS."""
+        """The document in one of DOCUMENT_FORMS.
+
+        Raises:
+            ConfigurationError: `form` is not one of them.
+        """
         renderers = {"markdown": self.to_markdown, "json": self.to_json, "compact": self.to_compact}
-        return renderers[form]()
+        return renderers[check_form(form)]()
 
     def compute_content_hash(self) -> str:
         """sha256 of the canonical JSON of the document without citation.content_hash."""
@@ -218,6 +224,14 @@ class ContextDocument(_Frozen):
     def json_schema(cls) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of the JSON form; shipped as context/schema/context_document.schema.json."""
         return {"$schema": JSON_SCHEMA_DIALECT, **cls.model_json_schema(mode="serialization")}
+
+
+def check_form(form: str) -> DocumentForm:
+    """`form` when it is one of DOCUMENT_FORMS; else a ConfigurationError saying which are."""
+    if form not in DOCUMENT_FORMS:
+        raise ConfigurationError(f"{form!r} is not a context document form",
+                                 hint=f"ask for one of {', '.join(DOCUMENT_FORMS)}", form=form)
+    return form  # type: ignore[return-value]
 
 
 def json_schema_text() -> str:

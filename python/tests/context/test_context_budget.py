@@ -15,7 +15,7 @@ from dbt_grounding.context import (
 )
 from dbt_grounding.context import budget
 from dbt_grounding.context.budget import TRIM_STEPS
-from dbt_grounding.errors import ExitCode, GroundingError
+from dbt_grounding.errors import ConfigurationError, ExitCode, GroundingError
 
 ESTIMATE = EstimatedTokenCounter()
 COUNTER = default_token_counter()  # what build_document counts with when given no counter
@@ -183,6 +183,14 @@ def test_not_found_statement_survives_trimming() -> None:
     full = build_document(not_found_inputs())
     document = build_document(not_found_inputs(), max_tokens=tokens(full) - 200)
     assert document.omitted and "Do not guess values for this record." in document.to_markdown()
+
+
+def test_an_unknown_form_is_a_typed_error() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        build_document(health_inputs(), form="html")
+    assert raised.value.exit_code == ExitCode.USAGE and "markdown, json, compact" in raised.value.hint
+    with pytest.raises(ConfigurationError):
+        build_document(health_inputs()).render("yaml")
 
 
 class CharacterCounter:
