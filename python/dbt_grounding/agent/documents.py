@@ -1,8 +1,8 @@
 """How the tools write what they return: the forms of a context document, the token counter, and trimming plain
 text (lists, descriptions, lineage, findings) to a token budget.
 
-One place to change when the compact agent form lands in context/: add it to `DOCUMENT_FORMS` and make it
-`DEFAULT_FORM` (the tools' schemas follow, and the golden test shows the change).
+Agents get the compact form by default (context: the record, as-of, freshness, tests, warnings and a citation; column
+meanings stay in describe_mart); the full forms are there for audits.
 """
 
 from __future__ import annotations
@@ -22,18 +22,20 @@ class DocumentForm:
 
 
 DOCUMENT_FORMS: dict[str, DocumentForm] = {
+    "compact": DocumentForm("the record with units, as-of, freshness, tests, warnings and a citation; column "
+                            "meanings are in describe_mart (the default)", lambda document: document.to_compact()),
     "markdown": DocumentForm("the full document as Markdown, for reading", lambda document: document.to_markdown()),
     "json": DocumentForm("the full document as JSON (schema context_document.schema.json), for programs",
                          lambda document: document.to_json()),
 }
-DEFAULT_FORM = "markdown"
+DEFAULT_FORM = "compact"
 
 
 def token_counter() -> TokenCounter:
     """The counter every tool's max_tokens is measured with (the context package's default)."""
-    from dbt_grounding.context import EstimatedTokenCounter
+    from dbt_grounding.context import default_token_counter
 
-    return EstimatedTokenCounter()
+    return default_token_counter()
 
 
 def fit_text(text: str, max_tokens: int | None, *, what: str) -> str:

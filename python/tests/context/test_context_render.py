@@ -26,8 +26,8 @@ def template_names() -> list[str]:
 
 def test_templates_ship_in_the_package_with_partials_and_macros_apart() -> None:
     assert set(template_names()) == {
-        "context_document.md.j2",
-        "macros/columns.md.j2", "macros/record.md.j2",
+        "context_document.md.j2", "compact_document.md.j2", "mart_description.md.j2",
+        "macros/columns.md.j2", "macros/compact.md.j2", "macros/record.md.j2", "macros/tests.md.j2",
         "partials/_about.md.j2", "partials/_citation.md.j2", "partials/_columns.md.j2", "partials/_freshness.md.j2",
         "partials/_omitted.md.j2", "partials/_record.md.j2", "partials/_sources.md.j2", "partials/_tests.md.j2",
         "partials/_usage.md.j2", "partials/_warnings.md.j2",
