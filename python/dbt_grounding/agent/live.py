@@ -28,6 +28,7 @@ from typing import Any
 
 from dbt_grounding.artifacts import locate_target_path
 from dbt_grounding.errors import ArtifactError, GroundingError
+from dbt_grounding.grounding.roles import load_roles
 from dbt_grounding.project import GroundingProject, utc_now
 
 WATCHED = ("manifest.json", "run_results.json", "catalog.json", "sources.json")
@@ -58,16 +59,20 @@ class LiveProject:
 
     def __init__(self, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
                  profiles_dir: str | Path | None = None, target: str | None = None,
-                 hold_ms: float = DEFAULT_HOLD_MS, clock=utc_now) -> None:
+                 hold_ms: float = DEFAULT_HOLD_MS, clock=utc_now, role: str | None = None) -> None:
         """
+        Args:
+            role: the role every call is served as (grounding.roles; default DBT_GROUNDING_ROLE, else public).
+
         Raises:
-            ConfigurationError: project_dir's dbt_project.yml cannot be read to find the target path.
+            ConfigurationError: project_dir's dbt_project.yml cannot be read to find the target path; no such role.
         """
         self.project_dir = Path(project_dir)
         self._target_path_arg = target_path
         self.target_path = locate_target_path(self.project_dir, target_path).path
+        self.role = load_roles(self.project_dir).resolve(role).name  # a role that does not exist fails at start
         self._open_options: dict[str, Any] = {"target_path": target_path, "profiles_dir": profiles_dir,
-                                              "target": target, "clock": clock}
+                                              "target": target, "clock": clock, "role": self.role}
         self.hold_ms = hold_ms
         self._lock = threading.Lock()
         self._current: _Loaded | None = None
