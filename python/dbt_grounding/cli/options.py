@@ -59,7 +59,6 @@ def add_project_options(parser: argparse.ArgumentParser) -> None:
                             "$DBT_TARGET_PATH, else target-path in dbt_project.yml, else target)")
 
 
-@contextmanager
 def add_role_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--role", default=None,
                         help="the caller's role: which marts are served and which columns shown (built in: public, "
@@ -67,6 +66,7 @@ def add_role_option(parser: argparse.ArgumentParser) -> None:
                              "else public")
 
 
+@contextmanager
 def open_project(args: argparse.Namespace) -> Iterator[GroundingProject]:
     """The project the options name, closed after the command. The project's warnings (what its artifacts lack)
     become notes of an error the command raises: they may be why it failed."""
