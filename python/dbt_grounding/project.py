@@ -44,10 +44,12 @@ class GroundingProject:
     """A dbt project seen through its artifacts (target/) and, when needed, its warehouse (from the dbt profile)."""
 
     def __init__(self, project_dir: Path, artifacts: Artifacts, *, profiles_dir: Path | None, target: str | None,
-                 clock: Clock, warehouse_options: Mapping[str, Any] | None = None, role: Role | None = None) -> None:
+                 clock: Clock, warehouse_options: Mapping[str, Any] | None = None, role: Role | None = None,
+                 marts_only: bool = False) -> None:
         self.project_dir = project_dir
         self.role = role if role is not None else load_roles(project_dir).resolve()
-        self.access = Access(artifacts.manifest, self.role)
+        self.marts_only = marts_only
+        self.access = Access(artifacts.manifest, self.role, marts_only=marts_only)
         self.artifacts = artifacts
         self.manifest = artifacts.manifest
         self.profiles_dir = profiles_dir
@@ -63,7 +65,8 @@ class GroundingProject:
     @classmethod
     def open(cls, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
              profiles_dir: str | Path | None = None, target: str | None = None, clock: Clock = utc_now,
-             warehouse_options: Mapping[str, Any] | None = None, role: str | None = None) -> GroundingProject:
+             warehouse_options: Mapping[str, Any] | None = None, role: str | None = None,
+             marts_only: bool = False) -> GroundingProject:
         """Open a dbt project: its artifacts now, its warehouse connection lazily.
 
         Args:
@@ -78,6 +81,8 @@ class GroundingProject:
             role: the caller's role (grounding.roles: built in public, internal, restricted, or one of
                 grounding_roles.yml); default DBT_GROUNDING_ROLE, else `public`, the least privileged. It decides
                 which marts `context`, `contexts`, `ask` and the agent tools serve and which columns they show.
+            marts_only: serve grounding marts only (models with meta.grounding; in a project without any, models
+                with a key dbt knows), as the agent server does; other models do not exist for the caller.
 
         Raises:
             ArtifactError: manifest.json missing or unusable, or written by another dbt project than project_dir's.
@@ -90,7 +95,8 @@ class GroundingProject:
         artifacts = load_artifacts(located.path, located_by=located.reason, project_dir=project_dir)
         check_same_project(artifacts.manifest, project_dir, located.path)
         return cls(project_dir, artifacts, profiles_dir=Path(profiles_dir) if profiles_dir else None,
-                   target=target, clock=clock, warehouse_options=warehouse_options, role=chosen_role)
+                   target=target, clock=clock, warehouse_options=warehouse_options, role=chosen_role,
+                   marts_only=marts_only)
 
     def close(self) -> None:
         if self._warehouse is not None:
@@ -274,7 +280,8 @@ class GroundingProject:
                                schema_check=schema_check, row_limit=row_limit)
         return self.serving.contexts(ContextRequest(model, keys, policy, max_tokens=max_tokens,
                                                     token_counter=token_counter, form=form,
-                                                    include_passing_tests=include_passing_tests, role=self.role))
+                                                    include_passing_tests=include_passing_tests, role=self.role,
+                                                    marts_only=self.marts_only))
 
     def ask(self, question: str, *, filters: Mapping[str, Any] | None = None) -> AskResult:
         """The grounding mart, columns and keys `question` is about, with their documents, or a typed "no grounding"

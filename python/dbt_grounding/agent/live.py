@@ -72,7 +72,8 @@ class LiveProject:
         self.target_path = locate_target_path(self.project_dir, target_path).path
         self.role = load_roles(self.project_dir).resolve(role).name  # a role that does not exist fails at start
         self._open_options: dict[str, Any] = {"target_path": target_path, "profiles_dir": profiles_dir,
-                                              "target": target, "clock": clock, "role": self.role}
+                                              "target": target, "clock": clock, "role": self.role,
+                                              "marts_only": True}  # agents are served grounding marts only
         self.hold_ms = hold_ms
         self._lock = threading.Lock()
         self._current: _Loaded | None = None

@@ -20,22 +20,27 @@ if TYPE_CHECKING:
 
 
 class Access:
-    """One role's view of one manifest."""
+    """One role's view of one manifest. With `marts_only` (the agent server) only grounding marts exist for it: a
+    staging model full of raw text is not one call away; a model is opted in by giving it a meta.grounding block."""
 
-    def __init__(self, manifest: Manifest, role: Role) -> None:
+    def __init__(self, manifest: Manifest, role: Role, *, marts_only: bool = False) -> None:
         self.manifest = manifest
         self.role = role
-        self.sees_everything = role.access == ACCESS_LEVELS[-1]
+        self.marts_only = marts_only
+        self.sees_everything = role.access == ACCESS_LEVELS[-1] and not marts_only
+        self._marts = {node.unique_id for node in grounding_models(manifest)} if marts_only else None
 
     def may_read(self, node: Node | Source) -> bool:
-        return self.sees_everything or self.role.may_read(grounding_spec(self.manifest, node).access)
+        if self._marts is not None and node.unique_id not in self._marts:
+            return False
+        return self.role.access == ACCESS_LEVELS[-1] or self.role.may_read(grounding_spec(self.manifest, node).access)
 
     def find(self, name: str) -> Node | Source:
         """The node `name` names, if the role may read it.
 
         Raises:
-            AccessDeniedError: the role may not read it, or (for a role that does not see everything) nothing has
-                that name; the two are worded alike.
+            AccessDeniedError: the role may not read it (or, with marts_only, it is no grounding mart), or (for a
+                role that does not see everything) nothing has that name; the two are worded alike.
             UnknownNodeError: nothing has that name, for a role that sees everything.
         """
         if self.sees_everything:

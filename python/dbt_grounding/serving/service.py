@@ -52,6 +52,7 @@ class ContextRequest:
         include_passing_tests: list passing tests by name (they are counted either way).
         role: the caller's role (grounding.roles): marts above its level do not exist for it, columns it may not
             see are left out of records and listed as withheld.
+        marts_only: serve grounding marts only (serving.access), as the agent server does.
     """
 
     model: str
@@ -62,6 +63,7 @@ class ContextRequest:
     form: DocumentForm = "markdown"
     include_passing_tests: bool = False
     role: Role = BUILT_IN_ROLES["restricted"]
+    marts_only: bool = False
 
 
 class Serving:
@@ -103,7 +105,7 @@ class Serving:
     def _contexts(self, request: ContextRequest) -> list[ContextDocument]:
         from dbt_grounding.context import build_document
 
-        access = Access(self.manifest, request.role)
+        access = Access(self.manifest, request.role, marts_only=request.marts_only)
         node = access.find(request.model)
         spec = grounding_spec(self.manifest, node)
         _check_key_count(node, request.keys)

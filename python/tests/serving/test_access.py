@@ -122,3 +122,21 @@ def test_the_cli_exits_5_for_a_denied_mart_and_2_for_an_unknown_role(built_packa
     assert unknown.returncode == ExitCode.USAGE and "No role 'admin'" in unknown.stderr
     listed = _cli(built_package, "models", "--role", AGENT, "--format", "json")
     assert [row["model"] for row in json.loads(listed.stdout)] == [HEALTH, SUPPORT]
+
+
+def test_the_server_serves_grounding_marts_only(built_package) -> None:
+    """A staging model full of raw ticket bodies is one call away through the library (a developer's choice), never
+    through the agent server: there it does not exist, even for the most privileged role."""
+    from dbt_grounding.agent import LiveProject
+
+    live = LiveProject(REPO_ROOT, target_path=built_package.target_path, role="restricted")
+    try:
+        tools = {tool.name: tool for tool in grounding_tools(live)}
+        staging = tools["get_context"](mart="stg_support__tickets", key={"ticket_id": "tkt_5101"})
+        mart = tools["get_context"](mart=HEALTH, key={"customer_id": 51})
+    finally:
+        live.close()
+    assert staging.is_error and staging.error["error"] == "AccessDeniedError", staging.text
+    assert not mart.is_error and "primary_contact_email" in mart.text
+    with opened(built_package, "restricted") as project:
+        assert project.context("stg_support__tickets", {"ticket_id": "tkt_5101"}).found
