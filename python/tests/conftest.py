@@ -146,6 +146,7 @@ def built_package_spark(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     return project
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the marks to name each test's group
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Work units for pytest-xdist's `--dist loadgroup` (`make test`): a module's tests run in one worker, so its
     module fixtures (builds of their own) are made once; every PostgreSQL and Spark job runs in one worker, so there

@@ -72,12 +72,18 @@ class Serving:
     computed once per process."""
 
     def __init__(self, artifacts: Artifacts, lineage: ProjectLineage, warehouse: Callable[[], Warehouse], *,
-                 schemas: ExpectedSchemas, clock: Callable[[], datetime]) -> None:
+                 schemas: ExpectedSchemas, clock: Callable[[], datetime], check_upstream: bool = True,
+                 notes: Sequence[str] = ()) -> None:
         """
         Args:
             warehouse: returns the warehouse, opened on first use (reading the profile may raise).
             clock: returns the current UTC time (freshness is judged against it).
+            check_upstream: check every relation upstream of a mart before serving it; False for a published build,
+                whose store holds the marts only and whose upstream the gate checked before publishing it.
+            notes: said in every document (where the data is served from, when that matters).
         """
+        self.check_upstream = check_upstream
+        self.notes = list(notes)
         self.artifacts = artifacts
         self.manifest = artifacts.manifest
         self.lineage = lineage
@@ -144,7 +150,7 @@ class Serving:
                 sources=[uid for uid in self.lineage.upstream(node.unique_id) if uid.startswith("source.")],
                 invocation_id=self.manifest.metadata.invocation_id,
                 manifest_generated_at=self.manifest.metadata.generated_at,
-                warnings=self.artifact_gaps()
+                warnings=self.artifact_gaps() + self.notes
                 + ([f"the last build of {node.name} is unknown: {build.unknown}"] if build.unknown else [])
                 + [note for note in [access.withheld_note(node)] if note],
                 never_built=list(served.expected.never_built), known_names=self.known_names(),
@@ -160,7 +166,7 @@ class Serving:
 
     def _checked(self, warehouse: Warehouse, node: Node | Source, policy: ServingPolicy) -> RelationCheck:
         if policy.schema_check:
-            return self.schemas.check(warehouse, node, upstream=True)
+            return self.schemas.check(warehouse, node, upstream=self.check_upstream)
         return self.schemas.unchecked(warehouse, node)
 
     def tests(self, unique_id: str) -> list[TestOutcome]:
