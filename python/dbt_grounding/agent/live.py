@@ -180,9 +180,10 @@ class LiveProject:
                     raise self._failed[1]
                 try:
                     fresh = self._load(signature)
-                except GroundingError as error:
+                except GroundingError as failure:
                     self.failed_loads += 1
-                    if self.published and current is None and isinstance(self.last_publish, Exception):
+                    error = failure
+                    if self.published and current is None and isinstance(self.last_publish, GroundingError):
                         error = self.last_publish  # nothing published yet: why the last build was not
                     self._failed = (self.signature(), error)
                     raise error from None
