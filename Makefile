@@ -55,7 +55,7 @@ sample: install
 
 ## context: the schema-checked context document of customer 51 (its tickets hold a prompt injection)
 context: install
-	$(BIN)/dbt-grounding context fct_customer_health_summary --key customer_id=51
+	$(BIN)/dbt-grounding context fct_customer_health_summary --key customer_id=51 --role customer_success_agent
 
 ## data: regenerate the committed raw sample data (deterministic)
 data: install

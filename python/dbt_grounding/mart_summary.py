@@ -43,9 +43,12 @@ def summaries(project: GroundingProject, names: list[str] | None = None) -> list
 
     Raises:
         UnknownNodeError: a name that names no node, or several.
+        AccessDeniedError: a name the caller's role may not read (or, for a role that does not see everything, a
+            name that names nothing).
     """
     found = []
-    for node in [project.node(name) for name in names] if names else project.grounding_models():
+    access = project.access  # the caller's role: marts above its level are not listed, named ones are denied
+    for node in [access.find(name) for name in names] if names else access.readable(project.grounding_models()):
         spec = project.spec(node.unique_id)
         built = project.freshness(node.unique_id)
         counts = Counter(outcome.status for outcome in project.tests(node.unique_id))

@@ -6,6 +6,7 @@ It opens the artifacts and (lazily) the warehouse and hands them to the layers t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Sequence
@@ -21,7 +22,10 @@ from dbt_grounding.grounding.freshness import FreshnessResult
 from dbt_grounding.grounding.spec import GroundingSpec, grounding_models, grounding_spec
 from dbt_grounding.grounding.test_status import TestOutcome
 from dbt_grounding.lineage.project_lineage import ProjectLineage
+from dbt_grounding.grounding.roles import Role, load_roles
+from dbt_grounding.publish.reading import HELD_MS, PublishedSource, open_published
 from dbt_grounding.serving import ROW_LIMIT, ContextRequest, OnProblem, Serving, ServingPolicy
+from dbt_grounding.serving.access import Access
 
 if TYPE_CHECKING:
     from dbt_grounding.ask import AskResult
@@ -42,24 +46,35 @@ class GroundingProject:
     """A dbt project seen through its artifacts (target/) and, when needed, its warehouse (from the dbt profile)."""
 
     def __init__(self, project_dir: Path, artifacts: Artifacts, *, profiles_dir: Path | None, target: str | None,
-                 clock: Clock, warehouse_options: Mapping[str, Any] | None = None) -> None:
+                 clock: Clock, warehouse_options: Mapping[str, Any] | None = None, role: Role | None = None,
+                 marts_only: bool = False, published: PublishedSource | None = None) -> None:
         self.project_dir = project_dir
+        self.published = published
+        self.role = role if role is not None else load_roles(project_dir).resolve()
+        self.marts_only = marts_only
+        self.access = Access(artifacts.manifest, self.role, marts_only=marts_only)
         self.artifacts = artifacts
         self.manifest = artifacts.manifest
         self.profiles_dir = profiles_dir
         self.target = target
         self.clock = clock
         self.warehouse_options = dict(warehouse_options or {})
+        if published is not None:  # a copy nobody writes: hold the connection, leave no gap for writers
+            self.warehouse_options.setdefault("hold_ms", HELD_MS)
+            self.warehouse_options.setdefault("writer_gap_ms", 0.0)
         self._warehouse: Warehouse | None = None
         # artifacts do not change while a project is open: per-model answers are computed once per process
         self.project_lineage = ProjectLineage(self.manifest, artifacts.catalog, artifacts.target_path)
         self.expected_schemas = ExpectedSchemas(artifacts, self.adapter)
-        self.serving = Serving(artifacts, self.project_lineage, self.warehouse, schemas=self.expected_schemas, clock=clock)
+        self.serving = Serving(artifacts, self.project_lineage, self.warehouse, schemas=self.expected_schemas,
+                               clock=clock, check_upstream=published is None,
+                               notes=published.notes if published is not None else ())
 
     @classmethod
     def open(cls, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
              profiles_dir: str | Path | None = None, target: str | None = None, clock: Clock = utc_now,
-             warehouse_options: Mapping[str, Any] | None = None) -> GroundingProject:
+             warehouse_options: Mapping[str, Any] | None = None, role: str | None = None,
+             marts_only: bool = False, published: bool = False) -> GroundingProject:
         """Open a dbt project: its artifacts now, its warehouse connection lazily.
 
         Args:
@@ -71,17 +86,31 @@ class GroundingProject:
             clock: returns the current UTC time (tests pin it).
             warehouse_options: adapter options, e.g. DuckDB `hold_ms` for a serving process (see warehouse.duckdb),
                 PostgreSQL `statement_timeout_ms`, `on_query` on every adapter.
+            role: the caller's role (grounding.roles: built in public, internal, restricted, or one of
+                grounding_roles.yml); default DBT_GROUNDING_ROLE, else `public`, the least privileged. It decides
+                which marts `context`, `contexts`, `ask` and the agent tools serve and which columns they show.
+            marts_only: serve grounding marts only (models with meta.grounding; in a project without any, models
+                with a key dbt knows), as the agent server does; other models do not exist for the caller.
+            published: read the last published build (`dbt-grounding publish`: its artifacts and its DuckDB copy of
+                the grounding marts, which no build ever writes) instead of the target folder and the warehouse.
 
         Raises:
             ArtifactError: manifest.json missing or unusable, or written by another dbt project than project_dir's.
-            ConfigurationError: project_dir's dbt_project.yml cannot be read, or its target-path cannot be rendered.
+            ConfigurationError: project_dir's dbt_project.yml cannot be read, or its target-path cannot be rendered;
+                no such role, or a grounding_roles.yml that cannot be used.
         """
         project_dir = Path(project_dir)
+        chosen_role = load_roles(project_dir).resolve(role)
         located = locate_target_path(project_dir, target_path)
-        artifacts = load_artifacts(located.path, located_by=located.reason, project_dir=project_dir)
-        check_same_project(artifacts.manifest, project_dir, located.path)
+        source = open_published(located.path, project_dir) if published else None
+        if source is not None:
+            artifacts = source.artifacts
+        else:
+            artifacts = load_artifacts(located.path, located_by=located.reason, project_dir=project_dir)
+        check_same_project(artifacts.manifest, project_dir, artifacts.target_path)
         return cls(project_dir, artifacts, profiles_dir=Path(profiles_dir) if profiles_dir else None,
-                   target=target, clock=clock, warehouse_options=warehouse_options)
+                   target=target, clock=clock, warehouse_options=warehouse_options, role=chosen_role,
+                   marts_only=marts_only, published=source)
 
     def close(self) -> None:
         if self._warehouse is not None:
@@ -117,6 +146,9 @@ class GroundingProject:
                          f"the {settings.adapter_type} build's artifacts.",
                     built_on=built_on, target=settings.target_name, adapter=settings.adapter_type,
                 )
+            if self.published is not None:  # the profile's engine and options, the published copy's file
+                settings = replace(settings, settings={**settings.settings, "path": str(self.published.database),
+                                                       "path_origin": "the published build's copy"})
             self._warehouse = open_warehouse(settings, **self.warehouse_options)
         return self._warehouse
 
@@ -265,14 +297,15 @@ class GroundingProject:
                                schema_check=schema_check, row_limit=row_limit)
         return self.serving.contexts(ContextRequest(model, keys, policy, max_tokens=max_tokens,
                                                     token_counter=token_counter, form=form,
-                                                    include_passing_tests=include_passing_tests))
+                                                    include_passing_tests=include_passing_tests, role=self.role,
+                                                    marts_only=self.marts_only))
 
     def ask(self, question: str, *, filters: Mapping[str, Any] | None = None) -> AskResult:
         """The grounding mart, columns and keys `question` is about, with their documents, or a typed "no grounding"
         that says why (dbt_grounding.ask; README "Asking questions")."""
         from dbt_grounding.ask import ask
 
-        return ask(self, question, filters=filters)
+        return ask(self, question, filters=filters, visible=lambda project, marts: project.access.readable(marts))
 
     def known_names(self) -> KnownNames:
         """The person names the warehouse knows (serving.known_names), read once per open project."""

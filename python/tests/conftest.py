@@ -3,6 +3,7 @@ other engines (a throwaway PostgreSQL cluster, Spark in local mode) for the test
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject, build_gate_library, co
 from engines import SPARK_BUILD_OUTPUT, PostgresCluster, postgres_cluster, require_java, spark_env
 from moved_target_shop import Shop
 from shared_builds import build_once
+
+
+# The suite reads every mart as the most privileged built-in role, as it did before roles existed; the tests of roles
+# (grounding/test_roles.py, serving/test_access.py) name their roles themselves. Subprocesses inherit it.
+os.environ.setdefault("DBT_GROUNDING_ROLE", "restricted")
 
 
 @pytest.fixture(scope="session")
@@ -140,6 +146,7 @@ def built_package_spark(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     return project
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the marks to name each test's group
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Work units for pytest-xdist's `--dist loadgroup` (`make test`): a module's tests run in one worker, so its
     module fixtures (builds of their own) are made once; every PostgreSQL and Spark job runs in one worker, so there

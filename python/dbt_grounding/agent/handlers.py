@@ -38,7 +38,8 @@ def list_grounding_marts(project: GroundingProject, *, max_tokens: int | None = 
 def describe_mart(project: GroundingProject, *, mart: str, max_tokens: int | None = None) -> str:
     from dbt_grounding.describe import describe_mart as description_of
 
-    return fit_text(description_of(project, mart).to_markdown(), max_tokens, what="the mart description")
+    node = project.access.find(mart)  # a mart the role may not read does not exist for it
+    return fit_text(description_of(project, node.unique_id).to_markdown(), max_tokens, what="the mart description")
 
 
 def get_context(project: GroundingProject, *, mart: str, key: dict[str, Any], form: str = DEFAULT_FORM,
@@ -80,9 +81,16 @@ def check_grounding(project: GroundingProject, *, mart: str | None = None, max_t
     from dbt_grounding.checks.reporters import render
     from dbt_grounding.checks.verdict import LOCK_FILE, gate_verdict
 
-    verdict = gate_verdict(project, [mart] if mart else None, use_warehouse=True,
-                           lock_path=project.project_dir / LOCK_FILE)
-    report = render(verdict.findings, "markdown", skipped=verdict.skipped, tool_version=__version__)
+    marts = [project.access.find(mart).unique_id] if mart else [
+        node.unique_id for node in project.access.readable(project.grounding_models())]
+    if not marts:
+        return "No grounding marts to check for this role.\n"
+    verdict = gate_verdict(project, marts, use_warehouse=True, lock_path=project.project_dir / LOCK_FILE)
+    # the lock's comparison covers every mart: keep what concerns these marts, their upstream and the artifacts
+    readable = set(marts).union(*(project.upstream(uid) for uid in marts))
+    verdict_findings = [f for f in verdict.findings
+                        if f.node in readable or not f.node.startswith(("model.", "seed.", "snapshot.", "source."))]
+    report = render(verdict_findings, "markdown", skipped=verdict.skipped, tool_version=__version__)
     return fit_text(report, max_tokens, what="the findings")
 
 
@@ -92,8 +100,14 @@ def explain_lineage(project: GroundingProject, *, mart: str, column: str | None 
 
     from dbt_grounding.lineage import render_text
 
+    mart = project.access.find(mart).unique_id  # a mart the role may not read does not exist for it
     if column is None:
-        text = render_text(project.lineage(mart, direction="up"))
+        lineage = project.lineage(mart, direction="up")
+        hidden = {node.unique_id for node in lineage.upstream if node.unique_id in project.manifest.nodes
+                  and not project.access.may_read(project.manifest.nodes[node.unique_id])}
+        text = render_text(msgspec.structs.replace(
+            lineage, upstream=[node for node in lineage.upstream if node.unique_id not in hidden],
+            edges=[edge for edge in lineage.edges if not hidden & set(edge)]))
     else:
         lineage = project.column_lineage(mart)
         trace = next((trace for name, trace in lineage.columns.items() if name.casefold() == column.casefold()), None)

@@ -9,7 +9,11 @@ when the last of them ends.
 dbt writes an artifact in place, so a load may meet a file being written: it is retried while the files keep
 changing (~2 s at most), and a load that still fails is the calls' error (ArtifactError) until the files change.
 
-The DuckDB connection is held between calls (`hold_ms`) for latency, except while manifest.json is newer than
+With `published`, calls are served from the last published build (dbt-grounding publish: a copy of the grounding
+marts no build ever writes, held open), and each build dbt finishes is audited by the gate and published in the
+background; a build the gate refuses is never served (`last_publish` says why).
+
+Otherwise the DuckDB connection is held between calls (`hold_ms`) for latency, except while manifest.json is newer than
 run_results.json: dbt writes manifest.json when it has parsed the project and run_results.json when it ends, so in
 between a dbt command is usually running and may need the file's write lock. Then each operation opens and closes
 its own connection (warehouse.duckdb: short connections leave the file free between them).
@@ -28,6 +32,7 @@ from typing import Any
 
 from dbt_grounding.artifacts import locate_target_path
 from dbt_grounding.errors import ArtifactError, GroundingError
+from dbt_grounding.grounding.roles import load_roles
 from dbt_grounding.project import GroundingProject, utc_now
 
 WATCHED = ("manifest.json", "run_results.json", "catalog.json", "sources.json")
@@ -58,16 +63,31 @@ class LiveProject:
 
     def __init__(self, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
                  profiles_dir: str | Path | None = None, target: str | None = None,
-                 hold_ms: float = DEFAULT_HOLD_MS, clock=utc_now) -> None:
+                 hold_ms: float = DEFAULT_HOLD_MS, clock=utc_now, role: str | None = None,
+                 published: bool = False) -> None:
         """
+        Args:
+            role: the role every call is served as (grounding.roles; default DBT_GROUNDING_ROLE, else public).
+            published: serve the last published build (publish.reading) and publish each new build the gate passes,
+                in the background, when dbt rewrites the artifacts (write-audit-publish: a build never waits for
+                readers, and a failing build is never served).
+
         Raises:
-            ConfigurationError: project_dir's dbt_project.yml cannot be read to find the target path.
+            ConfigurationError: project_dir's dbt_project.yml cannot be read to find the target path; no such role.
         """
         self.project_dir = Path(project_dir)
         self._target_path_arg = target_path
         self.target_path = locate_target_path(self.project_dir, target_path).path
+        self.role = load_roles(self.project_dir).resolve(role).name  # a role that does not exist fails at start
         self._open_options: dict[str, Any] = {"target_path": target_path, "profiles_dir": profiles_dir,
-                                              "target": target, "clock": clock}
+                                              "target": target, "clock": clock, "role": self.role,
+                                              "marts_only": True,  # agents are served grounding marts only
+                                              "published": published}
+        self.published = published
+        self._clock = clock
+        self._publishing: threading.Thread | None = None
+        self._build_seen: Signature | None = None
+        self.last_publish: Any = None  # the last publish attempt's Publication, or the GroundingError that stopped it
         self.hold_ms = hold_ms
         self._lock = threading.Lock()
         self._current: _Loaded | None = None
@@ -76,10 +96,20 @@ class LiveProject:
         self.failed_loads = 0
 
     def signature(self) -> Signature:
+        """What the served project was loaded from: the artifacts, or with `published` the store's pointer."""
+        if self.published:
+            return self._stats(self.target_path / "dbt_grounding" / "published", ("current.json",))
+        return self.build_signature()
+
+    def build_signature(self) -> Signature:
+        return self._stats(self.target_path, WATCHED)
+
+    @staticmethod
+    def _stats(folder: Path, names: tuple[str, ...]) -> Signature:
         entries = []
-        for name in WATCHED:
+        for name in names:
             try:
-                stat = os.stat(self.target_path / name)
+                stat = os.stat(folder / name)
             except OSError:
                 entries.append((name,))
             else:
@@ -107,7 +137,41 @@ class LiveProject:
 
     # ------------------------------------------------------------------ internals
 
+    def publish(self) -> Any:
+        """Audit and publish the target folder's last build now (publish.publish_project); returns the Publication.
+
+        Raises:
+            PublishRefusedError: the gate refused it; and what publish_project raises.
+        """
+        from dbt_grounding.checks.lock import LOCK_FILE
+        from dbt_grounding.publish import publish_project
+
+        options = {key: value for key, value in self._open_options.items() if key not in ("published", "marts_only")}
+        with GroundingProject.open(self.project_dir, **options) as project:
+            return publish_project(project, lock_path=self.project_dir / LOCK_FILE, clock=self._clock)
+
+    def _publish_when_built(self) -> None:
+        """With `published`: a build dbt finished since the last attempt is published in the background (the calls
+        go on being served from the last published build meanwhile); the first call waits for the first one."""
+        build = self.build_signature()
+        if build == self._build_seen or (self._publishing is not None and self._publishing.is_alive()):
+            return
+        self._build_seen = build
+
+        def attempt() -> None:
+            try:
+                self.last_publish = self.publish()
+            except Exception as error:  # noqa: BLE001 - a background thread: kept for the calls to report
+                self.last_publish = error
+
+        self._publishing = threading.Thread(target=attempt, name="dbt-grounding-publish", daemon=True)
+        self._publishing.start()
+        if self._current is None:
+            self._publishing.join()
+
     def _acquire(self) -> _Loaded:
+        if self.published:
+            self._publish_when_built()
         signature = self.signature()
         with self._lock:
             current = self._current
@@ -116,10 +180,13 @@ class LiveProject:
                     raise self._failed[1]
                 try:
                     fresh = self._load(signature)
-                except GroundingError as error:
+                except GroundingError as failure:
                     self.failed_loads += 1
+                    error = failure
+                    if self.published and current is None and isinstance(self.last_publish, GroundingError):
+                        error = self.last_publish  # nothing published yet: why the last build was not
                     self._failed = (self.signature(), error)
-                    raise
+                    raise error from None
                 self._failed = None
                 if current is not None:
                     self._retire(current)
@@ -149,7 +216,7 @@ class LiveProject:
                 time.sleep(LOAD_RETRY_S)
                 signature = self.signature()
                 continue
-            if project.adapter == "duckdb":  # other engines' connections need no releasing for a build
+            if project.adapter == "duckdb" and not self.published:  # a published copy is never written: held
                 project.warehouse_options["hold_ms"] = self._hold_ms(signature)
             self.loads += 1
             after = self.signature()

@@ -2,7 +2,8 @@
 
 Exit codes (errors.ExitCode): 0 ok; 1 findings (schema drift, stale data, failed tests, warehouse unreachable);
 2 usage or configuration; 3 dbt artifacts missing or unusable; 4 internal error (a bug: reported in one line, the
-traceback with --debug or DBT_GROUNDING_DEBUG=1); 130 interrupted. Every failure prints one `error:` line on stderr,
+traceback with --debug or DBT_GROUNDING_DEBUG=1); 5 access denied (the caller's role may not read that mart);
+130 interrupted. Every failure prints one `error:` line on stderr,
 never a traceback.
 """
 
@@ -24,7 +25,8 @@ COMMANDS = (ask_command, check_command, lock_command, context_command, lineage_c
             publish_command, serve_command, tools_command)
 DEBUG_ENV = "DBT_GROUNDING_DEBUG"
 EXIT_CODES = ("Exit codes: 0 ok, 1 findings (drift, stale, failed tests, warehouse unreachable), 2 usage or "
-              "configuration, 3 artifacts, 4 internal error (a bug: please report it), 130 interrupted.")
+              "configuration, 3 artifacts, 4 internal error (a bug: please report it), 5 access denied to the "
+              "caller's role, 130 interrupted.")
 
 
 def build_parser() -> argparse.ArgumentParser:

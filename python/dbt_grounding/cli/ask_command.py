@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
+from dbt_grounding.cli.options import CommandOutput, add_project_options, add_role_option, open_project
 from dbt_grounding.errors import ExitCode
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("ask", help="find the mart, columns and customer a question is about, or say why not")
     parser.add_argument("question", help="the question, in plain words (contact details in it are never echoed)")
+    add_role_option(parser)
     add_project_options(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, positive_int
+from dbt_grounding.cli.options import CommandOutput, add_project_options, add_role_option, open_project, positive_int
 from dbt_grounding.errors import ExitCode, InvalidKeyError
 from dbt_grounding.grounding.test_status import blocks_serving
 
@@ -29,6 +29,7 @@ def register(subparsers) -> None:
     parser.add_argument("--allow-unknown-build", action="store_true",
                         help="serve data whose last build is unknown (run_results.json missing or from compile/docs), "
                              "with that stated (exit code 1)")
+    add_role_option(parser)
     add_project_options(parser)
     parser.set_defaults(run=run)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project
+from dbt_grounding.cli.options import CommandOutput, add_project_options, add_role_option, open_project
 from dbt_grounding.mart_summary import summaries
 
 
@@ -14,6 +14,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("models", help="list the grounding marts with key, freshness and test status")
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help="only these nodes: model, seed or snapshot name, source_name.table_name, or unique_id")
+    add_role_option(parser)
     add_project_options(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)

@@ -59,6 +59,13 @@ def add_project_options(parser: argparse.ArgumentParser) -> None:
                             "$DBT_TARGET_PATH, else target-path in dbt_project.yml, else target)")
 
 
+def add_role_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--role", default=None,
+                        help="the caller's role: which marts are served and which columns shown (built in: public, "
+                             "internal, restricted; or one of grounding_roles.yml). Default: $DBT_GROUNDING_ROLE, "
+                             "else public")
+
+
 @contextmanager
 def open_project(args: argparse.Namespace) -> Iterator[GroundingProject]:
     """The project the options name, closed after the command. The project's warnings (what its artifacts lack)
@@ -66,7 +73,8 @@ def open_project(args: argparse.Namespace) -> Iterator[GroundingProject]:
     from dbt_grounding.project import GroundingProject
 
     with GroundingProject.open(
-        args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir, target=args.target
+        args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir, target=args.target,
+        role=getattr(args, "role", None),
     ) as project:
         try:
             yield project

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dbt_grounding.cli.options import CommandOutput, add_project_options, positive_int
+from dbt_grounding.cli.options import CommandOutput, add_project_options, add_role_option, positive_int
 
 DEFAULT_HTTP_PORT = 8765
 
@@ -23,6 +23,10 @@ def register(subparsers) -> None:
     parser.add_argument("--hold-ms", type=positive_int, default=1000,
                         help="keep the DuckDB connection open this long after a call (default 1000); released "
                              "while a dbt command is running")
+    parser.add_argument("--published", action="store_true",
+                        help="serve the last published build and publish each build the gate passes (DuckDB: "
+                             "readers never hold the file dbt builds; see `dbt-grounding publish`)")
+    add_role_option(parser)
     add_project_options(parser)
     parser.set_defaults(run=run)
 
@@ -33,7 +37,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.errors import GroundingError
 
     live = LiveProject(args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir,
-                       target=args.target, hold_ms=args.hold_ms)
+                       target=args.target, hold_ms=args.hold_ms, role=args.role, published=args.published)
     server = build_server(live)  # a missing `mcp` package is a usage error before anything is served
     try:  # warm: the artifacts decoded before the first call; unusable ones are each call's error, not the end
         with live.using() as project:

@@ -90,9 +90,9 @@ def publish(project, findings, *, clock: Callable[[], datetime], lock_interface:
     if errors:
         raise PublishRefusedError(
             f"The gate found {len(errors)} error(s) in the last build; it is not published and agents keep the last "
-            f"published build. First: {errors[0].rule} {errors[0].message}",
+            f"published build. First: {errors[0].code} {errors[0].message}",
             hint="Fix them (`dbt-grounding check` lists them), rebuild, and publish again.",
-            findings=[{"rule": f.rule, "node": f.node, "message": f.message} for f in errors],
+            findings=[{"rule": f.code, "node": f.node, "message": f.message} for f in errors],
         )
     build = project.artifacts.builds.last_build()
     if build is None:
@@ -148,7 +148,7 @@ def publish(project, findings, *, clock: Callable[[], datetime], lock_interface:
             adapter=project.adapter,
             marts=marts_copied,
             verdict=GateVerdict(errors=0, warnings=sum(f.level.value == "warn" for f in findings),
-                                warning_rules=sorted({f.rule for f in findings if f.level.value == "warn"})),
+                                warning_rules=sorted({f.code for f in findings if f.level.value == "warn"})),
             lock_interface=lock_interface,
         )
         write_record(temporary, record)

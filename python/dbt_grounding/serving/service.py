@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from dbt_grounding.errors import GroundingError, InvalidKeyError
+from dbt_grounding.errors import AccessDeniedError, GroundingError, InvalidKeyError
 from dbt_grounding.grounding.drift import relation_of
 from dbt_grounding.grounding.freshness import FreshnessResult, model_freshness
 from dbt_grounding.grounding.keys import coerce_key
+from dbt_grounding.grounding.roles import BUILT_IN_ROLES, Role
 from dbt_grounding.grounding.spec import grounding_spec
 from dbt_grounding.grounding.test_status import TestOutcome, test_outcomes
+from dbt_grounding.serving.access import Access
 from dbt_grounding.serving.inputs import MartInputs, as_of_value, model_input, served_columns, test_statuses
 from dbt_grounding.serving.known_names import read_known_names
 from dbt_grounding.serving.policy import ServingPolicy, refuse_stale, refuse_untrusted_build
@@ -48,6 +50,9 @@ class ContextRequest:
         token_counter: counts tokens for the budget (default: context.default_token_counter).
         form: the form the budget is counted in and the document is meant for (markdown, json, compact).
         include_passing_tests: list passing tests by name (they are counted either way).
+        role: the caller's role (grounding.roles): marts above its level do not exist for it, columns it may not
+            see are left out of records and listed as withheld.
+        marts_only: serve grounding marts only (serving.access), as the agent server does.
     """
 
     model: str
@@ -57,6 +62,8 @@ class ContextRequest:
     token_counter: TokenCounter | None = None
     form: DocumentForm = "markdown"
     include_passing_tests: bool = False
+    role: Role = BUILT_IN_ROLES["restricted"]
+    marts_only: bool = False
 
 
 class Serving:
@@ -65,12 +72,18 @@ class Serving:
     computed once per process."""
 
     def __init__(self, artifacts: Artifacts, lineage: ProjectLineage, warehouse: Callable[[], Warehouse], *,
-                 schemas: ExpectedSchemas, clock: Callable[[], datetime]) -> None:
+                 schemas: ExpectedSchemas, clock: Callable[[], datetime], check_upstream: bool = True,
+                 notes: Sequence[str] = ()) -> None:
         """
         Args:
             warehouse: returns the warehouse, opened on first use (reading the profile may raise).
             clock: returns the current UTC time (freshness is judged against it).
+            check_upstream: check every relation upstream of a mart before serving it; False for a published build,
+                whose store holds the marts only and whose upstream the gate checked before publishing it.
+            notes: said in every document (where the data is served from, when that matters).
         """
+        self.check_upstream = check_upstream
+        self.notes = list(notes)
         self.artifacts = artifacts
         self.manifest = artifacts.manifest
         self.lineage = lineage
@@ -98,9 +111,21 @@ class Serving:
     def _contexts(self, request: ContextRequest) -> list[ContextDocument]:
         from dbt_grounding.context import build_document
 
-        node = self.manifest.find(request.model)
+        access = Access(self.manifest, request.role, marts_only=request.marts_only)
+        node = access.find(request.model)
         spec = grounding_spec(self.manifest, node)
         _check_key_count(node, request.keys)
+        withheld = access.withheld(node)
+        for key in request.keys:  # a lookup by a withheld column would confirm its values
+            hidden = sorted(column for column in key if isinstance(column, str) and column.lower() in
+                            {name.lower() for name in withheld})
+            if hidden:
+                raise AccessDeniedError(
+                    f"Role {request.role.name!r} may not look {node.name} up by {', '.join(hidden)}: "
+                    f"{withheld[next(n for n in withheld if n.lower() == hidden[0].lower())]}.",
+                    hint="look it up by another of its keys (`dbt-grounding models` lists them)",
+                    name=node.name, role=request.role.name, columns=hidden,
+                )
         self.lineage.traced_paths(node.unique_id)  # remembered while it traces, so a later drift is explained
         policy, warehouse, relation = request.policy, self.warehouse(), relation_of(node)
         with warehouse.session():
@@ -115,8 +140,8 @@ class Serving:
             served = checked[0] if checked else self._checked(warehouse, node, policy)
             build, tests = self.artifacts.builds.node(node.unique_id), self.tests(node.unique_id)
             refuse_untrusted_build(node, build, tests, self.artifacts, policy, self.lineage.short_name)
-            columns = served_columns(node, served)
-            selected = [column.name for column in columns] or list(node.columns)
+            columns = [column for column in served_columns(node, served) if column.name not in withheld]
+            selected = [column.name for column in columns] or [name for name in node.columns if name not in withheld]
             fetched = [warehouse.fetch_rows(relation, key, selected, policy.row_limit) for key in keys]
             as_of = [as_of_value(warehouse, relation, spec, rows) for rows in fetched]
             mart = MartInputs(
@@ -125,8 +150,9 @@ class Serving:
                 sources=[uid for uid in self.lineage.upstream(node.unique_id) if uid.startswith("source.")],
                 invocation_id=self.manifest.metadata.invocation_id,
                 manifest_generated_at=self.manifest.metadata.generated_at,
-                warnings=self.artifact_gaps()
-                + ([f"the last build of {node.name} is unknown: {build.unknown}"] if build.unknown else []),
+                warnings=self.artifact_gaps() + self.notes
+                + ([f"the last build of {node.name} is unknown: {build.unknown}"] if build.unknown else [])
+                + [note for note in [access.withheld_note(node)] if note],
                 never_built=list(served.expected.never_built), known_names=self.known_names(),
             )
         documents = []
@@ -140,7 +166,7 @@ class Serving:
 
     def _checked(self, warehouse: Warehouse, node: Node | Source, policy: ServingPolicy) -> RelationCheck:
         if policy.schema_check:
-            return self.schemas.check(warehouse, node, upstream=True)
+            return self.schemas.check(warehouse, node, upstream=self.check_upstream)
         return self.schemas.unchecked(warehouse, node)
 
     def tests(self, unique_id: str) -> list[TestOutcome]:
