@@ -8,10 +8,11 @@ DBT := $(BIN)/dbt
 AS_OF ?= 2026-06-30
 DBT_FLAGS := --project-dir . --profiles-dir .
 
-# pytest-xdist: one worker per CPU; a test module's tests (and all the pg and spark jobs) stay in one worker
-# (conftest.py), and each session build is made once and shared by the workers (python/tests/shared_builds.py).
-# PYTEST_PARALLEL= runs the suite in one process.
-PYTEST_PARALLEL ?= -n logical --dist loadgroup
+# pytest-xdist: one worker per CPU, a test file's tests in one worker (its module builds made once); each session
+# build is made once and shared by the workers (python/tests/shared_builds.py). The pg and spark jobs run after, in
+# one process: one PostgreSQL cluster, one Spark build, one holder of Spark's Derby metastore.
+# PYTEST_PARALLEL= runs the DuckDB part in one process too.
+PYTEST_PARALLEL ?= -n logical --dist loadfile
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 # the `spark` target's driver listens on loopback only
@@ -26,7 +27,8 @@ demo: install seed build sample context
 ## test: the whole suite: dbt builds on real DuckDB files, and the jobs marked pg and spark, which build and read the
 ## package on a throwaway PostgreSQL cluster and on Spark in local mode (they need Debian's postgresql and Java 17)
 test: install
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not pg and not spark"
+	$(BIN)/python -m pytest -m "pg or spark"
 
 ## test-fast: the suite without the PostgreSQL and Spark jobs
 test-fast: install

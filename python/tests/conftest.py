@@ -144,14 +144,3 @@ def built_package_spark(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     )
     (work_dir / SPARK_BUILD_OUTPUT).write_text(result.stdout + result.stderr)
     return project
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the marks to name each test's group
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Work units for pytest-xdist's `--dist loadgroup` (`make test`): a module's tests run in one worker, so its
-    module fixtures (builds of their own) are made once; every PostgreSQL and Spark job runs in one worker, so there
-    is one cluster, one build per engine, and one process holding Spark's Derby metastore. Without xdist the marks
-    do nothing."""
-    for item in items:
-        engine = item.get_closest_marker("pg") or item.get_closest_marker("spark")
-        item.add_marker(pytest.mark.xdist_group("engines" if engine else item.nodeid.split("::")[0]))

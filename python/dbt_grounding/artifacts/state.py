@@ -50,20 +50,28 @@ def read_state(path: Path, shape: type[T], problems: list[str] | None = None) ->
 def write_state(path: Path, value: Any, problems: list[str] | None = None) -> None:
     """Write `value` as JSON atomically; a file that cannot be written is skipped (the next run tries again), and
     why is appended to `problems` when given."""
-    path = Path(path)
     try:
-        data = msgspec.json.encode(value, order="sorted")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:32]}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic_write(Path(path), msgspec.json.encode(value, order="sorted"))
     except OSError as error:
         _report(problems, f"cannot write {path} ({error.strerror or error})")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it into place: a reader sees the old file or the
+    new one, never half of one.
+
+    Raises:
+        OSError: the folder cannot be written (nothing is left behind).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:32]}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _report(problems: list[str] | None, problem: str) -> None:

@@ -17,6 +17,7 @@ import duckdb
 
 from dbt_grounding.errors import WarehouseError
 from dbt_grounding.publish.store import PublishedMart
+from dbt_grounding.warehouse.sql import quote_identifier
 
 __all__ = ["RelationToCopy", "copy_relations"]
 
@@ -83,9 +84,9 @@ def _attach_read_only(connection: duckdb.DuckDBPyConnection, source: Path, lock_
 
 
 def _copy_one(connection: duckdb.DuckDBPyConnection, unique_id: str, schema: str, identifier: str) -> PublishedMart:
-    target = f"{_quote(schema)}.{_quote(identifier)}"
+    target = f"{quote_identifier(schema)}.{quote_identifier(identifier)}"
     try:
-        connection.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
+        connection.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}")
         connection.execute(f"CREATE TABLE {target} AS SELECT * FROM src.{target}")
     except duckdb.Error as error:
         raise WarehouseError(f"Cannot copy {schema}.{identifier} ({unique_id}) for publishing: {error}",
@@ -98,7 +99,3 @@ def _copy_one(connection: duckdb.DuckDBPyConnection, unique_id: str, schema: str
     ).fetchall()
     return PublishedMart(unique_id=unique_id, schema=schema, identifier=identifier, rows=int(rows),
                          columns=[(name, data_type) for name, data_type in columns])
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'

@@ -23,15 +23,13 @@ previous one just before the swap can finish); older ones are removed.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import msgspec
 
-from dbt_grounding.artifacts.state import state_dir
+from dbt_grounding.artifacts.state import atomic_write, state_dir
 from dbt_grounding.errors import ArtifactError
 
 __all__ = [
@@ -142,18 +140,7 @@ def write_record(folder: Path, build: PublishedBuild) -> None:
 
 def write_current(target_path: Path, build: PublishedBuild) -> None:
     """Make `build` (already in its folder) the one agents read: current.json replaced atomically."""
-    folder = published_dir(target_path)
-    data = msgspec.json.encode(build, order="sorted")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".current.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, folder / CURRENT)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write(published_dir(target_path) / CURRENT, msgspec.json.encode(build, order="sorted"))
 
 
 def prune(target_path: Path, keep: str) -> list[str]:
