@@ -119,3 +119,11 @@ def explain_lineage(project: GroundingProject, *, mart: str, column: str | None 
             )
         text = render_text(msgspec.structs.replace(lineage, columns={trace.column: trace}))
     return fit_text(text, max_tokens, what="the lineage")
+
+
+def ground_question(project: GroundingProject, *, question: str, max_tokens: int | None = None) -> str:
+    from dbt_grounding.ask import ground_question as grounded
+
+    answer = grounded(project, question)
+    return fit_text(json.dumps(answer, indent=1, ensure_ascii=False, default=str) + "\n", max_tokens,
+                    what="the answer")

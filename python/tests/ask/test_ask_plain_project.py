@@ -25,7 +25,7 @@ def test_a_question_about_its_data_finds_the_model_the_column_and_the_row(plain:
     assert (result.status, result.mart, result.keys, result.entity_match) == (
         "grounded", "customers", ({"customer_id": 1},), "exact")
     assert result.columns[0].name == "lifetime_value"
-    assert result.documents[0].text.startswith("# customers: customer_id = 1")
+    assert result.documents[0].text.startswith("# customers customer_id = 1")
 
 
 def test_without_a_name_column_nothing_is_resolved_and_it_says_so(plain: GroundingProject) -> None:
