@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +74,22 @@ class DbtProject:
             )
         return result
 
+    @contextmanager
+    def grounding(self, **options) -> Iterator:
+        """The built project opened by the toolkit in this process (GroundingProject.open options), its profile
+        pointed at this build's DuckDB file for as long as it is open."""
+        from dbt_grounding import GroundingProject
+
+        previous = os.environ.get(self.duckdb_path_env_var)
+        os.environ[self.duckdb_path_env_var] = str(self.duckdb_path)
+        try:
+            with GroundingProject.open(self.project_dir, target_path=self.target_path, **options) as project:
+                yield project
+        finally:
+            if previous is None:
+                os.environ.pop(self.duckdb_path_env_var, None)
+            else:
+                os.environ[self.duckdb_path_env_var] = previous
 
     def run_in_one_process(self, *commands: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
         """Several dbt commands, one after another, in one Python process (dbt's programmatic runner). On Spark's

@@ -44,7 +44,8 @@ class Shop:
         return cls(root)
 
     def env(self) -> dict[str, str]:
-        env = {key: value for key, value in os.environ.items() if not key.startswith("DBT_")}
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith("DBT_") or key == "DBT_GROUNDING_ROLE"}  # the suite's role (conftest.py)
         env.update(DBT_SEND_ANONYMOUS_USAGE_STATS="False", DBT_PARTIAL_PARSE="False")
         return env
 

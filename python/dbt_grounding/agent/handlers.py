@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbt_grounding.agent.documents import DEFAULT_FORM, DOCUMENT_FORMS, fit_text, token_counter
 from dbt_grounding.errors import GroundingError, InvalidKeyError
+from dbt_grounding.grounding.spec import is_grounding_mart
 from dbt_grounding.mart_summary import summaries
 
 if TYPE_CHECKING:
@@ -103,7 +104,9 @@ def explain_lineage(project: GroundingProject, *, mart: str, column: str | None 
     mart = project.access.find(mart).unique_id  # a mart the role may not read does not exist for it
     if column is None:
         lineage = project.lineage(mart, direction="up")
-        hidden = {node.unique_id for node in lineage.upstream if node.unique_id in project.manifest.nodes
+        hidden = {node.unique_id for node in lineage.upstream  # grounding marts above the role: never named
+                  if node.unique_id in project.manifest.nodes
+                  and is_grounding_mart(project.manifest.nodes[node.unique_id])
                   and not project.access.may_read(project.manifest.nodes[node.unique_id])}
         text = render_text(msgspec.structs.replace(
             lineage, upstream=[node for node in lineage.upstream if node.unique_id not in hidden],
@@ -119,3 +122,11 @@ def explain_lineage(project: GroundingProject, *, mart: str, column: str | None 
             )
         text = render_text(msgspec.structs.replace(lineage, columns={trace.column: trace}))
     return fit_text(text, max_tokens, what="the lineage")
+
+
+def ground_question(project: GroundingProject, *, question: str, max_tokens: int | None = None) -> str:
+    from dbt_grounding.ask import ground_question as grounded
+
+    answer = grounded(project, question)
+    return fit_text(json.dumps(answer, indent=1, ensure_ascii=False, default=str) + "\n", max_tokens,
+                    what="the answer")

@@ -149,6 +149,24 @@ TOOLS: tuple[ToolSpec, ...] = (
         }, ("mart",)),
         function=handlers.explain_lineage,
     ),
+    ToolSpec(
+        name="ground_question",
+        title="Find the grounded data for a question",
+        description=(
+            "Find the grounding mart, the columns and the record a user's question is about (\"is Maple Software at "
+            "risk?\"), with the record's compact document; or, when there is no grounded data for it (a metric no "
+            "mart holds, an unknown or ambiguous name, stale or failing data), status 'no_grounding' or "
+            "'ambiguous' with the exact sentence to tell the user (`say`) and what can be asked instead. Two "
+            "records with that name come back as candidates to ask the user about, never a pick. Prefer "
+            "get_context when you already know the mart and the key."
+        ),
+        input_schema=_object({
+            "question": {"type": "string", "minLength": 1, "maxLength": 2000,
+                         "description": "The user's question, as asked."},
+            "max_tokens": MAX_TOKENS,
+        }, ("question",)),
+        function=handlers.ground_question,
+    ),
 )
 
 TOOLS_BY_NAME: dict[str, ToolSpec] = {tool.name: tool for tool in TOOLS}

@@ -10,8 +10,9 @@ from dbt_grounding.ask.service import ask, visible_marts
 
 
 def ground_question(project, question: str, *, filters=None) -> dict:
-    """`ask` as a JSON-able dict: the body of an agent tool (MCP `ground_question`)."""
-    return ask(project, question, filters=filters).as_dict()
+    """`project.ask` (the caller's role deciding which marts it may be answered from) as a JSON-able dict: the body of
+    the agent tool `ground_question`."""
+    return project.ask(question, filters=filters).as_dict()
 
 
 __all__ = ["AskResult", "Candidate", "Confidence", "Document", "ScoredName", "ask", "ground_question",

@@ -105,14 +105,14 @@ def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] 
     documents = []
     for key in keys:
         try:
-            document = project.context(top.mart.name, key)
+            document = project.context(top.mart.name, key, form="compact")
         except (StaleGroundingError, FailedTestsError, UnknownBuildError, SchemaDriftError, WarehouseError) as error:
             reason = _refusal(error)
             return AskResult("no_grounding", reason=reason, keys=tuple(keys), confidence=confidence, **common,
                              entity_match=_weakest(mentions), explanation=error.message,
                              say=f"I don't have grounded data for that {top.mart.spec.entity} right now: "
                                  f"{_REFUSAL_SAY[reason]}.")
-        documents.append(Document(top.mart.name, key, "markdown", document.to_markdown()))
+        documents.append(Document(top.mart.name, key, "compact", document.to_compact()))
     return AskResult("grounded", keys=tuple(keys), documents=tuple(documents), confidence=confidence, **common,
                      entity_match=_weakest(mentions),
                      explanation=f"{top.mart.name} for {', '.join(_key_text(k) for k in keys)}")

@@ -117,6 +117,8 @@ class Serving:
         _check_key_count(node, request.keys)
         withheld = access.withheld(node)
         for key in request.keys:  # a lookup by a withheld column would confirm its values
+            if not isinstance(key, Mapping):
+                continue  # not a key at all: coerce_key says so below
             hidden = sorted(column for column in key if isinstance(column, str) and column.lower() in
                             {name.lower() for name in withheld})
             if hidden:

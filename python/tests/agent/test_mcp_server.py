@@ -115,7 +115,9 @@ def test_explain_lineage_of_the_model_and_of_a_column(served: SyncClient) -> Non
 
 
 @pytest.mark.parametrize("tool, arguments, expected", [
-    ("get_context", {"mart": "no_such_mart", "key": {"customer_id": 1}}, "Error (UnknownNodeError): no model"),
+    # the server serves grounding marts only: any other name, known or not, is one answer
+    ("get_context", {"mart": "no_such_mart", "key": {"customer_id": 1}},
+     "Error (AccessDeniedError): Role 'restricted' may read no node named 'no_such_mart'"),
     ("get_context", {"mart": MART, "key": {"customer_name": "Acme"}}, "Error (InvalidKeyError): 'customer_name' is"),
     ("get_context", {"mart": MART, "key": {"customer_id": "1; drop table x"}}, "Error (InvalidKeyError)"),
     ("get_context", {"mart": MART}, "Error (invalid arguments for get_context): 'key' is a required property"),

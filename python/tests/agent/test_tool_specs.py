@@ -41,9 +41,9 @@ def test_the_tools_command_prints_the_pinned_schemas(fmt: str) -> None:
     assert json.loads(outcome.stdout) == json.loads(GOLDEN.read_text(encoding="utf-8"))[fmt]
 
 
-def test_the_tools_are_the_issue_s_six_read_only_closed_world_tools() -> None:
+def test_the_tools_are_seven_read_only_closed_world_tools() -> None:
     assert [tool.name for tool in TOOLS] == ["list_grounding_marts", "describe_mart", "get_context", "get_contexts",
-                                             "check_grounding", "explain_lineage"]
+                                             "check_grounding", "explain_lineage", "ground_question"]
     for tool in TOOLS:
         Draft202012Validator.check_schema(tool.input_schema)
         assert tool.annotations == {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True,

@@ -51,7 +51,7 @@ def test_a_grounded_answer_carries_the_document_keys_and_a_confidence_per_step(d
         "grounded", HEALTH, ({"customer_id": 51},), "exact")
     assert "health_status" in [c.name for c in result.columns]
     assert [d.key for d in result.documents] == [{"customer_id": 51}]
-    assert result.documents[0].text.startswith(f"# {HEALTH}: customer_id = 51")
+    assert result.documents[0].text.startswith(f"# {HEALTH} customer_id = 51")
     assert result.confidence.entity == 1.0 and 0 < result.confidence.mart <= 1 and 0 < result.confidence.columns <= 1
     assert result.say == "" and result.reason is None
 

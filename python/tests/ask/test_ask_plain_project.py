@@ -13,11 +13,8 @@ pytestmark = pytest.mark.dbt
 
 @pytest.fixture(scope="module")
 def plain(built_plain_project: DbtProject):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PLAIN_SHOP_DUCKDB_PATH", str(built_plain_project.duckdb_path))
-        with GroundingProject.open(built_plain_project.project_dir,
-                                   target_path=built_plain_project.target_path) as project:
-            yield project
+    with built_plain_project.grounding() as project:
+        yield project
 
 
 def test_a_question_about_its_data_finds_the_model_the_column_and_the_row(plain: GroundingProject) -> None:
@@ -25,7 +22,7 @@ def test_a_question_about_its_data_finds_the_model_the_column_and_the_row(plain:
     assert (result.status, result.mart, result.keys, result.entity_match) == (
         "grounded", "customers", ({"customer_id": 1},), "exact")
     assert result.columns[0].name == "lifetime_value"
-    assert result.documents[0].text.startswith("# customers: customer_id = 1")
+    assert result.documents[0].text.startswith("# customers customer_id = 1")
 
 
 def test_without_a_name_column_nothing_is_resolved_and_it_says_so(plain: GroundingProject) -> None:

@@ -49,7 +49,8 @@ def test_column_lineage_of_a_snapshot_reaches_its_source(built_snapshot_shop: Db
 
 
 def test_context_serves_a_source_checked_like_a_model(built_snapshot_shop: DbtProject) -> None:
-    result = run_cli(built_snapshot_shop, "context", "shop.customers", "--key", "id=51", "--format", "json")
+    result = run_cli(built_snapshot_shop, "context", "shop.customers", "--key", "id=51", "--format", "json",
+                     "--list-tests")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["model"] == "shop.customers" and document["found"]

@@ -20,11 +20,8 @@ pytestmark = pytest.mark.dbt
 
 @pytest.fixture(scope="module")
 def shop(built_snapshot_shop: DbtProject):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SNAPSHOT_SHOP_DUCKDB_PATH", str(built_snapshot_shop.duckdb_path))
-        with GroundingProject.open(built_snapshot_shop.project_dir,
-                                   target_path=built_snapshot_shop.target_path) as project:
-            yield project
+    with built_snapshot_shop.grounding() as project:
+        yield project
 
 
 def test_dbt_lists_alternative_keys_in_one_primary_key(shop: GroundingProject) -> None:

@@ -140,3 +140,13 @@ def test_the_server_serves_grounding_marts_only(built_package) -> None:
     assert not mart.is_error and "primary_contact_email" in mart.text
     with opened(built_package, "restricted") as project:
         assert project.context("stg_support__tickets", {"ticket_id": "tkt_5101"}).found
+
+
+def test_ground_question_answers_as_the_role(built_package) -> None:
+    with opened(built_package, AGENT) as project:
+        tools = {tool.name: tool for tool in grounding_tools(project)}
+        health = json.loads(tools["ground_question"](question="Is Maple Software Ltd at risk of churning?").text)
+        revenue = tools["ground_question"](question="What is the ARR of Maple Software Ltd?").text
+    assert health["status"] == "grounded" and health["mart"] == HEALTH
+    assert health["documents"][0]["text"].startswith(f"# {HEALTH} customer_id = ")
+    assert REVENUE not in revenue
