@@ -2,14 +2,12 @@
 
 The source is attached read-only for the whole copy: DuckDB then keeps writers out until the copy ends, so the
 copied relations are all from one state of the file (no build can write between two of them). A writer holding the
-file makes the attach fail at once; it is retried with backoff, like the warehouse's own reads (warehouse.duckdb),
-until `lock_wait_s`.
+file makes the attach fail at once; it is retried with backoff until `lock_wait_s`, by the warehouse's own retry
+(warehouse.duckdb.retry_while_locked).
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -17,13 +15,12 @@ import duckdb
 
 from dbt_grounding.errors import WarehouseError
 from dbt_grounding.publish.store import PublishedMart
+from dbt_grounding.warehouse.duckdb import is_lock_conflict, retry_while_locked
 from dbt_grounding.warehouse.sql import quote_identifier
 
 __all__ = ["RelationToCopy", "copy_relations"]
 
 RelationToCopy = tuple[str, str, str]  # (unique_id, schema, identifier) in the source file
-_FIRST_BACKOFF_S = 0.01
-_MAX_BACKOFF_S = 0.5
 
 
 def copy_relations(source: Path, destination: Path, relations: Sequence[RelationToCopy], *,
@@ -61,26 +58,20 @@ def copy_relations(source: Path, destination: Path, relations: Sequence[Relation
 
 def _attach_read_only(connection: duckdb.DuckDBPyConnection, source: Path, lock_wait_s: float) -> None:
     literal = "'" + str(source).replace("'", "''") + "'"
-    deadline = time.monotonic() + lock_wait_s
-    backoff = _FIRST_BACKOFF_S
-    while True:
-        try:
-            connection.execute(f"ATTACH {literal} AS src (READ_ONLY)")
-            return
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower():
-                raise WarehouseError(f"Cannot open the DuckDB file {source}: {error}", path=str(source),
-                                     hint="Check that it is the file dbt builds (the profile's `path`).") from None
-            if time.monotonic() + backoff > deadline:
-                raise WarehouseError(
-                    f"A dbt command held the DuckDB file {source} for more than {lock_wait_s:g} s.",
-                    hint="Publish after the build ends (or raise lock_wait_s).", path=str(source),
-                ) from None
-            time.sleep(backoff * random.uniform(0.5, 1.0))
-            backoff = min(backoff * 2, _MAX_BACKOFF_S)
-        except duckdb.Error as error:
-            raise WarehouseError(f"Cannot open the DuckDB file {source}: {error}", path=str(source),
-                                 hint="Check that it is the file dbt builds (the profile's `path`).") from None
+    try:
+        retry_while_locked(lambda: connection.execute(f"ATTACH {literal} AS src (READ_ONLY)"), lock_wait_s)
+    except duckdb.Error as error:
+        if is_lock_conflict(error):
+            raise WarehouseError(
+                f"A dbt command held the DuckDB file {source} for more than {lock_wait_s:g} s.",
+                hint="Publish after the build ends (or raise lock_wait_s).", path=str(source),
+            ) from None
+        raise _cannot_open(source, error) from None
+
+
+def _cannot_open(source: Path, error: duckdb.Error) -> WarehouseError:
+    return WarehouseError(f"Cannot open the DuckDB file {source}: {error}", path=str(source),
+                          hint="Check that it is the file dbt builds (the profile's `path`).")
 
 
 def _copy_one(connection: duckdb.DuckDBPyConnection, unique_id: str, schema: str, identifier: str) -> PublishedMart:

@@ -116,15 +116,15 @@ class Serving:
         spec = grounding_spec(self.manifest, node)
         _check_key_count(node, request.keys)
         withheld = access.withheld(node)
+        why = {name.lower(): reason for name, reason in withheld.items()}
         for key in request.keys:  # a lookup by a withheld column would confirm its values
             if not isinstance(key, Mapping):
                 continue  # not a key at all: coerce_key says so below
-            hidden = sorted(column for column in key if isinstance(column, str) and column.lower() in
-                            {name.lower() for name in withheld})
+            hidden = sorted(column for column in key if isinstance(column, str) and column.lower() in why)
             if hidden:
                 raise AccessDeniedError(
                     f"Role {request.role.name!r} may not look {node.name} up by {', '.join(hidden)}: "
-                    f"{withheld[next(n for n in withheld if n.lower() == hidden[0].lower())]}.",
+                    f"{why[hidden[0].lower()]}.",
                     hint="look it up by another of its keys (`dbt-grounding models` lists them)",
                     name=node.name, role=request.role.name, columns=hidden,
                 )

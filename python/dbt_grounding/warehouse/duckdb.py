@@ -58,7 +58,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 
@@ -68,10 +68,11 @@ from dbt_grounding.warehouse.base import QueryFailure, QueryHook, Relation, Rela
 if TYPE_CHECKING:
     from dbt_grounding.warehouse.targets import ConnectionSettings
 
-__all__ = ["DuckDBWarehouse", "broken_column"]
+__all__ = ["DuckDBWarehouse", "broken_column", "is_lock_conflict", "retry_while_locked"]
 
 _MESSAGE_TAIL = re.compile(r"Candidate functions:|\n\s*LINE \d+:")
 _MESSAGE_LIMIT = 300  # DuckDB quotes values and candidate lists back: a broken view carries a cut of its message
+T = TypeVar("T")
 _FIRST_BACKOFF_S = 0.01
 _MAX_BACKOFF_S = 0.5
 # Every column of one schema (or of one relation, with _ONE_RELATION appended), with whether its relation is a view.
@@ -278,24 +279,20 @@ class DuckDBWarehouse(Warehouse):
                 path=str(self.path), path_origin=self.path_origin,
             )
         started = self._clock()
-        delay = _FIRST_BACKOFF_S
-        while True:
-            try:
-                connection = duckdb.connect(str(self.path), read_only=True)
-                self.connections_opened += 1
-                return connection
-            except duckdb.IOException as exc:
-                waited = self._clock() - started
-                if not _is_lock_conflict(exc) or waited >= self.lock_wait_s:
-                    raise self._open_error(exc, waited) from exc
-                self.lock_conflicts += 1
-                self._sleep(min(delay * random.uniform(0.5, 1.0), max(self.lock_wait_s - waited, 0)))
-                delay = min(delay * 2, _MAX_BACKOFF_S)
-            except duckdb.Error as exc:
-                raise self._open_error(exc, self._clock() - started) from exc
+
+        def conflict() -> None:
+            self.lock_conflicts += 1
+
+        try:
+            connection = retry_while_locked(lambda: duckdb.connect(str(self.path), read_only=True), self.lock_wait_s,
+                                            sleep=self._sleep, clock=self._clock, on_conflict=conflict)
+        except duckdb.Error as exc:
+            raise self._open_error(exc, self._clock() - started) from exc
+        self.connections_opened += 1
+        return connection
 
     def _open_error(self, exc: duckdb.Error, waited: float) -> WarehouseError:
-        if _is_lock_conflict(exc):
+        if is_lock_conflict(exc):
             return WarehouseError(
                 f"DuckDB file {self.path} stayed locked by another process for {waited:.0f} s.",
                 hint="A dbt command (or another writer) holds the file; retry when it ends, or raise lock_wait_s.",
@@ -376,5 +373,27 @@ def _binder_message(exc: BaseException) -> str:
     return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT] + "..."
 
 
-def _is_lock_conflict(exc: BaseException) -> bool:
+def retry_while_locked(attempt: Callable[[], T], lock_wait_s: float, *, sleep: Callable[[float], None] = time.sleep,
+                       clock: Callable[[], float] = time.monotonic, on_conflict: Callable[[], None] | None = None) -> T:
+    """`attempt()` (an open or an attach of a DuckDB file), retried with jittered exponential backoff (10 ms doubling
+    to 500 ms) while another process holds the file for writing, for at most `lock_wait_s`.
+
+    Raises:
+        duckdb.Error: the attempt's own error: not a lock conflict, or one that outlasted `lock_wait_s`.
+    """
+    started, delay = clock(), _FIRST_BACKOFF_S
+    while True:
+        try:
+            return attempt()
+        except duckdb.IOException as exc:
+            waited = clock() - started
+            if not is_lock_conflict(exc) or waited >= lock_wait_s:
+                raise
+            if on_conflict is not None:
+                on_conflict()
+            sleep(min(delay * random.uniform(0.5, 1.0), max(lock_wait_s - waited, 0)))
+            delay = min(delay * 2, _MAX_BACKOFF_S)
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.IOException) and "Could not set lock" in str(exc)
