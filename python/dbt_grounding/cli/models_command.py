@@ -24,9 +24,10 @@ def run(args: argparse.Namespace) -> CommandOutput:
     with open_project(args) as project:
         rows = [summary.as_dict() for summary in summaries(project, args.names)]
         warnings = tuple(project.warnings)
+        role = project.role
     if args.format == "json":
         return CommandOutput(json.dumps(rows, indent=2, sort_keys=True), warnings=warnings)
-    return CommandOutput(render_table(rows), warnings=warnings)
+    return CommandOutput(render_table(rows, role.name if role.access != "restricted" else None), warnings=warnings)
 
 
 COLUMNS = (("model", "model"), ("key", "key_text"), ("freshness", "freshness"), ("build", "build"),
@@ -34,8 +35,14 @@ COLUMNS = (("model", "model"), ("key", "key_text"), ("freshness", "freshness"), 
            ("tests", "tests"), ("access", "access"))
 
 
-def render_table(rows: list[dict]) -> str:
+def render_table(rows: list[dict], role: str | None = None) -> str:
+    """The summaries as a table; `role`: the caller's role when it may not read every mart (said when none is
+    listed, without telling whether any exist above it)."""
     if not rows:
+        if role is not None:
+            return (f"No grounding marts that role {role!r} may read. A mart is internal unless its "
+                    "meta.grounding.access says otherwise: choose a role that may read it with --role or "
+                    "DBT_GROUNDING_ROLE (built in: public, internal, restricted).")
         return "No models with a grounding spec or a key were found."
     cells = [[header for header, _ in COLUMNS]] + [[_cell(row[field]) for _, field in COLUMNS] for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]

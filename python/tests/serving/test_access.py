@@ -150,3 +150,12 @@ def test_ground_question_answers_as_the_role(built_package) -> None:
     assert health["status"] == "grounded" and health["mart"] == HEALTH
     assert health["documents"][0]["text"].startswith(f"# {HEALTH} customer_id = ")
     assert REVENUE not in revenue
+
+
+def test_an_empty_listing_says_which_role_it_was_for(built_package, monkeypatch) -> None:
+    monkeypatch.delenv("DBT_GROUNDING_ROLE")
+    env = {key: value for key, value in built_package.env().items() if key != "DBT_GROUNDING_ROLE"}
+    listed = subprocess.run([CLI, "models", "--project-dir", str(REPO_ROOT), "--target-path",
+                             str(built_package.target_path)], capture_output=True, text=True, timeout=180, env=env)
+    assert listed.returncode == 0 and listed.stdout.startswith("No grounding marts that role 'public' may read.")
+    assert HEALTH not in listed.stdout
