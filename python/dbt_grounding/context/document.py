@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from dbt_grounding.context.render import render_markdown
+from dbt_grounding.context.render import render_compact, render_markdown
 from dbt_grounding.context.types import (  # noqa: F401 - UNTRUSTED_NOTE, UntrustedText: re-exported, part of the model
     UNTRUSTED_NOTE, Frozen, JsonScalar, PiiKind, RowValue, UntrustedText,
 )
@@ -166,7 +166,6 @@ class ContextDocument(Frozen):
     def to_compact(self) -> str:
         """The compact form for agents: the record with units, as-of, freshness and tests in a line each, warnings,
         untrusted text fenced as in the Markdown form, a citation; column meanings are left to describe_mart."""
-        from dbt_grounding.context.render import render_compact  # render imports this module
 
         return render_compact(self)
 

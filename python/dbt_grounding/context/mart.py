@@ -13,6 +13,7 @@ from pydantic import Field
 
 from dbt_grounding.context.builder import column_doc, one_line
 from dbt_grounding.context.document import Access, ColumnDoc, FreshnessPolicy
+from dbt_grounding.context.render import render_mart_description
 from dbt_grounding.context.types import Frozen
 from dbt_grounding.context.inputs import ColumnInput, ModelInput
 
@@ -46,7 +47,6 @@ class MartDescription(Frozen):
         return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
     def to_markdown(self) -> str:
-        from dbt_grounding.context.render import render_mart_description  # render imports the document module
 
         return render_mart_description(self)
 

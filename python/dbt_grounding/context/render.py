@@ -13,17 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from dbt_grounding.context.safety import clean_block_text, fence_for, neutralise_inline, untrusted_tag
-from dbt_grounding.context.types import JsonScalar, UntrustedText
+# Documents are typed by their shared base (context.types.Frozen): render is below document.py and mart.py, which
+# call it, and imports neither (a ContextDocument or a MartDescription is what each function is given).
+from dbt_grounding.context.types import Frozen, JsonScalar, UntrustedText
 from dbt_grounding.context.wording import describe_duration, describe_key
 
-if TYPE_CHECKING:  # document.py imports this module (ContextDocument.to_markdown)
-    from dbt_grounding.context.document import ContextDocument
-    from dbt_grounding.context.mart import MartDescription
 
 TEMPLATE = "context_document.md.j2"
 COMPACT_TEMPLATE = "compact_document.md.j2"
@@ -63,7 +61,7 @@ class RowView:
     blocks: list[BlockView]
 
 
-def render_markdown(document: ContextDocument) -> str:
+def render_markdown(document: Frozen) -> str:
     """The document as Markdown; deterministic: no clock, no path, nothing but the document. A document whose full
     form was trimmed to fit max_tokens (omitted section full_form) is rendered in the compact form."""
     if any(omission.section == "full_form" for omission in document.omitted):
@@ -71,18 +69,18 @@ def render_markdown(document: ContextDocument) -> str:
     return _render(TEMPLATE, document)
 
 
-def render_compact(document: ContextDocument) -> str:
+def render_compact(document: Frozen) -> str:
     """The document's compact form; deterministic like render_markdown."""
     return _render(COMPACT_TEMPLATE, document)
 
 
-def render_mart_description(description: MartDescription) -> str:
+def render_mart_description(description: Frozen) -> str:
     """A mart's description (describe_mart) as Markdown: columns with meaning, rule, unit and source columns, key,
     as-of, freshness policy, sources."""
     return _tidy(_environment().get_template(MART_TEMPLATE).render(mart=description))
 
 
-def _render(template: str, document: ContextDocument) -> str:
+def _render(template: str, document: Frozen) -> str:
     return _tidy(_environment().get_template(template).render(
         doc=document,
         key_text=describe_key(document.key),
@@ -111,7 +109,7 @@ def _environment() -> Environment:
     return environment
 
 
-def _row_view(document: ContextDocument, row: dict[str, object]) -> RowView:
+def _row_view(document: Frozen, row: dict[str, object]) -> RowView:
     columns = {column.name: column for column in document.columns}
     cells, blocks = [], []
     for name, value in row.items():
@@ -128,6 +126,6 @@ def _row_view(document: ContextDocument, row: dict[str, object]) -> RowView:
     return RowView(cells, blocks)
 
 
-def _age_text(document: ContextDocument) -> str:
+def _age_text(document: Frozen) -> str:
     age = document.freshness.age_seconds
     return "" if age is None else describe_duration(age)
