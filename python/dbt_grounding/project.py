@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from dbt_grounding.context import ContextDocument, DocumentForm, TokenCounter
     from dbt_grounding.context.known_names import KnownNames
     from dbt_grounding.lineage import ColumnLineage, ModelLineage
+    from dbt_grounding.verify import Verification
     from dbt_grounding.warehouse import Warehouse
 
 Clock = Callable[[], datetime]
@@ -310,3 +311,20 @@ class GroundingProject:
     def known_names(self) -> KnownNames:
         """The person names the warehouse knows (serving.known_names), read once per open project."""
         return self.serving.known_names()
+
+    def verify(self, answer_text: str, documents: Any) -> Verification:
+        """Check an LLM's answer against the documents it was given (dbt_grounding.verify; README "Verifying
+        answers"): every number, date, status word and name it states, with the marts' accepted values, column
+        synonyms, lookup names and the known person names as the vocabulary.
+
+        Raises:
+            ConfigurationError: a document of a kind that cannot be read.
+        """
+        from dbt_grounding.ask.service import lookup_names
+        from dbt_grounding.verify import manifest_vocabulary, verify_answer
+
+        visible = lambda project, marts: project.access.readable(marts)  # noqa: E731 - as ask passes it
+        marts = visible(self, self.grounding_models())
+        vocabulary = manifest_vocabulary(self.manifest, marts, entity_names=lookup_names(self, visible),
+                                         person_names=self.known_names())
+        return verify_answer(answer_text, documents, vocabulary=vocabulary)

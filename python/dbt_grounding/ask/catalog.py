@@ -49,6 +49,11 @@ def _mart_entry(manifest: Manifest, node: Node) -> MartEntry:
     return MartEntry(name=node.name, unique_id=node.unique_id, spec=spec, text=text, columns=tuple(columns))
 
 
+def accepted_values(manifest: Manifest, node: Node) -> dict[str, list[str]]:
+    """column (lower case) -> the values of its accepted_values tests (also what verify checks status words by)."""
+    return _accepted_values(manifest, node)
+
+
 def _accepted_values(manifest: Manifest, node: Node) -> dict[str, list[str]]:
     """column (lower case) -> the values of its accepted_values tests ("High Risk", "churned", ...)."""
     values: dict[str, list[str]] = {}

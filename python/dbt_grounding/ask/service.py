@@ -284,3 +284,10 @@ def _mart_confidence(ranking: Ranking) -> float:
 def _column_confidence(ranking: Ranking) -> float:
     best = ranking.marts[0].columns[0].score if ranking.marts[0].columns else 0.0
     return ranking.coverage * (1 - math.exp(-best / MIN_COLUMN_SCORE))
+
+
+def lookup_names(project: GroundingProject, visible: MartFilter = visible_marts) -> list[str]:
+    """The names the visible marts' rows are looked up by (their lookup columns' values), as `ask` reads them; for
+    verify, which checks the names an answer states."""
+    index = _index(project, None, visible)
+    return sorted({name for mart in index.marts for values in index._lookup_values(mart).values() for name in values})
