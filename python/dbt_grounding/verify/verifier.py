@@ -94,10 +94,10 @@ def verify_answer(answer_text: str, documents: Iterable[Any] | Any, *,
     taken = [(c.start, c.end) for c in claims]
     numbers = find_numbers(answer_text, taken)
     aliases = _aliases(evidence, vocabulary)
+    previous_end = 0
     for index, number in enumerate(numbers):
-        previous_end = numbers[index - 1].end if index else 0
         following = numbers[index + 1].start if index + 1 < len(numbers) else len(answer_text)
-        column = _column_named(answer_text, number, previous_end, following, aliases)
+        column, previous_end = _column_named(answer_text, number, previous_end, following, aliases)
         claims.append(_number(number, column, evidence))
     taken = [(c.start, c.end) for c in claims]
     statuses = _status_claims(answer_text, evidence, vocabulary, taken)
@@ -172,24 +172,24 @@ def _aliases(evidence: Evidence, vocabulary: Vocabulary) -> list[tuple[str, str]
 
 
 def _column_named(text: str, number: NumberClaim, previous_end: int, following: int,
-                  aliases: list[tuple[str, str]]) -> str | None:
-    """The column the words around a figure name: the nearest phrase before it in its clause, else right after."""
+                  aliases: list[tuple[str, str]]) -> tuple[str | None, int]:
+    """The column the words around a figure name: the phrase right after it, else the nearest before it in its
+    clause (after the previous figure and the words that named it); and where the words about this figure end."""
     before_start = max([previous_end] + [m.end() for m in _SENTENCE_END.finditer(text, 0, number.start)])
     before = text[before_start:number.start].lower()
     after = text[number.end:min(following, number.end + _MAX_AFTER)].lower()
     after = after[:m.start()] if (m := _SENTENCE_END.search(after)) else after
+    after_match = [(match.end(), column) for phrase, column in aliases
+                   if (match := re.match(rf"\s+{re.escape(phrase)}s?\b", after))]
+    if after_match:  # "2 open tickets": the words right after a figure name it
+        length, column = max(after_match)
+        return column, number.end + length
     best: tuple[int, int, str] | None = None
     for phrase, column in aliases:
         for match in re.finditer(rf"\b{re.escape(phrase)}s?\b", before):
             rank = (match.end(), len(phrase), column)
             best = rank if best is None or rank > best else best
-    if best is not None:
-        return best[2]
-    for phrase, column in aliases:
-        match = re.search(rf"^\W*(?:[a-z]+\s+){{0,1}}{re.escape(phrase)}s?\b", after)
-        if match and (best is None or (-match.start(), len(phrase)) > (-best[0], best[1])):
-            best = (match.start(), len(phrase), column)
-    return best[2] if best is not None else None
+    return (best[2] if best is not None else None), number.end
 
 
 # ------------------------------------------------------------------------------------------------------ dates
