@@ -30,6 +30,7 @@ _SENTENCE_END = re.compile(r"[.;!?\n](?:\s|$)|\s(?:but|while|whereas)\s")
 _PERSON_SPAN = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}\b")
 _LEGAL_NAME = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,4}\s+(?:Inc|Ltd|LLC|GmbH|Corp|Corporation|"
                          r"Limited|PLC|plc|AG|SA|BV|Co)\b\.?")
+_PERIOD = re.compile(r"\s*(?:(?:a|per|each|/)\s*(month|mo|year|yr|annum)\b|(monthly|annually|yearly)\b)")
 _MAX_AFTER = 40  # characters after a figure searched for the column it is about ("3 open tickets")
 
 
@@ -184,6 +185,12 @@ def _column_named(text: str, number: NumberClaim, previous_end: int, following: 
     if after_match:  # "2 open tickets": the words right after a figure name it
         length, column = max(after_match)
         return column, number.end + length
+    period = _PERIOD.match(after)
+    if period:  # "$898 a month": the column of that period (monthly_recurring_revenue), when the documents have one
+        word = "monthly" if (period.group(1) or period.group(2)).startswith("mo") else "annual"
+        columns = sorted({column for _, column in aliases if word in column.split("_")})
+        if columns:
+            return columns[0], number.end + period.end()
     best: tuple[int, int, str] | None = None
     for phrase, column in aliases:
         for match in re.finditer(rf"\b{re.escape(phrase)}s?\b", before):
