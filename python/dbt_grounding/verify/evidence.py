@@ -1,9 +1,9 @@
 """What the documents an LLM was given say: every value of their records (with column and unit), the dates and
 numbers in their text, their string values (statuses, names) and the text itself.
 
-Documents come as the library's objects (context.ContextDocument, ask's Document with its rendered text) or as the
-text the LLM saw: compact, Markdown or JSON form. An object stands for its record (the compact form's content);
-a text stands for everything in it, column descriptions included.
+Documents come as the library's objects (context.ContextDocument, ask's Document with its rendered text, or a whole
+ask result) or as the text the LLM saw: compact, Markdown or JSON form. An object stands for its record (the compact
+form's content); a text stands for everything in it, column descriptions included.
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ def gather(documents: Iterable[Any] | Any) -> Evidence:
     """
     if isinstance(documents, (str, bytes, ContextDocument, Mapping)) or hasattr(documents, "text"):
         documents = [documents]
+    elif isinstance(getattr(documents, "documents", None), tuple):  # an ask result: the documents it served
+        documents = documents.documents
     evidence = Evidence()
     for document in documents:
         _add(evidence, document)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 from dbt_grounding.ask.entities import NameIndex, name_words

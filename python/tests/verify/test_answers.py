@@ -96,3 +96,11 @@ def test_each_unsupported_claim_says_where_and_why(project: GroundingProject) ->
     }
     spans = [(claim.start, claim.end) for claim in verification.unsupported]
     assert [case["answer"][start:end] for start, end in spans] == ["$3,381.00", "$588.00"]
+
+
+def test_an_ask_result_is_checked_against_the_documents_it_served(project: GroundingProject) -> None:
+    result = project.ask("is Northwind Health at risk of churning?")
+    assert result.status == "grounded"
+    assert project.verify("Northwind Health is Healthy, churn risk 0.29, as of 2026-06-30.", result).ok
+    wrong = project.verify("Northwind Health is High Risk, churn risk 0.53.", result)
+    assert [claim.text for claim in wrong.unsupported] == ["High Risk", "0.53"]
