@@ -50,10 +50,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 
 def _read(path: Path) -> str:
-    if str(path) == "-":
-        return sys.stdin.read()
     try:
-        return path.read_text(encoding="utf-8")
+        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigurationError(f"cannot read {path}: {error}", hint="give a readable UTF-8 text file",
                                  path=str(path)) from None
