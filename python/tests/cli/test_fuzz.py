@@ -106,7 +106,9 @@ def _option_values(action: argparse.Action, sandbox: Sandbox, scratch: Path) -> 
 def command_lines(draw, sandbox: Sandbox, scratch: Path) -> list[str]:
     parser = build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    name = draw(st.sampled_from(sorted(commands)))
+    # not `serve`: it speaks MCP over the process's real stdio until its client leaves, which an in-process run on
+    # StringIO cannot give it (it ends in an AttributeError on stdout.buffer); tests/agent start it as a process
+    name = draw(st.sampled_from(sorted(set(commands) - {"serve"})))
     argv = [name]
     for action in commands[name]._actions:
         if isinstance(action, argparse._HelpAction) or (action.option_strings and action.dest in ("project_dir",
