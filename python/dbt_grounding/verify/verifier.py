@@ -44,6 +44,10 @@ class Claim:
     supported: bool
     reason: str
 
+    def __str__(self) -> str:
+        """One line for reports: "'High Risk' (status, chars 20-29): no record has this value"."""
+        return f"{self.text!r} ({self.kind}, chars {self.start}-{self.end}): {self.reason}"
+
 
 @dataclass(frozen=True)
 class Verification:

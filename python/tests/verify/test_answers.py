@@ -94,6 +94,8 @@ def test_each_unsupported_claim_says_where_and_why(project: GroundingProject) ->
         "$3,381.00": "stated as annual_recurring_revenue, which the documents give as 588.00",
         "$588.00": "stated as total_contract_value, which the documents give as 3381.00",
     }
+    assert str(verification.unsupported[1]) == (
+        "'$588.00' (number, chars 68-75): stated as total_contract_value, which the documents give as 3381.00")
     spans = [(claim.start, claim.end) for claim in verification.unsupported]
     assert [case["answer"][start:end] for start, end in spans] == ["$3,381.00", "$588.00"]
 
