@@ -44,14 +44,15 @@ class PiiProbe:
             if kind == "email" and "@" in text:
                 self.emails.add(text.casefold())
             elif kind == "phone":
-                digits = re.sub(r"\D", "", text)
+                digits = _phone_digits(text)
                 if len(digits) >= 7:
                     self.phones.add(digits)
             elif kind == "person_name" and len(text.split()) >= 2:
                 names.add(text.casefold())
         self.names = frozenset(names)
-        self._name_pattern = (re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                                         + r")\b") if names else None)
+        # whole words by lookarounds, not \b: a name may end in punctuation ("Acme, Inc.")
+        self._name_pattern = (re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                                         + r")(?!\w)") if names else None)
 
     def __len__(self) -> int:
         return len(self.emails) + len(self.phones) + len(self.names)
@@ -60,14 +61,19 @@ class PiiProbe:
         folded = text.casefold()
         found = [Leak("email", e) for e in sorted(self.emails) if e in folded]
         for run in _PHONE_LIKE.findall(text):
-            digits = re.sub(r"\D", "", run)
-            if digits in self.phones:
+            if _phone_digits(run) in self.phones:
                 found.append(Leak("phone", run))
         if self._name_pattern is not None:
             found += [Leak("person_name", m) for m in sorted(set(self._name_pattern.findall(folded)))]
         if has_contact(text):
             found.append(Leak("contact", "an e-mail address or phone number pattern"))
         return found
+
+
+def _phone_digits(text: str) -> str:
+    """A phone number's digits, the last ten when there are more (a country code written or left out)."""
+    digits = re.sub(r"\D", "", text)
+    return digits[-10:]
 
 
 def read_pii_probe(manifest: Manifest, warehouse: Warehouse, extra: Iterable[tuple[str, str]] = ()) -> PiiProbe:

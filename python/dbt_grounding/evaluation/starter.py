@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dbt_grounding.context.text_rules import has_contact, looks_like_instructions
 from dbt_grounding.errors import ConfigurationError
 from dbt_grounding.grounding.drift import relation_of
 
@@ -73,8 +74,13 @@ def starter_golden(project: GroundingProject, mart: str, *, sample: int = 50) ->
 
 
 def _usable(value: Any) -> bool:
-    """Values a compact document states as written: timestamps are rendered with a zone, so they are left out."""
-    return not isinstance(value, datetime)
+    """Values a compact document states as written: timestamps are rendered with a zone, and text that is served
+    as fenced free text (long, multi-line, holding contact details or instructions) is not a record value."""
+    if isinstance(value, datetime):
+        return False
+    if isinstance(value, str):
+        return len(value) <= 80 and "\n" not in value and not has_contact(value) and not looks_like_instructions(value)
+    return True
 
 
 def _value(value: Any) -> Any:
