@@ -54,7 +54,9 @@ def starter_golden(project: GroundingProject, mart: str, *, sample: int = 50) ->
         if len(found) != 1:
             continue
         row = found[0]
-        asked = described[number % len(described)] if described else None
+        # ask about a column the record states (not the name the question already gives, not fenced text)
+        askable = [c for c in described if c.name != lookup and _usable(row.get(c.name))] or described
+        asked = askable[number % len(askable)] if askable else None
         entity = (f"{row[lookup]}" if lookup and isinstance(row.get(lookup), str)
                   else f"{spec.entity or 'the row'} {key_column} = {key}")
         question = TEMPLATES[number % len(TEMPLATES)].format(column=_words(asked.name) if asked else "record",
