@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import sys
 from pathlib import Path
 
@@ -31,12 +32,12 @@ def register(subparsers) -> None:
                         help="an LLM's answer per case (YAML: case id: text), checked by the answer verifier")
     parser.add_argument("--judge", default=None, metavar="MODULE:FUNCTION",
                         help="an LLM-as-judge callable (case, outputs) -> score in [0, 1]; off by default")
-    parser.add_argument("--price-input", type=float, default=0.003, help="USD per 1,000 input tokens (0.003)")
-    parser.add_argument("--price-output", type=float, default=0.015, help="USD per 1,000 output tokens (0.015)")
+    parser.add_argument("--price-input", type=non_negative_number, default=0.003, help="USD per 1,000 input tokens (0.003)")
+    parser.add_argument("--price-output", type=non_negative_number, default=0.015, help="USD per 1,000 output tokens (0.015)")
     parser.add_argument("--answer-tokens", type=non_negative_int, default=150, help="assumed answer length (150)")
     parser.add_argument("--overhead-tokens", type=non_negative_int, default=0,
                         help="system prompt and tool definitions sent with every query (0)")
-    parser.add_argument("--queries-per-minute", type=float, default=10.0, help="load for the annualized cost (10)")
+    parser.add_argument("--queries-per-minute", type=non_negative_number, default=10.0, help="load for the annualized cost (10)")
     parser.add_argument("--monitoring", type=path_arg, default=None,
                         help="a telemetry folder or settings file that counts as monitoring configured")
     progress = parser.add_mutually_exclusive_group()
@@ -123,12 +124,23 @@ def _judge(spec: str):
     module_name, _, function = spec.partition(":")
     try:
         judge = getattr(importlib.import_module(module_name), function) if function else None
-    except (ImportError, AttributeError) as error:
+    except Exception as error:  # noqa: BLE001 - importing a user's module may raise anything: say which judge
         raise ConfigurationError(f"cannot load the judge {spec}: {error}",
                                  hint="--judge module:function, importable from PYTHONPATH", judge=spec) from None
     if not callable(judge):
         raise ConfigurationError(f"the judge {spec} is not a callable", hint="--judge module:function", judge=spec)
     return judge
+
+
+def non_negative_number(text: str) -> float:
+    """argparse type: a finite number of 0 or more (a usage error, exit 2, otherwise)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value < 0 or not text.strip().isascii():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of 0 or more, e.g. 0.003")
+    return value
 
 
 def _progress_bar(done: int, total: int) -> None:

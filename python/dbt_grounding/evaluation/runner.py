@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from dbt_grounding.errors import GroundingError
+from dbt_grounding.errors import ConfigurationError, GroundingError
 from dbt_grounding.evaluation.facts import FactCheck, check_facts
 from dbt_grounding.evaluation.golden import GoldenCase, GoldenSet
 from dbt_grounding.evaluation.leaks import Leak, PiiProbe, injections_outside_fences, read_pii_probe
@@ -98,8 +98,7 @@ def run_cases(golden: GoldenSet, open_project: ProjectOpener, options: EvalOptio
                 verification = verify(options.answers[case.id], list(result.documents))
                 result = _replace(result, unsupported_claims=tuple(str(c) for c in verification.unsupported))
             if options.judge is not None:
-                score = options.judge(case, case_outputs(result))
-                result = _replace(result, judge_score=float(score))
+                result = _replace(result, judge_score=_judged(options.judge, case, result))
             results.append(result)
             if options.progress is not None:
                 options.progress(done + 1, len(golden.cases))
@@ -151,6 +150,24 @@ def _run_case(case: GoldenCase, project: GroundingProject, counter: TokenCounter
         ask_ms=ask_ms, key_ms=key_ms, leaks=tuple(leaks), injections=tuple(injections), documents=documents,
         error=error,
     )
+
+
+class JudgeError(ConfigurationError):
+    """The user's judge raised, or returned something else than a score in [0, 1]. details: case."""
+
+
+def _judged(judge: Judge, case: GoldenCase, result: CaseResult) -> float:
+    try:
+        score = judge(case, case_outputs(result))
+    except Exception as error:  # noqa: BLE001 - a user's callable: its failure is theirs, said in one line
+        raise JudgeError(f"the judge raised {type(error).__name__} on case {case.id}: {error}",
+                         hint="fix the judge callable, or run without --judge", case=case.id) from None
+    if isinstance(score, bool):
+        return float(score)
+    if not isinstance(score, (int, float)) or not 0 <= score <= 1:
+        raise JudgeError(f"the judge returned {score!r} for case {case.id}, not a score in [0, 1]",
+                         hint="return a number from 0 to 1 (or a bool)", case=case.id)
+    return float(score)
 
 
 def case_outputs(result: CaseResult) -> dict[str, Any]:

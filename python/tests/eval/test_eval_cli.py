@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLI, DEMO_GOLDEN
+from eval_helpers import CLI, DEMO_GOLDEN
 from dbt_runner import REPO_ROOT, DbtProject
 
 pytestmark = pytest.mark.dbt

@@ -12,8 +12,9 @@ from dbt_grounding.evaluation import AnswerVerificationUnavailable, EvalOptions,
 from dbt_grounding.evaluation.golden import ExpectedFact
 from dbt_grounding.evaluation.leaks import read_pii_probe
 from dbt_grounding.evaluation.report import case_misses
+from dbt_grounding.evaluation.runner import JudgeError
 
-from conftest import DEMO_GOLDEN, raw_pii
+from eval_helpers import DEMO_GOLDEN, raw_pii
 from dbt_runner import REPO_ROOT
 
 pytestmark = pytest.mark.dbt
@@ -110,6 +111,10 @@ def test_the_judge_hook_scores_every_case_and_is_off_by_default(open_demo, built
     report = run(GoldenSet(golden.cases[:4], role=golden.role), open_demo, built_package, judge=judge)
     assert len(seen) == 4 and report.metrics["judge_score_mean"] == 1.0
     assert "judge_score_mean" not in demo_report.metrics
+    with pytest.raises(JudgeError, match="not a score in"):
+        run(GoldenSet(golden.cases[:1], role=golden.role), open_demo, built_package, judge=lambda case, out: 2)
+    with pytest.raises(JudgeError, match="the judge raised ZeroDivisionError"):
+        run(GoldenSet(golden.cases[:1], role=golden.role), open_demo, built_package, judge=lambda case, out: 1 / 0)
 
 
 def test_answers_need_the_verifier(open_demo, built_package) -> None:

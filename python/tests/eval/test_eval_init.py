@@ -11,7 +11,7 @@ import pytest
 
 from dbt_grounding.evaluation import load_golden
 
-from conftest import CLI
+from eval_helpers import CLI
 from dbt_runner import DbtProject
 
 pytestmark = pytest.mark.dbt

@@ -13,9 +13,7 @@ from dbt_grounding.evaluation.facts import check_facts, record_values
 from dbt_grounding.evaluation.golden import ExpectedFact
 from dbt_grounding.evaluation.leaks import PiiProbe, injections_outside_fences
 
-from dbt_runner import REPO_ROOT
-
-DEMO_GOLDEN = REPO_ROOT / "examples" / "golden" / "demo_golden.yml"
+from eval_helpers import DEMO_GOLDEN
 ANSWER = {"id": "a", "question": "Is Maple Software Ltd at risk?", "expect": "answer",
           "mart": "fct_customer_health_summary", "key": {"customer_id": 51}}
 
