@@ -127,3 +127,30 @@ def test_answers_need_the_verifier(open_demo, built_package) -> None:
                 answers={golden.cases[0].id: "It is Healthy."})
     else:
         pytest.skip("dbt_grounding.verify is installed: tests/eval/test_eval_cli.py scores answers with it")
+
+
+def test_failing_data_is_an_abstention_on_both_paths(scratch) -> None:
+    """A raw segment outside the accepted list, the staging models rebuilt: their test fails for real, and a case
+    expecting `failed_tests` passes while an answer about the same customer does not."""
+    import duckdb
+
+    from dbt_grounding.evaluation import parse_golden
+    from dbt_grounding.project import GroundingProject
+
+    with duckdb.connect(str(scratch.duckdb_path)) as connection:
+        connection.execute("update main_raw.crm_customers set segment = 'gigantic' where trim(customer_id) = '12'")
+    result = scratch.run("build", "--select", "base_crm__customers", "stg_crm__customers", "--vars",
+                         "{dbt_grounding_as_of_date: '2026-06-30'}", check=False)
+    assert result.returncode != 0  # the accepted_values test on the staging segment failed
+    question = {"question": "What's the health status of Maple Software Ltd?", "mart": "fct_customer_health_summary",
+                "key": {"customer_id": 51}}
+    golden = parse_golden({"role": "account_manager_assistant", "cases": [
+        {"id": "failing", "expect": "abstain", "reason": "failed_tests", **question},
+        {"id": "answer", "expect": "answer", **question}]})
+    report = evaluate(golden, lambda role, clock: GroundingProject.open(
+        REPO_ROOT, target_path=scratch.target_path, role=role, clock=clock), project_dir=REPO_ROOT,
+        target_path=scratch.target_path)
+    failing, answered = report.results
+    assert (failing.ask_reason, failing.key_path) == ("failed_tests", "refused:FailedTestsError")
+    assert case_misses(failing) == [] and case_misses(answered)
+    assert report.metrics["abstention_recall"] == 1.0 and report.metrics["abstention_precision"] == 0.5
