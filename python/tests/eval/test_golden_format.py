@@ -35,6 +35,14 @@ def test_the_demo_golden_set_covers_what_the_issue_asks_for() -> None:
                      "monthly_recurring_revenue", "tickets_in_lookback", "avg_resolution_hours_in_lookback"}
 
 
+def test_the_committed_golden_set_is_what_its_generator_writes_from_the_raw_data() -> None:
+    """make_golden.py reads seeds/raw through the oracle (never the marts): a change to either shows here."""
+    import make_golden
+
+    text, _, _ = make_golden.golden_text()
+    assert text == DEMO_GOLDEN.read_text(encoding="utf-8"), "re-run python/tests/eval/make_golden.py, read the diff"
+
+
 def test_a_well_formed_case_loads_with_typed_facts() -> None:
     golden = parse_golden({"cases": [{**ANSWER, "facts": {"health_status": "Healthy", "total_contract_value": 35976,
                                                           "churn_risk_score": {"value": 0.31, "tolerance": 0.001},
