@@ -59,6 +59,12 @@ sample: install
 context: install
 	$(BIN)/dbt-grounding context fct_customer_health_summary --key customer_id=51 --role customer_success_agent
 
+## eval: the demo's golden dataset through ask and the key path, the figures and the production threshold audit
+## (after `make seed build`; exit 1 while a check fails, e.g. monitoring not configured)
+.PHONY: eval
+eval: install
+	$(BIN)/dbt-grounding eval examples/golden/demo_golden.yml --format markdown
+
 ## data: regenerate the committed raw sample data (deterministic)
 data: install
 	$(BIN)/python scripts/generate_raw_data.py

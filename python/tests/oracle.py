@@ -133,6 +133,7 @@ TABLE_ORDER: tuple[str, ...] = (
 #: Business-rule defaults. business_rules.md "Business rules" (vars in parentheses there).
 CHURN_RISK_THRESHOLD = Decimal("0.8")
 INACTIVITY_DAYS = 30
+SUPPORT_LOOKBACK_DAYS = 90  # business_rules.md "Support summary": tickets opened in the 90 days up to A
 
 CENT = Decimal("0.01")
 MICRO = Decimal("0.000001")
@@ -518,6 +519,49 @@ def last_login_dates(accepted: dict[str, list[Row]], as_of: date) -> dict[int, d
     return last
 
 
+def recent_login_counts(accepted: dict[str, list[Row]], as_of: date) -> dict[int, int]:
+    """recent_login_count: per customer the logins on or before A whose date is at most ``INACTIVITY_DAYS`` days
+    before A (README "Grounding marts"; int_customer_logins_aggregated counts rows, not days)."""
+    counts: dict[int, int] = {}
+    for login in accepted["product_logins"]:
+        day = login["logged_in_at"].date()
+        if day <= as_of and (as_of - day).days <= INACTIVITY_DAYS:
+            counts[login["customer_id"]] = counts.get(login["customer_id"], 0) + 1
+    return counts
+
+
+def support_counts(accepted: dict[str, list[Row]], as_of: date) -> dict[int, dict[str, Any]]:
+    """Per customer with a ticket opened on or before A: tickets_in_lookback (``A - opened date < 90``),
+    open_ticket_count (status open or pending, any opening date up to A), urgent_open_ticket_count (those with
+    priority urgent), last_ticket_opened_date and avg_resolution_hours_in_lookback (business_rules.md: closed
+    tickets of the lookback with closed_at >= opened_at, mean hours rounded half up to 0.1; None when none)."""
+    found: dict[int, dict[str, Any]] = {}
+    resolution: dict[int, list[Decimal]] = {}
+    for ticket in accepted["support_tickets"]:
+        opened = ticket["opened_at"]
+        if not counts_at(opened, as_of):
+            continue
+        customer = ticket["customer_id"]
+        row = found.setdefault(customer, {"tickets_in_lookback": 0, "open_ticket_count": 0,
+                                          "urgent_open_ticket_count": 0, "last_ticket_opened_date": None})
+        in_lookback = (as_of - opened.date()).days < SUPPORT_LOOKBACK_DAYS
+        row["tickets_in_lookback"] += in_lookback
+        if ticket["status"] in ("open", "pending"):
+            row["open_ticket_count"] += 1
+            row["urgent_open_ticket_count"] += ticket["priority"] == "urgent"
+        last = row["last_ticket_opened_date"]
+        row["last_ticket_opened_date"] = opened.date() if last is None else max(last, opened.date())
+        closed = ticket.get("closed_at")
+        if in_lookback and isinstance(closed, datetime) and closed >= opened:
+            resolution.setdefault(customer, []).append(Decimal(int((closed - opened).total_seconds())))
+    for customer, row in found.items():
+        seconds = resolution.get(customer)
+        row["avg_resolution_hours_in_lookback"] = (
+            None if not seconds else
+            (sum(seconds) / len(seconds) / Decimal(3600)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return found
+
+
 def health_status(
     churn_risk_score: Decimal | None,
     last_login_date: date | None,
@@ -550,6 +594,8 @@ def expected_health_summary(raw: Raw | dict[str, list[Row]], as_of: date) -> dic
     revenue = revenue_by_customer(accepted, as_of)
     scores = latest_churn_scores(accepted, as_of)
     logins = last_login_dates(accepted, as_of)
+    recent_logins = recent_login_counts(accepted, as_of)
+    tickets = support_counts(accepted, as_of)
     summary: dict[int, dict[str, Any]] = {}
     for customer in accepted["crm_customers"]:
         if customer["status"] != "active":
@@ -560,11 +606,16 @@ def expected_health_summary(raw: Raw | dict[str, list[Row]], as_of: date) -> dic
         last_login = logins.get(customer_id)
         summary[customer_id] = {
             "customer_id": customer_id,
+            "customer_name": customer["customer_name"],
+            "segment": customer.get("segment"),
             "health_status": health_status(score, last_login, as_of),
             "total_contract_value": money(tcv),
             "annual_recurring_revenue": money(arr),
             "churn_risk_score": score,
             "last_login_date": last_login,
+            "days_since_last_login": None if last_login is None else (as_of - last_login).days,
+            "recent_login_count": recent_logins.get(customer_id, 0),
+            "open_ticket_count": tickets.get(customer_id, {}).get("open_ticket_count", 0),
         }
     return summary
 
@@ -580,6 +631,8 @@ def expected_revenue_summary(raw: Raw | dict[str, list[Row]], as_of: date) -> di
         tcv, arr = revenue.get(customer_id, (Decimal(0), Decimal(0)))
         summary[customer_id] = {
             "customer_id": customer_id,
+            "customer_name": customer["customer_name"],
+            "segment": customer.get("segment"),
             "customer_status": customer["status"],
             "annual_recurring_revenue": money(arr),
             "monthly_recurring_revenue": money(money(arr) / 12),
@@ -591,3 +644,19 @@ def expected_revenue_summary(raw: Raw | dict[str, list[Row]], as_of: date) -> di
 def quarantine_reasons(rejected: Iterable[Rejection]) -> dict[str, str]:
     """The rejections as ``record_id -> reason`` (record ids are unique across tables)."""
     return {record_id: reason for _table, record_id, reason in rejected}
+
+
+def expected_support_digest(raw: Raw | dict[str, list[Row]], as_of: date) -> dict[int, dict[str, Any]]:
+    """fct_customer_support_digest: one row per active customer with customer_name, tickets_in_lookback,
+    open_ticket_count, urgent_open_ticket_count, last_ticket_opened_date (date or None) and
+    avg_resolution_hours_in_lookback (Decimal, 1 place, or None); zero counts for a customer without tickets. The
+    ticket summary and instruction counts are not modelled (see business_rules.md "Patterns")."""
+    accepted = _accepted(raw)
+    tickets = support_counts(accepted, as_of)
+    empty = {"tickets_in_lookback": 0, "open_ticket_count": 0, "urgent_open_ticket_count": 0,
+             "last_ticket_opened_date": None, "avg_resolution_hours_in_lookback": None}
+    return {
+        customer["customer_id"]: {"customer_id": customer["customer_id"], "customer_name": customer["customer_name"],
+                                  **tickets.get(customer["customer_id"], empty)}
+        for customer in accepted["crm_customers"] if customer["status"] == "active"
+    }

@@ -102,6 +102,27 @@ def test_health_summary_matches_oracle(warehouse, screened) -> None:
 
 
 @pytest.mark.dbt
+def test_health_activity_columns_match_oracle(warehouse, screened) -> None:
+    """The columns the golden eval set (examples/golden) expects beside the rule's inputs."""
+    accepted, _ = screened
+    expected = oracle.expected_health_summary(accepted, AS_OF)
+    columns = ("customer_name", "segment", "recent_login_count", "open_ticket_count")
+    actual = fetch_rows(warehouse, f"{MART_SCHEMA}.fct_customer_health_summary", "customer_id", columns)
+    fail_on(compare(expected, actual, columns, "customer"))
+
+
+@pytest.mark.dbt
+def test_support_digest_matches_oracle(warehouse, screened) -> None:
+    accepted, _ = screened
+    expected = oracle.expected_support_digest(accepted, AS_OF)
+    columns = ("customer_name", "tickets_in_lookback", "open_ticket_count", "urgent_open_ticket_count",
+               "last_ticket_opened_date", "avg_resolution_hours_in_lookback")
+    actual = fetch_rows(warehouse, relation_of(warehouse, "fct_customer_support_digest"), "customer_id", columns)
+    assert any(row["avg_resolution_hours_in_lookback"] is not None for row in expected.values())
+    fail_on(compare(expected, actual, columns, "customer"))
+
+
+@pytest.mark.dbt
 def test_revenue_summary_matches_oracle(warehouse, screened) -> None:
     accepted, _ = screened
     expected = oracle.expected_revenue_summary(accepted, AS_OF)
