@@ -19,10 +19,11 @@ from dbt_grounding.cli import (
     ask_command, check_command, context_command, lineage_command, lock_command, models_command, publish_command,
     serve_command, tools_command,
 )
+from dbt_grounding.cli import report_command
 from dbt_grounding.errors import ExitCode, GroundingError
 
 COMMANDS = (ask_command, check_command, lock_command, context_command, lineage_command, models_command,
-            publish_command, serve_command, tools_command)
+            publish_command, serve_command, tools_command, report_command)
 DEBUG_ENV = "DBT_GROUNDING_DEBUG"
 EXIT_CODES = ("Exit codes: 0 ok, 1 findings (drift, stale, failed tests, warehouse unreachable), 2 usage or "
               "configuration, 3 artifacts, 4 internal error (a bug: please report it), 5 access denied to the "
