@@ -162,3 +162,36 @@ def expected_daily(telemetry: Telemetry) -> dict[datetime.date, dict]:
             "feedback": len(feedback), "thumbs_down": sum(event["rating"] == "down" for event in feedback),
         }
     return expected
+
+
+REQUEST_FIELDS = ("event", "schema_version", "request_id", "ts", "role", "surface", "tool", "question_hash",
+                  "question", "mart", "key_hash", "candidates", "confidence", "outcome", "error_type",
+                  "document_hash", "tokens", "latency_ms", "latency_artifacts_ms", "latency_warehouse_ms",
+                  "latency_render_ms", "freshness_age_s", "invocation_id")
+FEEDBACK_FIELDS = ("event", "schema_version", "feedback_id", "ts", "request_id", "document_hash", "rating", "comment")
+_SQL_TYPES = {"schema_version": "bigint", "tokens": "bigint", "confidence": "double precision",
+              "latency_ms": "double precision", "latency_artifacts_ms": "double precision",
+              "latency_warehouse_ms": "double precision", "latency_render_ms": "double precision",
+              "freshness_age_s": "double precision"}
+
+
+def load_tables(connection, schema: str, telemetry: Telemetry, *, duplicate_every: int = 0) -> None:
+    """The events as a table sink leaves them (the package's source tables grounding_telemetry_requests and
+    grounding_telemetry_feedback, one column per field, candidates as JSON text), through a DB-API connection
+    with %s parameters (psycopg2)."""
+    requests = list(telemetry.requests)
+    if duplicate_every:
+        requests += telemetry.requests[::duplicate_every]
+    with connection.cursor() as cursor:
+        cursor.execute(f'create schema if not exists "{schema}"')
+        for table, fields_, events in (("grounding_telemetry_requests", REQUEST_FIELDS, requests),
+                                       ("grounding_telemetry_feedback", FEEDBACK_FIELDS, telemetry.feedback)):
+            columns = ", ".join(f'"{name}" {_SQL_TYPES.get(name, "text")}' for name in fields_)
+            cursor.execute(f'drop table if exists "{schema}"."{table}"')
+            cursor.execute(f'create table "{schema}"."{table}" ({columns})')
+            markers = ", ".join(["%s"] * len(fields_))
+            cursor.executemany(
+                f'insert into "{schema}"."{table}" values ({markers})',
+                [[json.dumps(event[name]) if name == "candidates" else event[name] for name in fields_]
+                 for event in events])
+    connection.commit()
