@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from dbt_grounding.project import GroundingProject
 
 DAILY_MART = "fct_grounding_daily"
+SLA_TEST_PREFIX = "grounding_sla_"
 MAX_DAYS = 366
 
 
@@ -68,28 +69,32 @@ class MonitoringWindow:
 
     until: datetime.date | None
     days: tuple[DayMetrics, ...]
+    # (test name, status in the last build) of the SLA tests on the mart, sorted by name
+    sla: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_telemetry(self) -> bool:
         return any(day.requests or day.feedback for day in self.days)
 
 
-def window_of(rows: Sequence[Mapping[str, Any]], days: int, until: datetime.date | None = None) -> MonitoringWindow:
+def window_of(rows: Sequence[Mapping[str, Any]], days: int, until: datetime.date | None = None,
+              sla: Sequence[tuple[str, str]] = ()) -> MonitoringWindow:
     """The window of `days` days ending at `until` (default: the latest day of `rows`), from the mart's rows.
 
     Args:
         rows: rows of fct_grounding_daily as {column: value}.
         days: how many days, >= 1.
         until: the last day shown; None: the latest day with telemetry (no rows: an empty window).
+        sla: (SLA test name, status) pairs.
     """
     by_day = {_as_date(row["request_date"]): DayMetrics.from_row(row) for row in rows}
     last = until or (max(by_day) if by_day else None)
     if last is None:
-        return MonitoringWindow(until=None, days=())
+        return MonitoringWindow(until=None, days=(), sla=tuple(sorted(sla)))
     first = last - datetime.timedelta(days=days - 1)
     shown = tuple(by_day.get(day, DayMetrics(request_date=day))
                   for day in (first + datetime.timedelta(days=offset) for offset in range(days)))
-    return MonitoringWindow(until=last, days=shown)
+    return MonitoringWindow(until=last, days=shown, sla=tuple(sorted(sla)))
 
 
 def read_window(project: GroundingProject, days: int, until: datetime.date | None = None) -> MonitoringWindow:
@@ -113,15 +118,17 @@ def read_window(project: GroundingProject, days: int, until: datetime.date | Non
             node=DAILY_MART,
         ) from None
     relation = relation_of(node)
+    sla = [(test.name, test.status) for test in project.tests(DAILY_MART)
+           if test.on == node.unique_id and test.name.startswith(SLA_TEST_PREFIX)]
     warehouse = project.warehouse()
     with warehouse.session():
         last = until or _as_date(warehouse.max_value(relation, "request_date"))
         if last is None:
-            return MonitoringWindow(until=None, days=())
+            return window_of([], days, None, sla)
         first = last - datetime.timedelta(days=days - 1)
         # ascending from `first`: the window's (at most `days`) rows come before any later one
         rows = warehouse.fetch_since(relation, COLUMNS, "request_date", first, limit=days)
-    return window_of([row for row in rows if _as_date(row["request_date"]) <= last], days, last)
+    return window_of([row for row in rows if _as_date(row["request_date"]) <= last], days, last, sla)
 
 
 def _as_date(value: Any) -> datetime.date | None:

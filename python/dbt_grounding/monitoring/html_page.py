@@ -10,7 +10,7 @@ from html import escape
 
 from dbt_grounding.monitoring.daily import MonitoringWindow
 from dbt_grounding.monitoring.svg import Series, line_chart, stacked_bars
-from dbt_grounding.monitoring.text_table import HEADERS, NO_TELEMETRY, day_cells, total_cells
+from dbt_grounding.monitoring.text_table import HEADERS, NO_TELEMETRY, day_cells, sla_summary, total_cells
 
 COLORS = {"served": "#2e7d32", "abstained": "#f9a825", "refused": "#ef6c00", "denied": "#6a1b9a",
           "errors": "#c62828", "p50": "#1565c0", "p95": "#c62828", "cost": "#00695c", "up": "#2e7d32",
@@ -43,6 +43,9 @@ def render_html(window: MonitoringWindow, *, project_name: str = "") -> str:
         body = f"<p>{escape(NO_TELEMETRY)}</p>"
     else:
         body = _charts(window) + _table(window)
+    summary = sla_summary(window)
+    if summary:
+        body += f"<p>SLA tests in the last dbt build: {escape(summary)}</p>"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(heading)}</title><style>{STYLE}</style>"
             f"<script>{SELF_CHECK}</script></head>\n<body><h1>{escape(heading)}</h1>\n{body}\n</body></html>\n")

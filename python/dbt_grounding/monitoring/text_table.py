@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dbt_grounding.monitoring.daily import DayMetrics, MonitoringWindow
+from dbt_grounding.monitoring.daily import SLA_TEST_PREFIX, DayMetrics, MonitoringWindow
 
 NO_TELEMETRY = ("No telemetry in fct_grounding_daily yet: serve some requests (the toolkit logs them), then "
                 "`dbt build --select +fct_grounding_daily` and run the report again.")
@@ -15,7 +15,7 @@ def render_text(window: MonitoringWindow) -> str:
     """The table; rates are percentages of the day's requests (down: of the day's feedback); '-' where a day has
     nothing to measure."""
     if not window.has_telemetry:
-        return NO_TELEMETRY
+        return "\n".join([NO_TELEMETRY, *_sla_lines(window)])
     cells = [list(HEADERS)] + [day_cells(day) for day in window.days] + [total_cells(window)]
     widths = [max(len(line[i]) for line in cells) for i in range(len(HEADERS))]
     lines = ["  ".join(value.ljust(widths[0]) if i == 0 else value.rjust(widths[i])
@@ -25,7 +25,17 @@ def render_text(window: MonitoringWindow) -> str:
     lines.insert(len(lines) - 1, rule)
     first, last = window.days[0].request_date, window.days[-1].request_date
     title = f"grounding requests, {first.isoformat()} to {last.isoformat()} (UTC days, from fct_grounding_daily)"
-    return "\n".join([title, "", *lines])
+    return "\n".join([title, "", *lines, *_sla_lines(window)])
+
+
+def sla_summary(window: MonitoringWindow) -> str:
+    """The SLA tests' outcomes in the last dbt build, one phrase ("" when the build ran none)."""
+    return ", ".join(f"{name.removeprefix(SLA_TEST_PREFIX)} {status}" for name, status in window.sla)
+
+
+def _sla_lines(window: MonitoringWindow) -> list[str]:
+    summary = sla_summary(window)
+    return ["", f"SLA tests in the last dbt build: {summary}"] if summary else []
 
 
 def day_cells(day: DayMetrics) -> list[str]:

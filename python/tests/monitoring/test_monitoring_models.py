@@ -5,7 +5,10 @@ when its SLA is broken on purpose (or warning, with sla_severity: warn)."""
 from __future__ import annotations
 
 import datetime
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -127,3 +130,9 @@ def test_with_severity_warn_a_broken_sla_warns_and_the_build_passes(tmp_path) ->
     results = test_results(project)
     assert {name: status for name, status in results.items() if status != "pass"} == {
         "grounding_sla_latency_p95": "warn"}
+    shown = subprocess.run([str(Path(sys.executable).with_name("dbt-grounding")), "report", "--days", "1",
+                            "--project-dir", str(REPO_ROOT), "--target-path", str(project.target_path)],
+                           capture_output=True, text=True, timeout=180, env=project.env())
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.rstrip().endswith("SLA tests in the last dbt build: error_rate pass, latency_p95 warn, "
+                                          "refusal_rate pass, thumbs_down_rate pass")
