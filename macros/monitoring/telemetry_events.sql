@@ -95,7 +95,8 @@
 
 {% macro _telemetry_sql_type(kind_of_value) %}
   {%- if kind_of_value == 'integer' -%}{{ return(dbt.type_bigint()) }}
-  {%- elif kind_of_value == 'float' -%}{{ return(dbt.type_float()) }}
+  {#- double: dbt.type_float() is a 4-byte FLOAT on DuckDB -#}
+  {%- elif kind_of_value == 'float' -%}{{ return('double' if target.type in ('spark', 'databricks') else 'double precision') }}
   {%- else -%}{{ return(dbt.type_string()) }}{#- candidates: the JSON array as text -#}
   {%- endif -%}
 {% endmacro %}
