@@ -1,6 +1,7 @@
 {#- One row per UTC day with requests or feedback: volume, latency percentiles, how requests ended (rates over all
     requests of the day), tokens and estimated cost, and the thumbs-down rate of the feedback given that day. The SLA
     tests (_monitoring__models.yml) judge these columns. -#}
+{%- set latency_double = 'cast(latency_ms as ' ~ dbt_grounding._telemetry_sql_type('float') ~ ')' %}
 with requests as (
 
     select * from {{ ref('fct_grounding_requests') }}
@@ -25,8 +26,10 @@ requests_daily as (
         sum(case when outcome = 'refused_tests' then 1 else 0 end) as refused_tests,
         sum(case when is_denied then 1 else 0 end) as denied,
         sum(case when is_error then 1 else 0 end) as errors,
-        {{ dbt_grounding.percentile_cont('latency_ms', 0.5) }} as latency_p50_ms,
-        {{ dbt_grounding.percentile_cont('latency_ms', 0.95) }} as latency_p95_ms,
+        -- interpolated in double precision, then rounded to the column's 3 decimals (DuckDB's percentile of a
+        -- decimal truncates: 807.999 for 808)
+        {{ dbt_grounding.percentile_cont(latency_double, 0.5) }} as latency_p50_ms,
+        {{ dbt_grounding.percentile_cont(latency_double, 0.95) }} as latency_p95_ms,
         max(latency_ms) as latency_max_ms,
         sum(coalesce(tokens, 0)) as tokens_served,
         sum(estimated_cost_usd) as estimated_cost_usd
