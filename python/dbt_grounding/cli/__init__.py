@@ -17,12 +17,12 @@ import traceback
 from dbt_grounding import __version__
 from dbt_grounding.cli import (
     ask_command, check_command, context_command, eval_command, lineage_command, lock_command, models_command,
-    publish_command, serve_command, tools_command, verify_command,
+    publish_command, report_command, serve_command, tools_command, verify_command,
 )
 from dbt_grounding.errors import ExitCode, GroundingError
 
 COMMANDS = (ask_command, check_command, lock_command, context_command, lineage_command, models_command,
-            publish_command, serve_command, tools_command, verify_command, eval_command)
+            publish_command, serve_command, tools_command, verify_command, eval_command, report_command)
 DEBUG_ENV = "DBT_GROUNDING_DEBUG"
 EXIT_CODES = ("Exit codes: 0 ok, 1 findings (drift, stale, failed tests, warehouse unreachable), 2 usage or "
               "configuration, 3 artifacts, 4 internal error (a bug: please report it), 5 access denied to the "

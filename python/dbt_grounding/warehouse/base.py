@@ -30,6 +30,7 @@ from dbt_grounding.warehouse.sql import (
     KeyValue,
     build_select_distinct,
     build_select_rows,
+    build_select_since,
     check_key,
     check_selection,
     columns_by_relation,
@@ -234,6 +235,36 @@ class Warehouse(ABC):
         with self._operation():
             _, rows = self._query(f"SELECT max({selected}) FROM {self._relation_sql(relation)}", (), relation)
         return rows[0][0]
+
+    def fetch_since(
+        self,
+        relation: Relation | tuple[str | None, str, str],
+        columns: Sequence[str],
+        column: str,
+        lowest: KeyValue,
+        limit: int,
+    ) -> list[Row]:
+        """Rows whose `column` is at or above `lowest`, in its order: `WHERE c >= ? ORDER BY c`, the bound bound,
+        never inlined (the monitoring report's last N days).
+
+        Args:
+            relation: (database, schema, identifier) from the manifest.
+            columns: the columns to return, in order (checked against the manifest by the caller).
+            column: the column compared and ordered by.
+            lowest: the smallest value returned (a date), bound as a parameter.
+            limit: the most rows the caller wants; up to limit + 1 are returned so it can tell the cap was hit.
+
+        Returns:
+            Up to limit + 1 rows as {column: value}, values as the driver gives them.
+        """
+        relation = Relation(*relation)
+        _, (value,) = check_key({column: lowest})
+        check_selection(columns, limit)
+        with self._operation():
+            sql = build_select_since(self._relation_sql(relation), columns, column, limit, quote=self._quote,
+                                     placeholder=self._placeholder)
+            names, rows = self._query(sql, (self._bind_value(column, value),), relation)
+        return [dict(zip(names, row)) for row in rows]
 
     @contextmanager
     def session(self) -> Iterator[Warehouse]:

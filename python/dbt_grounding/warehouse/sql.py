@@ -14,7 +14,7 @@ from typing import Any
 from dbt_grounding.errors import InvalidKeyError
 
 __all__ = [
-    "KeyValue", "build_select_distinct", "build_select_rows", "check_key", "check_selection", "columns_by_relation",
+    "KeyValue", "build_select_distinct", "build_select_rows", "build_select_since", "check_key", "check_selection", "columns_by_relation",
     "distinct_non_null", "quote_identifier", "short_reason",
 ]
 
@@ -105,6 +105,23 @@ def build_select_rows(
     selected = ", ".join(quote(column) for column in columns)
     condition = " AND ".join(f"{quote(column)} = {marker(i)}" for i, column in enumerate(key_columns))
     return f"SELECT {selected} FROM {relation_sql} WHERE {condition} LIMIT {limit + 1}"
+
+
+def build_select_since(
+    relation_sql: str,
+    columns: Sequence[str],
+    column: str,
+    limit: int,
+    *,
+    quote: Callable[[str], str],
+    placeholder: str | Callable[[int], str],
+) -> str:
+    """`SELECT <columns> FROM <relation> WHERE <column> >= ? ORDER BY <column> LIMIT <limit + 1>`: rows from a
+    bound lower bound on, in order (arguments as `build_select_rows`'s)."""
+    marker = placeholder(0) if callable(placeholder) else placeholder
+    selected = ", ".join(quote(name) for name in columns)
+    return (f"SELECT {selected} FROM {relation_sql} WHERE {quote(column)} >= {marker} "
+            f"ORDER BY {quote(column)} LIMIT {limit + 1}")
 
 
 def columns_by_relation(

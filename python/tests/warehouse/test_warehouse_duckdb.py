@@ -113,6 +113,15 @@ def test_max_value(scratch_db: Path) -> None:
         assert warehouse.max_value(("scratch", "sales", "empty_table"), "seen") is None
 
 
+def test_fetch_since_orders_from_a_bound_lower_bound(scratch_db: Path) -> None:
+    log = QueryLog()
+    with DuckDBWarehouse(scratch_db, on_query=log) as warehouse:
+        rows = warehouse.fetch_since(ORDERS, ["placed_on", "order_id"], "placed_on", datetime.date(2026, 2, 1), 2)
+    assert [row["order_id"] for row in rows] == [2, 3, 4]  # ascending, one past the limit shows the cap
+    assert log[-1] == ('SELECT "placed_on", "order_id" FROM "scratch"."sales"."orders" WHERE "placed_on" >= ? '
+                       'ORDER BY "placed_on" LIMIT 3', (datetime.date(2026, 2, 1),))
+
+
 def test_missing_relation_and_column_are_typed(scratch_db: Path) -> None:
     with DuckDBWarehouse(scratch_db) as warehouse:
         with pytest.raises(MissingRelationError) as raised:
