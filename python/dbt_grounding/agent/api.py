@@ -29,6 +29,7 @@ from dbt_grounding.telemetry import request as telemetry_request
 if TYPE_CHECKING:
     from dbt_grounding.agent.live import LiveProject
     from dbt_grounding.project import GroundingProject
+    from dbt_grounding.telemetry import Telemetry
 
 ProjectSource = Callable[[], AbstractContextManager["GroundingProject"]]
 
@@ -37,7 +38,7 @@ NOT_REQUESTS = frozenset({"record_feedback"})  # feedback is logged as feedback,
 
 
 def run_tool(name: str, arguments: dict[str, Any] | None, project: ProjectSource, *,
-             surface: str = "api") -> ToolResult:
+             surface: str = "api", telemetry: Telemetry | None = None, role: str | None = None) -> ToolResult:
     """Answer one tool call: one telemetry request (tool `name`, through `surface`), its id in the result.
 
     Args:
@@ -46,6 +47,8 @@ def run_tool(name: str, arguments: dict[str, Any] | None, project: ProjectSource
         project: gives the project to answer from, for the duration of the call (LiveProject.using, or a fixed
             project's nullcontext).
         surface: where the call came in, for telemetry: "api" (Python) or "mcp" (the server).
+        telemetry: where the call's event goes when no project answers it (arguments refused before the project
+            is used, artifacts that cannot be loaded), and `role` the caller's role then; otherwise the project's.
 
     Returns:
         The answer, or the error or refusal as a result with `is_error`.
@@ -56,6 +59,8 @@ def run_tool(name: str, arguments: dict[str, Any] | None, project: ProjectSource
     mart = arguments_given.get("mart")
     with telemetry_request(name, surface=surface, mart=mart if isinstance(mart, str) else None,
                            question=arguments_given.get("question") if name == "ground_question" else None) as scope:
+        if scope.telemetry is None:
+            scope.telemetry, scope.pending.role = telemetry, role
         result = _answer(name, arguments, project, scope)
         scope.serve_text(result.text)
         return replace(result, request_id=scope.request_id)
@@ -117,9 +122,11 @@ class GroundingTool:
     """One grounding tool bound to a project: call it with keyword arguments; `name`, `description`,
     `input_schema` and `annotations` are what an agent is shown."""
 
-    def __init__(self, spec: ToolSpec, project: ProjectSource) -> None:
+    def __init__(self, spec: ToolSpec, project: ProjectSource, telemetry: Telemetry | None = None,
+                 role: str | None = None) -> None:
         self.spec = spec
         self._project = project
+        self._telemetry, self._role = telemetry, role
 
     name = property(lambda self: self.spec.name)
     description = property(lambda self: self.spec.description)
@@ -127,7 +134,7 @@ class GroundingTool:
     annotations = property(lambda self: self.spec.annotations)
 
     def __call__(self, **arguments: Any) -> ToolResult:
-        return run_tool(self.spec.name, arguments, self._project)
+        return run_tool(self.spec.name, arguments, self._project, telemetry=self._telemetry, role=self._role)
 
     def __repr__(self) -> str:
         return f"GroundingTool({self.spec.name!r})"
@@ -137,4 +144,5 @@ def grounding_tools(project: GroundingProject | LiveProject) -> list[GroundingTo
     """Every grounding tool, bound to `project` (a GroundingProject, or a LiveProject that reloads its artifacts
     when dbt rewrites them)."""
     source: ProjectSource = project.using if hasattr(project, "using") else (lambda: nullcontext(project))
-    return [GroundingTool(spec, source) for spec in TOOLS]
+    role = project.role if isinstance(project.role, str) else project.role.name  # LiveProject: the name
+    return [GroundingTool(spec, source, project.telemetry, role) for spec in TOOLS]

@@ -86,6 +86,7 @@ class LiveProject:
                                               "marts_only": True,  # agents are served grounding marts only
                                               "published": published,
                                               "telemetry": Telemetry.resolve(telemetry, self.target_path)}
+        self.telemetry = self._open_options["telemetry"]  # also for calls no project answers (agent.api.run_tool)
         self.published = published
         self._clock = clock
         self._publishing: threading.Thread | None = None

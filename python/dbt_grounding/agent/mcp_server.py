@@ -60,7 +60,8 @@ def build_server(live: LiveProject):
             return list(listed)
 
         async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> CallToolResult:
-            result = await anyio.to_thread.run_sync(partial(run_tool, name, arguments, live.using, surface="mcp"))
+            result = await anyio.to_thread.run_sync(partial(run_tool, name, arguments, live.using, surface="mcp",
+                                                                 telemetry=live.telemetry, role=live.role))
             # the request id in the result's _meta, for the client's thumbs up/down (record_feedback): not in the
             # text, which the model reads and every token of which counts
             meta = {REQUEST_ID_META: result.request_id} if result.request_id else None

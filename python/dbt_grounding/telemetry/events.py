@@ -76,9 +76,22 @@ def scrub(text: str | None) -> str | None:
 
 
 def count_tokens(text: str) -> int:
-    from dbt_grounding.context import default_token_counter
+    """Tokens as max_tokens counts them (context.budget's default counter); while the interpreter exits, tiktoken
+    can no longer be loaded (it starts a thread pool): then the offline estimate, rather than losing the event."""
+    from dbt_grounding.context.budget import EstimatedTokenCounter, default_token_counter
 
-    return default_token_counter().count(text)
+    try:
+        counter = default_token_counter()
+    except RuntimeError:
+        counter = EstimatedTokenCounter()
+    return counter.count(text)
+
+
+def prepare() -> None:
+    """Load what making events needs (the scrubbing rules, the token counter) in the writer thread as it starts,
+    before a short-lived process (one CLI command) begins to exit."""
+    scrub("")
+    count_tokens("")
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dbt_grounding.errors import ConfigurationError, GroundingError
 from dbt_grounding.telemetry.config import TelemetryConfig, resolve_config
-from dbt_grounding.telemetry.events import feedback_event
+from dbt_grounding.telemetry.events import feedback_event, prepare
 from dbt_grounding.telemetry.jsonl_sink import JsonlSink
 from dbt_grounding.telemetry.writer import EventWriter, shared_writer
 
@@ -38,7 +38,8 @@ class Telemetry:
         if config.enabled and config.directory is not None:
             identity = (config.mode, str(config.directory), config.max_bytes)
             self.writer = shared_writer(identity, lambda: EventWriter(
-                JsonlSink(config.directory, max_bytes=config.max_bytes), capacity=config.queue_size))
+                JsonlSink(config.directory, max_bytes=config.max_bytes), capacity=config.queue_size, prepare=prepare))
+            self.writer.start()  # now: it loads the token counter while the first request is served
 
     @classmethod
     def resolve(cls, setting: str | TelemetryConfig | Telemetry | None, target_path: Path) -> Telemetry:

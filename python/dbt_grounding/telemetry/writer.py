@@ -33,8 +33,9 @@ class EventWriter:
         written: events written.
     """
 
-    def __init__(self, sink: Sink, *, capacity: int) -> None:
+    def __init__(self, sink: Sink, *, capacity: int, prepare: Callable[[], None] | None = None) -> None:
         self.sink = sink
+        self._prepare = prepare
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -49,7 +50,7 @@ class EventWriter:
             self._count("dropped")
             return False
         if self._thread is None:
-            self._start()
+            self.start()
         try:
             self._queue.put_nowait(pending)
         except queue.Full:
@@ -83,7 +84,8 @@ class EventWriter:
         if thread is None or not thread.is_alive():
             self.sink.close()
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Start the writer thread (the first `put` does it too); it runs `prepare` first."""
         with self._lock:
             if self._thread is None:
                 thread = threading.Thread(target=self._drain, name="dbt-grounding-telemetry", daemon=True)
@@ -95,6 +97,11 @@ class EventWriter:
             setattr(self, name, getattr(self, name) + how_many)
 
     def _drain(self) -> None:
+        if self._prepare is not None:
+            try:
+                self._prepare()
+            except Exception:  # noqa: BLE001 - making events will say what is wrong, event by event
+                pass
         while True:
             batch = [self._queue.get()]
             while len(batch) < BATCH:
