@@ -9,12 +9,14 @@ from __future__ import annotations
 import atexit
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
 _STOP = object()
 _FLUSH = "flush"
 BATCH = 256
+LINGER_S = 0.5  # how long the first event of a batch waits for others (flush and close do not wait)
 
 
 class Sink(Protocol):
@@ -104,9 +106,15 @@ class EventWriter:
                 pass
         while True:
             batch = [self._queue.get()]
-            while len(batch) < BATCH:
+            # gather for LINGER_S, then make and write the batch in one go: the work (hashing, counting tokens)
+            # holds the GIL, and done in bursts it overlaps few requests instead of a little of every one
+            deadline = time.monotonic() + LINGER_S
+            while len(batch) < BATCH and not self._urgent(batch[-1]):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
                 try:
-                    batch.append(self._queue.get_nowait())
+                    batch.append(self._queue.get(timeout=remaining))
                 except queue.Empty:
                     break
             events, flushes, stopping = [], [], False
@@ -129,6 +137,10 @@ class EventWriter:
                 done.set()
             if stopping:
                 return
+
+    @staticmethod
+    def _urgent(item: Any) -> bool:
+        return item is _STOP or (isinstance(item, tuple) and bool(item) and item[0] == _FLUSH)
 
     def _event(self, pending: Any) -> dict[str, Any] | None:
         try:
