@@ -10,7 +10,7 @@ random keys, calls interleaved on/off so load drifts hit both alike. Reported si
 - the writer thread's work per event (hash, scrub, tokens, JSON, write), off the request path.
 The end-to-end difference is within the noise of a ~ms warehouse lookup, so the request-path row is the figure.
 
-    .venv/bin/python benchmarks/telemetry_overhead.py [--project-dir .] [--target-path target] [--quick] [--json]
+    .venv/bin/python benchmarks/telemetry_overhead.py [--project-dir DIR] [--target-path target] [--quick] [--json]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_common import REPO_ROOT
 from dbt_grounding import GroundingProject
 from dbt_grounding.agent import grounding_tools
 from dbt_grounding.telemetry import TelemetryConfig, request
@@ -50,7 +51,8 @@ def row(measure: str, ours: float, peer: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--project-dir", type=Path, default=Path("."))
+    parser.add_argument("--project-dir", type=Path, default=REPO_ROOT, help="a built dbt-grounding demo (default: "
+                        "this checkout, built as README 'Tests' says)")
     parser.add_argument("--target-path", type=Path, default=None)
     parser.add_argument("--quick", action="store_true", help="fewer calls (a smoke run)")
     parser.add_argument("--json", action="store_true", help="rows as JSON: measure, ours, peer, ratio, load")

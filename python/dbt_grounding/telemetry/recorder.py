@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import re
 import uuid
 from datetime import datetime, timezone
@@ -10,10 +11,12 @@ from pathlib import Path
 
 from dbt_grounding.errors import ConfigurationError, GroundingError
 from dbt_grounding.telemetry.config import TelemetryConfig, resolve_config
-from dbt_grounding.telemetry.events import feedback_event, prepare
+from dbt_grounding.telemetry.events import feedback_event, mark_exiting
 from dbt_grounding.telemetry.jsonl_sink import JsonlSink
 from dbt_grounding.telemetry.writer import EventWriter, shared_writer
 
+# atexit runs the last registered first: this runs before writer.close_all (registered when writer was imported)
+atexit.register(mark_exiting)
 RATINGS = ("up", "down")
 REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 DOCUMENT_HASH = re.compile(r"[0-9a-f]{64}")
@@ -38,8 +41,7 @@ class Telemetry:
         if config.enabled and config.directory is not None:
             identity = (config.mode, str(config.directory), config.max_bytes)
             self.writer = shared_writer(identity, lambda: EventWriter(
-                JsonlSink(config.directory, max_bytes=config.max_bytes), capacity=config.queue_size, prepare=prepare))
-            self.writer.start()  # now: it loads the token counter while the first request is served
+                JsonlSink(config.directory, max_bytes=config.max_bytes), capacity=config.queue_size))
 
     @classmethod
     def resolve(cls, setting: str | TelemetryConfig | Telemetry | None, target_path: Path) -> Telemetry:

@@ -35,9 +35,8 @@ class EventWriter:
         written: events written.
     """
 
-    def __init__(self, sink: Sink, *, capacity: int, prepare: Callable[[], None] | None = None) -> None:
+    def __init__(self, sink: Sink, *, capacity: int) -> None:
         self.sink = sink
-        self._prepare = prepare
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -87,7 +86,7 @@ class EventWriter:
             self.sink.close()
 
     def start(self) -> None:
-        """Start the writer thread (the first `put` does it too); it runs `prepare` first."""
+        """Start the writer thread (the first `put` does)."""
         with self._lock:
             if self._thread is None:
                 thread = threading.Thread(target=self._drain, name="dbt-grounding-telemetry", daemon=True)
@@ -99,11 +98,6 @@ class EventWriter:
             setattr(self, name, getattr(self, name) + how_many)
 
     def _drain(self) -> None:
-        if self._prepare is not None:
-            try:
-                self._prepare()
-            except Exception:  # noqa: BLE001 - making events will say what is wrong, event by event
-                pass
         while True:
             batch = [self._queue.get()]
             # gather for LINGER_S, then make and write the batch in one go: the work (hashing, counting tokens)

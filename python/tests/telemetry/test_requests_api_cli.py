@@ -13,7 +13,6 @@ import pytest
 
 from agent.mcp_session import CLI
 from cli.inprocess import run_main
-from dbt_grounding import GroundingProject
 from dbt_grounding.errors import GroundingError
 from dbt_grounding.telemetry import Telemetry, TelemetryConfig
 from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject, copy_build
