@@ -54,12 +54,14 @@ class RequestScope:
 
     def note(self, *, mart: str | None = None, question: str | None = None,
              keys: Sequence[Mapping[str, Any]] = ()) -> None:
+        # whatever the caller passed: what it got wrong is the request's error to raise, never telemetry's
         pending = self.pending
         if mart is not None and pending.mart is None:
-            pending.mart = mart
+            pending.mart = str(mart)
         if question is not None and pending.question is None:
-            pending.question = question
-        pending.keys.extend(dict(key) for key in keys)
+            pending.question = str(question)
+        if isinstance(keys, (list, tuple)):
+            pending.keys.extend(dict(key) for key in keys if isinstance(key, Mapping))
 
     def serve_text(self, text: str) -> None:
         """The text the surface returned (the last surface out wins: the MCP result over the facade's documents)."""
@@ -77,9 +79,10 @@ class RequestScope:
 
     def fail(self, error: BaseException) -> None:
         self.pending.outcome, self.pending.error_type = outcome_of(error)
-        details = getattr(error, "details", None) or {}
-        if self.pending.freshness_age_s is None and isinstance(details.get("age_seconds"), (int, float)):
-            self.pending.freshness_age_s = details["age_seconds"]
+        details = getattr(error, "details", None)
+        age = details.get("age_seconds") if isinstance(details, dict) else None
+        if self.pending.freshness_age_s is None and isinstance(age, (int, float)):
+            self.pending.freshness_age_s = age
 
     def ask_result(self, result: Any) -> None:
         """`ask`'s answer: retrieval candidates, confidence, and the outcome its status and reason say."""
@@ -99,6 +102,13 @@ class RequestScope:
             self.serve_text("\n---\n\n".join(document.text for document in result.documents))
 
     def finish(self, span: Any) -> None:
+        """Hand the event to the writer; never raises (telemetry must not fail a request)."""
+        try:
+            self._finish(span)
+        except Exception:  # noqa: BLE001 - a bug here loses one event, not the caller's answer
+            pass
+
+    def _finish(self, span: Any) -> None:
         pending = self.pending
         pending.latency_ms = (perf_counter() - self._start) * 1000.0
         if self._documents:
