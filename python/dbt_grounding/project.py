@@ -26,6 +26,8 @@ from dbt_grounding.grounding.roles import Role, load_roles
 from dbt_grounding.publish.reading import HELD_MS, PublishedSource, open_published
 from dbt_grounding.serving import ROW_LIMIT, ContextRequest, OnProblem, Serving, ServingPolicy
 from dbt_grounding.serving.access import Access
+from dbt_grounding.telemetry import Telemetry, TelemetryConfig, last_request_id
+from dbt_grounding.telemetry import request as telemetry_request
 
 if TYPE_CHECKING:
     from dbt_grounding.ask import AskResult
@@ -48,8 +50,11 @@ class GroundingProject:
 
     def __init__(self, project_dir: Path, artifacts: Artifacts, *, profiles_dir: Path | None, target: str | None,
                  clock: Clock, warehouse_options: Mapping[str, Any] | None = None, role: Role | None = None,
-                 marts_only: bool = False, published: PublishedSource | None = None) -> None:
+                 marts_only: bool = False, published: PublishedSource | None = None,
+                 telemetry: Telemetry | TelemetryConfig | str | None = None) -> None:
         self.project_dir = project_dir
+        # where this project's request events go (telemetry; DBT_GROUNDING_TELEMETRY, default jsonl under the target)
+        self.telemetry = Telemetry.resolve(telemetry, artifacts.target_path)
         self.published = published
         self.role = role if role is not None else load_roles(project_dir).resolve()
         self.marts_only = marts_only
@@ -75,7 +80,8 @@ class GroundingProject:
     def open(cls, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
              profiles_dir: str | Path | None = None, target: str | None = None, clock: Clock = utc_now,
              warehouse_options: Mapping[str, Any] | None = None, role: str | None = None,
-             marts_only: bool = False, published: bool = False) -> GroundingProject:
+             marts_only: bool = False, published: bool = False,
+             telemetry: Telemetry | TelemetryConfig | str | None = None) -> GroundingProject:
         """Open a dbt project: its artifacts now, its warehouse connection lazily.
 
         Args:
@@ -94,6 +100,9 @@ class GroundingProject:
                 with a key dbt knows), as the agent server does; other models do not exist for the caller.
             published: read the last published build (`dbt-grounding publish`: its artifacts and its DuckDB copy of
                 the grounding marts, which no build ever writes) instead of the target folder and the warehouse.
+            telemetry: "off" or "jsonl" (a TelemetryConfig for more): where an event per served request goes;
+                default DBT_GROUNDING_TELEMETRY, else jsonl under <target-path>/dbt_grounding/telemetry (README
+                "Telemetry").
 
         Raises:
             ArtifactError: manifest.json missing or unusable, or written by another dbt project than project_dir's.
@@ -111,7 +120,8 @@ class GroundingProject:
         check_same_project(artifacts.manifest, project_dir, artifacts.target_path)
         return cls(project_dir, artifacts, profiles_dir=Path(profiles_dir) if profiles_dir else None,
                    target=target, clock=clock, warehouse_options=warehouse_options, role=chosen_role,
-                   marts_only=marts_only, published=source)
+                   marts_only=marts_only, published=source,
+                   telemetry=Telemetry.resolve(telemetry, located.path))
 
     def close(self) -> None:
         if self._warehouse is not None:
@@ -282,10 +292,11 @@ class GroundingProject:
             FailedTestsError, UnknownBuildError, WarehouseError, ConfigurationError, TokenBudgetError; each with a
             note when run_results.json is missing.
         """
-        return self.contexts(model, [key], max_tokens=max_tokens, token_counter=token_counter, on_stale=on_stale,
-                             on_failed_tests=on_failed_tests, on_unknown_build=on_unknown_build,
-                             schema_check=schema_check, row_limit=row_limit, form=form,
-                             include_passing_tests=include_passing_tests)[0]
+        with telemetry_request("context", project=self, mart=model):
+            return self.contexts(model, [key], max_tokens=max_tokens, token_counter=token_counter, on_stale=on_stale,
+                                 on_failed_tests=on_failed_tests, on_unknown_build=on_unknown_build,
+                                 schema_check=schema_check, row_limit=row_limit, form=form,
+                                 include_passing_tests=include_passing_tests)[0]
 
     def contexts(self, model: str, keys: Sequence[Mapping[str, Any]], *, max_tokens: int | None = None,
                  token_counter: TokenCounter | None = None, on_stale: OnProblem = "raise",
@@ -296,17 +307,46 @@ class GroundingProject:
         errors as `context` (all or nothing: the first refusal raises)."""
         policy = ServingPolicy(on_stale=on_stale, on_failed_tests=on_failed_tests, on_unknown_build=on_unknown_build,
                                schema_check=schema_check, row_limit=row_limit)
-        return self.serving.contexts(ContextRequest(model, keys, policy, max_tokens=max_tokens,
-                                                    token_counter=token_counter, form=form,
-                                                    include_passing_tests=include_passing_tests, role=self.role,
-                                                    marts_only=self.marts_only))
+        with telemetry_request("contexts", project=self, mart=model, keys=keys) as scope:
+            documents = self.serving.contexts(ContextRequest(model, keys, policy, max_tokens=max_tokens,
+                                                             token_counter=token_counter, form=form,
+                                                             include_passing_tests=include_passing_tests,
+                                                             role=self.role, marts_only=self.marts_only))
+            scope.serve_documents(documents, form)
+            return documents
 
     def ask(self, question: str, *, filters: Mapping[str, Any] | None = None) -> AskResult:
         """The grounding mart, columns and keys `question` is about, with their documents, or a typed "no grounding"
         that says why (dbt_grounding.ask; README "Asking questions")."""
         from dbt_grounding.ask import ask
 
-        return ask(self, question, filters=filters, visible=lambda project, marts: project.access.readable(marts))
+        with telemetry_request("ask", project=self, question=question) as scope:
+            result = ask(self, question, filters=filters,
+                         visible=lambda project, marts: project.access.readable(marts))
+            scope.ask_result(result)
+            return result
+
+    # ------------------------------------------------------------------ telemetry
+
+    @property
+    def last_request_id(self) -> str | None:
+        """The request id of the last request (context, contexts, ask, a tool call) that ended in this thread or
+        task: what `record_feedback` takes."""
+        return last_request_id()
+
+    def record_feedback(self, rating: str, *, request_id: str | None = None, document_hash: str | None = None,
+                        comment: str | None = None) -> str:
+        """Record a thumbs up or down on a served request (by its request id) or document (by the sha256 of the
+        text served), beside the request events; returns the feedback id. The comment is kept with e-mails and phone
+        numbers scrubbed.
+
+        Raises:
+            InvalidFeedbackError: a rating other than 'up'/'down', neither id nor hash, either malformed, a comment
+                over 2000 characters.
+            TelemetryDisabledError: telemetry is off.
+        """
+        return self.telemetry.record_feedback(rating=rating, request_id=request_id, document_hash=document_hash,
+                                              comment=comment)
 
     def known_names(self) -> KnownNames:
         """The person names the warehouse knows (serving.known_names), read once per open project."""

@@ -30,11 +30,13 @@ TELL_USER: tuple[tuple[type[GroundingError], str], ...] = (
 @dataclass(frozen=True)
 class ToolResult:
     """What a tool returns: `text` for the model; `is_error` when it is an error or a refusal; `error` the typed
-    error's fields (error, message, hint, details, notes, refusal) for programs."""
+    error's fields (error, message, hint, details, notes, refusal) for programs; `request_id` the request's id for
+    feedback."""
 
     text: str
     is_error: bool = False
     error: dict[str, Any] | None = field(default=None)
+    request_id: str | None = None  # the telemetry request this answered (record_feedback takes it)
 
     def __str__(self) -> str:
         return self.text

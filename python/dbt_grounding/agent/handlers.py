@@ -130,3 +130,10 @@ def ground_question(project: GroundingProject, *, question: str, max_tokens: int
     answer = grounded(project, question)
     return fit_text(json.dumps(answer, indent=1, ensure_ascii=False, default=str) + "\n", max_tokens,
                     what="the answer")
+
+
+def record_feedback(project: GroundingProject, *, rating: str, request_id: str | None = None,
+                    document_hash: str | None = None, comment: str | None = None) -> str:
+    feedback_id = project.record_feedback(rating, request_id=request_id, document_hash=document_hash,
+                                          comment=comment)
+    return f"Feedback recorded (feedback_id {feedback_id}).\n"

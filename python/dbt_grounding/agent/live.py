@@ -34,6 +34,7 @@ from dbt_grounding.artifacts import locate_target_path
 from dbt_grounding.errors import ArtifactError, GroundingError
 from dbt_grounding.grounding.roles import load_roles
 from dbt_grounding.project import GroundingProject, utc_now
+from dbt_grounding.telemetry import Telemetry
 
 WATCHED = ("manifest.json", "run_results.json", "catalog.json", "sources.json")
 LOAD_ATTEMPTS = 20
@@ -64,13 +65,14 @@ class LiveProject:
     def __init__(self, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
                  profiles_dir: str | Path | None = None, target: str | None = None,
                  hold_ms: float = DEFAULT_HOLD_MS, clock=utc_now, role: str | None = None,
-                 published: bool = False) -> None:
+                 published: bool = False, telemetry: Any = None) -> None:
         """
         Args:
             role: the role every call is served as (grounding.roles; default DBT_GROUNDING_ROLE, else public).
             published: serve the last published build (publish.reading) and publish each new build the gate passes,
                 in the background, when dbt rewrites the artifacts (write-audit-publish: a build never waits for
                 readers, and a failing build is never served).
+            telemetry: as GroundingProject.open's, resolved once: every project loaded writes to the same place.
 
         Raises:
             ConfigurationError: project_dir's dbt_project.yml cannot be read to find the target path; no such role.
@@ -82,7 +84,9 @@ class LiveProject:
         self._open_options: dict[str, Any] = {"target_path": target_path, "profiles_dir": profiles_dir,
                                               "target": target, "clock": clock, "role": self.role,
                                               "marts_only": True,  # agents are served grounding marts only
-                                              "published": published}
+                                              "published": published,
+                                              "telemetry": Telemetry.resolve(telemetry, self.target_path)}
+        self.telemetry = self._open_options["telemetry"]  # also for calls no project answers (agent.api.run_tool)
         self.published = published
         self._clock = clock
         self._publishing: threading.Thread | None = None

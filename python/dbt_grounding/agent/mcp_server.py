@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from dbt_grounding.agent.live import LiveProject
 
 LOOPBACK = "127.0.0.1"
+REQUEST_ID_META = "dbt_grounding/request_id"  # MCP _meta keys are prefixed by who defines them
 INSTRUCTIONS = (
     "Verified business records from a dbt project's grounding marts. Answer questions about these records only "
     "from what these tools return, and cite it. Start with list_grounding_marts, call describe_mart once per mart "
@@ -59,8 +60,13 @@ def build_server(live: LiveProject):
             return list(listed)
 
         async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> CallToolResult:
-            result = await anyio.to_thread.run_sync(partial(run_tool, name, arguments, live.using))
-            return CallToolResult(content=[TextContent(type="text", text=result.text)], is_error=result.is_error)
+            result = await anyio.to_thread.run_sync(partial(run_tool, name, arguments, live.using, surface="mcp",
+                                                                 telemetry=live.telemetry, role=live.role))
+            # the request id in the result's _meta, for the client's thumbs up/down (record_feedback): not in the
+            # text, which the model reads and every token of which counts
+            meta = {REQUEST_ID_META: result.request_id} if result.request_id else None
+            return CallToolResult(content=[TextContent(type="text", text=result.text)], is_error=result.is_error,
+                                  meta=meta)
 
     return GroundingServer(name="dbt-grounding", version=__version__, instructions=INSTRUCTIONS,
                            log_level="WARNING")

@@ -5,7 +5,8 @@ Python API (agent.api.grounding_tools) are all derived from `TOOLS`; a golden te
 description (python/tests/agent/golden/tools.json), so no unreviewed change reaches an agent.
 
 Descriptions are written for the model that reads them: when to call the tool, what comes back, what to do with a
-refusal. Every tool only reads: MCP annotations read-only, idempotent, closed-world.
+refusal. Every tool but record_feedback only reads: MCP annotations read-only, idempotent, closed-world;
+record_feedback writes a feedback record (telemetry), so it is annotated as not read-only and not idempotent.
 """
 
 from __future__ import annotations
@@ -166,6 +167,31 @@ TOOLS: tuple[ToolSpec, ...] = (
             "max_tokens": MAX_TOKENS,
         }, ("question",)),
         function=handlers.ground_question,
+    ),
+    ToolSpec(
+        name="record_feedback",
+        title="Record feedback on an answer",
+        description=(
+            "Record the user's thumbs up or down on an answer a grounding tool gave, with an optional comment: "
+            "call it when the user says an answer was right or wrong. Name the answer by its request_id (every "
+            "tool result carries it in _meta as dbt_grounding/request_id) or by the sha256 of the text served. "
+            "It writes a feedback record and changes nothing else."
+        ),
+        input_schema=_object({
+            "rating": {"type": "string", "enum": ["down", "up"], "description": "up: right or useful; down: wrong, "
+                                                                                "unhelpful or refused wrongly."},
+            "request_id": {"type": "string", "pattern": "^[0-9a-f]{32}$",
+                           "description": "The request id of the answer (32 hex digits). This or document_hash."},
+            "document_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                              "description": "The sha256 hex digest of the text served. This or request_id."},
+            "comment": {"type": "string", "maxLength": 2000,
+                        "description": "What was wrong or right, in the user's words (e-mails and phone numbers "
+                                       "are removed)."},
+        }, ("rating",)),
+        function=handlers.record_feedback,
+        # it writes (a feedback record): not read-only, and two calls are two records; it destroys nothing
+        annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False,
+                     "openWorldHint": False},
     ),
 )
 

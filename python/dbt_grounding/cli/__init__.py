@@ -13,16 +13,19 @@ import argparse
 import os
 import sys
 import traceback
+from contextlib import nullcontext
 
 from dbt_grounding import __version__
 from dbt_grounding.cli import (
-    ask_command, check_command, context_command, eval_command, lineage_command, lock_command, models_command,
-    publish_command, report_command, serve_command, tools_command, verify_command,
+    ask_command, check_command, context_command, eval_command, feedback_command, lineage_command, lock_command,
+    models_command, publish_command, report_command, serve_command, tools_command, verify_command,
 )
 from dbt_grounding.errors import ExitCode, GroundingError
+from dbt_grounding.telemetry import request as telemetry_request
 
 COMMANDS = (ask_command, check_command, lock_command, context_command, lineage_command, models_command,
-            publish_command, serve_command, tools_command, verify_command, eval_command, report_command)
+            publish_command, serve_command, tools_command, verify_command, eval_command, report_command,
+            feedback_command)
 DEBUG_ENV = "DBT_GROUNDING_DEBUG"
 EXIT_CODES = ("Exit codes: 0 ok, 1 findings (drift, stale, failed tests, warehouse unreachable), 2 usage or "
               "configuration, 3 artifacts, 4 internal error (a bug: please report it), 5 access denied to the "
@@ -52,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version, usage errors: argparse has printed what to say
         return exit_.code if isinstance(exit_.code, int) else ExitCode.USAGE
     try:
-        output = args.run(args)
+        tool = getattr(args, "telemetry_tool", None)  # commands that serve: one telemetry request each
+        with telemetry_request(tool, surface="cli") if tool else nullcontext() as scope:
+            output = args.run(args)
+            if scope is not None:
+                scope.serve_text(output.text)
         for warning in output.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if output.text:  # `serve` ends with nothing to say: its stdout was the protocol's

@@ -16,7 +16,7 @@ def register(subparsers) -> None:
     add_role_option(parser)
     add_project_options(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, telemetry_tool="ask")
 
 
 def run(args: argparse.Namespace) -> CommandOutput:

@@ -31,7 +31,7 @@ def register(subparsers) -> None:
                              "with that stated (exit code 1)")
     add_role_option(parser)
     add_project_options(parser)
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, telemetry_tool="context")
 
 
 def parse_key(pairs: list[str]) -> dict[str, str]:

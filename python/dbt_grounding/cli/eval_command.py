@@ -77,14 +77,15 @@ def _eval(args: argparse.Namespace, golden_path: Path) -> CommandOutput:
     def opener(role, clock):
         return GroundingProject.open(args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir,
                                      target=args.target, role=role, clock=clock,
-                                     warehouse_options={"hold_ms": 1000})
+                                     warehouse_options={"hold_ms": 1000},
+                                     telemetry="off")  # an eval's requests are not the agents' traffic
 
     options = EvalOptions(role=args.role, judge=judge, answers=answers, progress=_progress_bar if show else None)
     pricing = Pricing(args.price_input, args.price_output, args.answer_tokens, args.overhead_tokens,
                       args.queries_per_minute)
     target_path = locate_target_path(args.project_dir, args.target_path).path
     try:
-        report = evaluate(golden, opener, project_dir=args.project_dir, target_path=target_path, options=options,
+        report = evaluate(golden, opener, target_path=target_path, options=options,
                           pricing=pricing, monitoring=args.monitoring)
     finally:
         if show:

@@ -18,7 +18,7 @@ def register(subparsers) -> None:
                         help="model lineage only: hops to follow (0: the node alone; default: all)")
     parser.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
     add_project_options(parser)
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, telemetry_tool="lineage")
 
 
 def run(args: argparse.Namespace) -> CommandOutput:

@@ -57,6 +57,9 @@ def add_project_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--target-path", type=path_arg, default=None,
                        help="folder holding dbt's artifacts, relative to the project as in dbt (default: "
                             "$DBT_TARGET_PATH, else target-path in dbt_project.yml, else target)")
+    group.add_argument("--telemetry", choices=("off", "jsonl"), default=None,
+                       help="log served requests under <target-path>/dbt_grounding/telemetry (default: "
+                            "$DBT_GROUNDING_TELEMETRY, else jsonl)")
 
 
 def add_role_option(parser: argparse.ArgumentParser) -> None:
@@ -71,11 +74,17 @@ def open_project(args: argparse.Namespace) -> Iterator[GroundingProject]:
     """The project the options name, closed after the command. The project's warnings (what its artifacts lack)
     become notes of an error the command raises: they may be why it failed."""
     from dbt_grounding.project import GroundingProject
+    from dbt_grounding.telemetry import current, phase
 
-    with GroundingProject.open(
-        args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir, target=args.target,
-        role=getattr(args, "role", None),
-    ) as project:
+    with phase("artifacts"):  # a served command's time reading the artifacts (telemetry)
+        opened = GroundingProject.open(
+            args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir, target=args.target,
+            role=getattr(args, "role", None), telemetry=getattr(args, "telemetry", None),
+        )
+    with opened as project:
+        scope = current()
+        if scope is not None:  # the command's request: this project's telemetry, role and dbt invocation
+            scope.bind(project)
         try:
             yield project
         except GroundingError as error:

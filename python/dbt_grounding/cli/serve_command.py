@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.errors import GroundingError
 
     live = LiveProject(args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir,
-                       target=args.target, hold_ms=args.hold_ms, role=args.role, published=args.published)
+                       target=args.target, hold_ms=args.hold_ms, role=args.role, published=args.published,
+                       telemetry=args.telemetry)
     server = build_server(live)  # a missing `mcp` package is a usage error before anything is served
     try:  # warm: the artifacts decoded before the first call; unusable ones are each call's error, not the end
         with live.using() as project:

@@ -17,14 +17,14 @@ if TYPE_CHECKING:
     from dbt_grounding.project import GroundingProject
 
 
-def evaluate(golden: GoldenSet, open_project: Callable[..., GroundingProject], *, project_dir: Path,
-             target_path: Path, options: EvalOptions | None = None, pricing: Pricing | None = None,
+def evaluate(golden: GoldenSet, open_project: Callable[..., GroundingProject], *, target_path: Path,
+             options: EvalOptions | None = None, pricing: Pricing | None = None,
              monitoring: Path | None = None) -> EvalReport:
     """Run `golden` (runner.run_cases) and score it (report.build_report).
 
     Args:
         open_project: (role, clock) -> an open GroundingProject; called once per role and clock offset.
-        project_dir, target_path: where to look for monitoring settings (monitoring.monitoring_configured).
+        project_dir, target_path: the project, and where telemetry is looked for (monitoring.monitoring_configured).
         options: role, judge, answers, extra PII values, progress callback.
         pricing: token prices, answer length and load for the cost figures.
         monitoring: a telemetry folder or settings file that counts as monitoring configured.
@@ -34,8 +34,9 @@ def evaluate(golden: GoldenSet, open_project: Callable[..., GroundingProject], *
     """
     options = options or EvalOptions()
     results = run_cases(golden, open_project, options)
-    return build_report(golden.path, golden.role or options.role, results, pricing or Pricing(),
-                        monitoring_configured(project_dir, target_path, monitoring))
+    with open_project(options.role, options.clock) as project:
+        monitoring_state = monitoring_configured(project.manifest, target_path, monitoring)
+    return build_report(golden.path, golden.role or options.role, results, pricing or Pricing(), monitoring_state)
 
 
 __all__ = ["EvalOptions", "EvalReport", "GoldenCase", "GoldenSet", "GoldenSetError",

@@ -25,6 +25,7 @@ from dbt_grounding.serving.inputs import MartInputs, as_of_value, model_input, s
 from dbt_grounding.serving.known_names import read_known_names
 from dbt_grounding.serving.policy import ServingPolicy, refuse_stale, refuse_untrusted_build
 from dbt_grounding.serving.schema_check import SchemaChecker
+from dbt_grounding.telemetry.timing import phase
 
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Artifacts, Node, Source
@@ -161,9 +162,11 @@ class Serving:
         for key, rows, value in zip(keys, fetched, as_of):
             freshness = self.freshness(node, as_of_value=value)
             refuse_stale(node, freshness, policy)
-            documents.append(build_document(mart.document(key, rows, policy.row_limit, freshness, value),
-                                            max_tokens=request.max_tokens, token_counter=request.token_counter,
-                                            form=request.form, include_passing_tests=request.include_passing_tests))
+            with phase("render"):  # a served request's render time (telemetry)
+                documents.append(build_document(mart.document(key, rows, policy.row_limit, freshness, value),
+                                                max_tokens=request.max_tokens, token_counter=request.token_counter,
+                                                form=request.form,
+                                                include_passing_tests=request.include_passing_tests))
         return documents
 
     def _checked(self, warehouse: Warehouse, node: Node | Source, policy: ServingPolicy) -> RelationCheck:

@@ -26,6 +26,7 @@ from dbt_grounding.errors import (
     SchemaDriftError,
     WarehouseError,
 )
+from dbt_grounding.telemetry.timing import phase
 from dbt_grounding.warehouse.sql import (
     KeyValue,
     build_select_distinct,
@@ -351,7 +352,8 @@ class Warehouse(ABC):
         """Run one statement (reported to `on_query` first); the driver's errors mapped to typed ones."""
         self._report(sql, params)
         try:
-            return self._execute(sql, params)
+            with phase("warehouse"):  # a served request's warehouse time (telemetry); nothing outside one
+                return self._execute(sql, params)
         except GroundingError:
             raise
         except self.driver_errors as exc:

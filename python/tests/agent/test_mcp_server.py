@@ -38,9 +38,10 @@ def test_the_tools_listed_are_the_registry_s_with_their_annotations(served: Sync
     for expected in tool_schemas("mcp"):
         tool = listed.pop(expected["name"])
         assert tool.description == expected["description"] and tool.input_schema == expected["inputSchema"]
-        annotations = tool.annotations
+        annotations, expected_annotations = tool.annotations, expected["annotations"]
         assert (annotations.read_only_hint, annotations.idempotent_hint, annotations.open_world_hint) == (
-            True, True, False)
+            expected_annotations["readOnlyHint"], expected_annotations["idempotentHint"], False)
+        assert annotations.read_only_hint == (tool.name != "record_feedback")
     assert listed == {}
 
 

@@ -41,14 +41,19 @@ def test_the_tools_command_prints_the_pinned_schemas(fmt: str) -> None:
     assert json.loads(outcome.stdout) == json.loads(GOLDEN.read_text(encoding="utf-8"))[fmt]
 
 
-def test_the_tools_are_seven_read_only_closed_world_tools() -> None:
+def test_the_tools_are_seven_read_only_closed_world_tools_and_record_feedback() -> None:
     assert [tool.name for tool in TOOLS] == ["list_grounding_marts", "describe_mart", "get_context", "get_contexts",
-                                             "check_grounding", "explain_lineage", "ground_question"]
+                                             "check_grounding", "explain_lineage", "ground_question",
+                                             "record_feedback"]
     for tool in TOOLS:
         Draft202012Validator.check_schema(tool.input_schema)
+        assert tool.input_schema["additionalProperties"] is False
+        if tool.name == "record_feedback":  # it writes a feedback record: never announced as read-only
+            assert tool.annotations == {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False,
+                                        "openWorldHint": False}
+            continue
         assert tool.annotations == {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True,
                                     "openWorldHint": False}
-        assert tool.input_schema["additionalProperties"] is False
         assert "max_tokens" in tool.input_schema["properties"], tool.name
 
 

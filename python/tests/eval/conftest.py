@@ -17,6 +17,6 @@ def open_demo(built_package: DbtProject):
 
         def opener(role, clock):
             return GroundingProject.open(REPO_ROOT, target_path=built_package.target_path, role=role, clock=clock,
-                                         warehouse_options={"hold_ms": 1000})
+                                         warehouse_options={"hold_ms": 1000}, telemetry="off")
 
         yield opener

@@ -16,9 +16,10 @@ from dbt_runner import REPO_ROOT, DbtProject
 pytestmark = pytest.mark.dbt
 
 
-def eval_cli(built: DbtProject, *args: str) -> subprocess.CompletedProcess[str]:
+def eval_cli(built: DbtProject, *args: str, telemetry: str = "jsonl") -> subprocess.CompletedProcess[str]:
     return subprocess.run([CLI, "eval", *args, "--project-dir", str(REPO_ROOT), "--target-path",
-                           str(built.target_path)], env=built.env(), capture_output=True, text=True, timeout=600)
+                           str(built.target_path)], env={**built.env(), "DBT_GROUNDING_TELEMETRY": telemetry},
+                          capture_output=True, text=True, timeout=600)
 
 
 def subset(tmp_path: Path, ids: list[str] | None = None, *, count: int = 0, change=None) -> Path:
@@ -57,9 +58,9 @@ def test_the_demo_set_passes_the_audit_when_monitoring_is_configured(full_json) 
 
 
 def test_without_monitoring_the_audit_fails_and_says_why(built_package: DbtProject, tmp_path: Path) -> None:
-    done = eval_cli(built_package, str(subset(tmp_path, count=3)))
+    done = eval_cli(built_package, str(subset(tmp_path, count=3)), telemetry="off")
     assert done.returncode == 1, done.stderr
-    assert "FAIL  monitoring configured" in done.stdout and "not configured" in done.stdout
+    assert "FAIL  monitoring configured" in done.stdout and "not configured (telemetry off" in done.stdout
     assert "FAIL  golden cases before go-live" in done.stdout  # 3 cases < 50
     assert "annualized cost at 10 queries/minute" in done.stdout
     assert done.stdout.rstrip().endswith("result: FAIL")
@@ -70,7 +71,7 @@ def test_markdown_and_junit(built_package: DbtProject, tmp_path: Path) -> None:
     markdown = eval_cli(built_package, str(golden), "--format", "markdown")
     assert markdown.stdout.startswith("# Eval: ") and "## Production threshold audit" in markdown.stdout
     assert "| fact recall | 1.000 |" in markdown.stdout
-    junit = eval_cli(built_package, str(golden), "--format", "junit")
+    junit = eval_cli(built_package, str(golden), "--format", "junit", telemetry="off")
     suite = ElementTree.fromstring(junit.stdout).find("testsuite")
     cases = suite.findall("testcase")
     assert len([c for c in cases if c.get("classname") == "golden"]) == 4

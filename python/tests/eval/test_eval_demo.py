@@ -21,7 +21,7 @@ pytestmark = pytest.mark.dbt
 
 
 def run(golden, open_demo, built_package, **options):
-    return evaluate(golden, open_demo, project_dir=REPO_ROOT, target_path=built_package.target_path,
+    return evaluate(golden, open_demo, target_path=built_package.target_path,
                     options=EvalOptions(extra_pii=raw_pii(), **options))
 
 
@@ -94,7 +94,7 @@ def test_personal_data_in_an_output_is_counted(open_demo, built_package) -> None
     golden = load_golden(DEMO_GOLDEN)
     case = next(c for c in golden.cases if c.expect == "answer" and c.mart == "fct_customer_health_summary")
     name = next(f.value for f in case.facts if f.column == "customer_name")
-    report = evaluate(GoldenSet((case,), role=golden.role), open_demo, project_dir=REPO_ROOT,
+    report = evaluate(GoldenSet((case,), role=golden.role), open_demo,
                       target_path=built_package.target_path,
                       options=EvalOptions(extra_pii=(("person_name", f"{name} x"), ("person_name", name))))
     assert report.metrics["pii_leaks"] >= 2  # the document on both paths states the (here: "personal") name
@@ -154,7 +154,7 @@ def test_failing_data_is_an_abstention_on_both_paths(scratch) -> None:
         {"id": "failing", "expect": "abstain", "reason": "failed_tests", **question},
         {"id": "answer", "expect": "answer", **question}]})
     report = evaluate(golden, lambda role, clock: GroundingProject.open(
-        REPO_ROOT, target_path=scratch.target_path, role=role, clock=clock), project_dir=REPO_ROOT,
+        REPO_ROOT, target_path=scratch.target_path, role=role, clock=clock),
         target_path=scratch.target_path)
     failing, answered = report.results
     assert (failing.ask_reason, failing.key_path) == ("failed_tests", "refused:FailedTestsError")

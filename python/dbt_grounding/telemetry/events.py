@@ -1,0 +1,180 @@
+"""The events, as /work/wt/brief/telemetry_events.md (README "Telemetry") defines them: every field always present.
+
+A request is handed to the writer thread as a PendingRequest holding what the serving code had at hand (the raw
+question, the key, the served text or document); hashing, scrubbing, rendering and counting tokens happen there,
+off the request's path (`to_event`). Nothing raw leaves this module: keys and questions are sha256-hashed, the
+question kept with e-mails and phone numbers scrubbed by the documents' own rules (context.text_rules).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from dbt_grounding.errors import (
+    AccessDeniedError, FailedTestsError, SchemaDriftError, StaleGroundingError, UnknownBuildError,
+)
+
+SCHEMA_VERSION = 1
+OUTCOMES = ("served", "abstained", "refused_stale", "refused_drift", "refused_tests", "denied", "error")
+# the typed errors that are refusals or denials; every other error is outcome "error" with its class name.
+# An unknown build is refused for the same reason failed tests are (nothing vouches for the data): refused_tests.
+REFUSALS: tuple[tuple[type[BaseException], str], ...] = (
+    (StaleGroundingError, "refused_stale"),
+    (SchemaDriftError, "refused_drift"),  # MissingRelationError too
+    (FailedTestsError, "refused_tests"),
+    (UnknownBuildError, "refused_tests"),
+    (AccessDeniedError, "denied"),
+)
+# ask's reasons for not grounding an answer, as outcomes (the others are abstentions)
+ASK_REFUSALS = {"stale": ("refused_stale", "StaleGroundingError"),
+                "schema_drift": ("refused_drift", "SchemaDriftError"),
+                "failed_tests": ("refused_tests", "FailedTestsError"),
+                "unknown_build": ("refused_tests", "UnknownBuildError"),
+                "warehouse_unavailable": ("error", "WarehouseError")}
+MAX_CANDIDATES = 5
+
+
+def outcome_of(error: BaseException) -> tuple[str, str]:
+    """(outcome, error_type) of a request that ended in `error`."""
+    outcome = next((name for kind, name in REFUSALS if isinstance(error, kind)), "error")
+    return outcome, type(error).__name__
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canonical_key(key: Mapping[str, Any]) -> str:
+    """A key's canonical form: JSON of its columns lowercased and sorted, every value as text ({"customer_id": 42}
+    and {"CUSTOMER_ID": "42"} are one key)."""
+    return json.dumps({str(column).lower(): str(value) for column, value in key.items()}, sort_keys=True,
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def key_hash(keys: list[Mapping[str, Any]]) -> str | None:
+    """sha256 of the key's canonical form; several keys (get_contexts): of their canonical forms, one per line."""
+    if not keys:
+        return None
+    return sha256_hex("\n".join(canonical_key(key) for key in keys))
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds and Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def scrub(text: str | None) -> str | None:
+    if text is None:
+        return None
+    from dbt_grounding.context.text_rules import scrub_contacts
+
+    return scrub_contacts(text)
+
+
+_exiting = False
+
+
+def mark_exiting() -> None:
+    """The interpreter is exiting (recorder registers this to run just before the writers' last flush)."""
+    global _exiting
+    _exiting = True
+
+
+def count_tokens(text: str) -> int:
+    """Tokens as max_tokens counts them (context.budget's default counter, tiktoken's cl100k when installed).
+    While the process exits with the tokenizer never loaded (a CLI command that counted nothing), the offline
+    estimate (within 7% on the documents): loading tiktoken then would hold the exit for a second, and it can fail
+    (it starts a thread pool, which an exiting interpreter refuses)."""
+    from dbt_grounding.context.budget import EstimatedTokenCounter, default_token_counter
+
+    if _exiting and not default_token_counter.cache_info().currsize:
+        return EstimatedTokenCounter().count(text)
+    try:
+        counter = default_token_counter()
+    except RuntimeError:
+        counter = EstimatedTokenCounter()
+    return counter.count(text)
+
+
+@dataclass
+class PendingRequest:
+    """One request as the serving code saw it; `to_event` makes the event (in the writer thread)."""
+
+    request_id: str
+    started: datetime
+    surface: str
+    tool: str
+    role: str | None = None
+    question: str | None = None
+    mart: str | None = None
+    keys: list[Mapping[str, Any]] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    confidence: float | None = None
+    outcome: str | None = None
+    error_type: str | None = None
+    served_text: str | None = None
+    documents: tuple[Any, str] | None = None  # (ContextDocument list, form) when no text was rendered (the API)
+    latency_ms: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    freshness_age_s: float | None = None
+    invocation_id: str | None = None
+    raw_questions: bool = False
+
+    def served(self) -> str | None:
+        """The text served: as given, or the documents rendered in the form asked for."""
+        if self.served_text is None and self.documents is not None:
+            documents, form = self.documents
+            self.served_text = "\n---\n\n".join(document.render(form) for document in documents)
+        return self.served_text
+
+    def to_event(self) -> dict[str, Any]:
+        outcome = self.outcome or "served"
+        text = self.served()
+        document = outcome in ("served", "abstained") and text is not None
+        return {
+            "event": "request",
+            "schema_version": SCHEMA_VERSION,
+            "request_id": self.request_id,
+            "ts": timestamp(self.started),
+            "role": self.role,
+            "surface": self.surface,
+            "tool": self.tool,
+            "question_hash": sha256_hex(self.question) if self.question is not None else None,
+            "question": self.question if self.raw_questions else scrub(self.question),
+            "mart": self.mart,
+            "key_hash": key_hash(self.keys),
+            "candidates": self.candidates[:MAX_CANDIDATES],
+            "confidence": self.confidence,
+            "outcome": outcome,
+            "error_type": self.error_type if outcome != "served" else None,
+            "document_hash": sha256_hex(text) if document else None,
+            "tokens": count_tokens(text) if text is not None else None,
+            "latency_ms": round(self.latency_ms, 3),
+            "latency_artifacts_ms": _rounded(self.phases.get("artifacts")),
+            "latency_warehouse_ms": _rounded(self.phases.get("warehouse")),
+            "latency_render_ms": _rounded(self.phases.get("render")),
+            "freshness_age_s": self.freshness_age_s,
+            "invocation_id": self.invocation_id,
+        }
+
+
+def feedback_event(feedback_id: str, started: datetime, *, request_id: str | None, document_hash: str | None,
+                   rating: str, comment: str | None) -> dict[str, Any]:
+    return {
+        "event": "feedback",
+        "schema_version": SCHEMA_VERSION,
+        "feedback_id": feedback_id,
+        "ts": timestamp(started),
+        "request_id": request_id,
+        "document_hash": document_hash,
+        "rating": rating,
+        "comment": scrub(comment),
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)

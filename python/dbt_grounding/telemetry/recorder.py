@@ -1,0 +1,105 @@
+"""Telemetry: one project's configuration and the shared writer its events go to; and feedback recording."""
+
+from __future__ import annotations
+
+import atexit
+import re
+import uuid
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+
+from dbt_grounding.errors import ConfigurationError, GroundingError
+from dbt_grounding.telemetry.config import TelemetryConfig, resolve_config
+from dbt_grounding.telemetry.events import feedback_event, mark_exiting
+from dbt_grounding.telemetry.jsonl_sink import JsonlSink
+from dbt_grounding.telemetry.writer import EventWriter, shared_writer
+
+# atexit runs the last registered first: this runs before writer.close_all (registered when writer was imported)
+atexit.register(mark_exiting)
+RATINGS = ("up", "down")
+REQUEST_ID = re.compile(r"[0-9a-f]{32}")
+DOCUMENT_HASH = re.compile(r"[0-9a-f]{64}")
+MAX_COMMENT = 2000
+
+
+class InvalidFeedbackError(GroundingError):
+    """Feedback that cannot be recorded as given: a rating other than up/down, neither a request id nor a document
+    hash, one of the wrong shape, a comment too long. details: field, given."""
+
+
+class TelemetryDisabledError(ConfigurationError):
+    """Feedback asked for while telemetry is off: there is nowhere it is kept."""
+
+
+class Telemetry:
+    """Where one project's events go: `config`, and the process's writer for that directory (None when off)."""
+
+    def __init__(self, config: TelemetryConfig) -> None:
+        self.config = config
+        self.writer: EventWriter | None = None
+        if config.enabled and config.directory is not None:
+            identity = (config.mode, str(config.directory), config.max_bytes)
+            self.writer = shared_writer(identity, lambda: EventWriter(
+                JsonlSink(config.directory, max_bytes=config.max_bytes), capacity=config.queue_size))
+
+    @classmethod
+    def resolve(cls, setting: str | TelemetryConfig | Telemetry | None, target_path: Path) -> Telemetry:
+        if isinstance(setting, Telemetry):
+            return setting
+        return cls(resolve_config(setting, target_path))
+
+    @property
+    def enabled(self) -> bool:
+        return self.writer is not None
+
+    @property
+    def dropped(self) -> int:
+        """Events dropped because the queue was full (the writer could not keep up)."""
+        return self.writer.dropped if self.writer is not None else 0
+
+    def submit(self, pending) -> None:
+        if self.writer is not None:
+            self.writer.put(pending)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        return self.writer.flush(timeout) if self.writer is not None else True
+
+    def record_feedback(self, *, rating: str, request_id: str | None = None, document_hash: str | None = None,
+                        comment: str | None = None) -> str:
+        """Queue a feedback event; returns its feedback_id.
+
+        Raises:
+            InvalidFeedbackError: see the class.
+            TelemetryDisabledError: telemetry is off.
+        """
+        check_feedback(rating=rating, request_id=request_id, document_hash=document_hash, comment=comment)
+        if self.writer is None:
+            raise TelemetryDisabledError(
+                "telemetry is off, so feedback is not kept anywhere",
+                hint="turn it on: DBT_GROUNDING_TELEMETRY=jsonl (or telemetry='jsonl', --telemetry jsonl)")
+        feedback_id = uuid.uuid4().hex
+        self.writer.put(partial(feedback_event, feedback_id, datetime.now(timezone.utc), request_id=request_id,
+                                document_hash=document_hash, rating=rating, comment=comment))
+        return feedback_id
+
+
+def check_feedback(*, rating: str, request_id: str | None, document_hash: str | None, comment: str | None) -> None:
+    if rating not in RATINGS:
+        raise InvalidFeedbackError(f"rating {rating!r} is not up or down", hint="rate a request 'up' or 'down'",
+                                   field="rating", given=rating)
+    if request_id is None and document_hash is None:
+        raise InvalidFeedbackError("feedback names neither a request id nor a document hash",
+                                   hint="give the request_id a result carried, or the sha256 of the document served",
+                                   field="request_id")
+    if request_id is not None and not (isinstance(request_id, str) and REQUEST_ID.fullmatch(request_id)):
+        raise InvalidFeedbackError(f"request id {str(request_id)[:80]!r} is not 32 lowercase hex digits",
+                                   hint="copy the request_id exactly as the result gave it", field="request_id",
+                                   given=str(request_id)[:80])
+    if document_hash is not None and not (isinstance(document_hash, str) and DOCUMENT_HASH.fullmatch(document_hash)):
+        raise InvalidFeedbackError(f"document hash {str(document_hash)[:80]!r} is not a sha256 (64 lowercase hex "
+                                   "digits)", hint="give the sha256 hex digest of the document text served",
+                                   field="document_hash", given=str(document_hash)[:80])
+    if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
+        raise InvalidFeedbackError(f"the comment is not text of at most {MAX_COMMENT} characters",
+                                   hint=f"shorten the comment to {MAX_COMMENT} characters", field="comment")

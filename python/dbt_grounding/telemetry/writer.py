@@ -1,0 +1,167 @@
+"""Writing events never blocks or fails a request: the request puts its event on a bounded queue (dropped and
+counted when full) and returns; one background thread per sink turns them into events and writes them in batches.
+A write that fails is counted too (`failed`), never raised. `close` (and the interpreter's exit) drains the queue
+for at most `timeout` seconds.
+"""
+
+from __future__ import annotations
+
+import atexit
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+_STOP = object()
+_FLUSH = "flush"
+BATCH = 256
+LINGER_S = 0.5  # how long the first event of a batch waits for others (flush and close do not wait)
+
+
+class Sink(Protocol):
+    def write(self, events: list[dict[str, Any]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class EventWriter:
+    """A bounded queue of pending events (anything with `to_event()`, or a callable returning the event) drained by
+    a daemon thread into `sink`.
+
+    Attributes:
+        dropped: events not written because the queue was full (or the writer closed).
+        failed: events lost to an error while making or writing them.
+        written: events written.
+    """
+
+    def __init__(self, sink: Sink, *, capacity: int) -> None:
+        self.sink = sink
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self.dropped = 0
+        self.failed = 0
+        self.written = 0
+
+    def put(self, pending: Any) -> bool:
+        """Queue one event; False (and counted in `dropped`) when the queue is full or the writer closed."""
+        if self._closed:
+            self._count("dropped")
+            return False
+        if self._thread is None:
+            self.start()
+        try:
+            self._queue.put_nowait(pending)
+        except queue.Full:
+            self._count("dropped")
+            return False
+        return True
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything queued before this call is written (at most `timeout` s); True when it was."""
+        if self._thread is None or not self._thread.is_alive():
+            return self._queue.empty()
+        done = threading.Event()
+        try:
+            self._queue.put((_FLUSH, done), timeout=timeout)
+        except queue.Full:
+            return False
+        return done.wait(timeout)
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Write what is queued (for at most `timeout` s), stop the thread, close the sink."""
+        if self._closed:
+            return
+        self._closed = True
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            try:
+                self._queue.put(_STOP, timeout=timeout)
+            except queue.Full:
+                pass
+            thread.join(timeout)
+        if thread is None or not thread.is_alive():
+            self.sink.close()
+
+    def start(self) -> None:
+        """Start the writer thread (the first `put` does)."""
+        with self._lock:
+            if self._thread is None:
+                thread = threading.Thread(target=self._drain, name="dbt-grounding-telemetry", daemon=True)
+                thread.start()
+                self._thread = thread
+
+    def _count(self, name: str, how_many: int = 1) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + how_many)
+
+    def _drain(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            # gather for LINGER_S, then make and write the batch in one go: the work (hashing, counting tokens)
+            # holds the GIL, and done in bursts it overlaps few requests instead of a little of every one
+            deadline = time.monotonic() + LINGER_S
+            while len(batch) < BATCH and not self._urgent(batch[-1]):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    batch.append(self._queue.get(timeout=remaining))
+                except queue.Empty:
+                    break
+            events, flushes, stopping = [], [], False
+            for item in batch:
+                if item is _STOP:
+                    stopping = True
+                elif isinstance(item, tuple) and item and item[0] == _FLUSH:
+                    flushes.append(item[1])
+                else:
+                    event = self._event(item)
+                    if event is not None:
+                        events.append(event)
+            if events:
+                try:
+                    self.sink.write(events)
+                    self._count("written", len(events))
+                except Exception:  # noqa: BLE001 - a full disk or a read-only target must not reach a request
+                    self._count("failed", len(events))
+            for done in flushes:
+                done.set()
+            if stopping:
+                return
+
+    @staticmethod
+    def _urgent(item: Any) -> bool:
+        return item is _STOP or (isinstance(item, tuple) and bool(item) and item[0] == _FLUSH)
+
+    def _event(self, pending: Any) -> dict[str, Any] | None:
+        try:
+            return pending.to_event() if hasattr(pending, "to_event") else pending()
+        except Exception:  # noqa: BLE001 - as above: counted, never raised
+            self._count("failed")
+            return None
+
+
+_writers: dict[tuple[Any, ...], EventWriter] = {}
+_writers_lock = threading.Lock()
+
+
+def shared_writer(identity: tuple[Any, ...], make: Callable[[], EventWriter]) -> EventWriter:
+    """One writer per sink in a process (a server reloading its project keeps one thread and one file), closed at
+    exit."""
+    with _writers_lock:
+        writer = _writers.get(identity)
+        if writer is None or writer._closed:
+            writer = _writers[identity] = make()
+        return writer
+
+
+@atexit.register
+def close_all() -> None:
+    with _writers_lock:
+        writers = list(_writers.values())
+        _writers.clear()
+    for writer in writers:
+        writer.close()
