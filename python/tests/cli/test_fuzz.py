@@ -47,6 +47,7 @@ def pristine(built_gate_library, tmp_path_factory: pytest.TempPathFactory) -> Sa
     under target/dbt_grounding/ exist), with a lock written."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GATE_LIBRARY_DUCKDB_PATH", str(built_gate_library.duckdb_path))
+        patch.setenv("DBT_GROUNDING_TELEMETRY", "off")  # see `environment`
         sandbox = make_sandbox(built_gate_library, tmp_path_factory.mktemp("fuzz") / "pristine")
         for command in COMMANDS_READING:
             assert_documented(run_main(*command, *sandbox.args()))
@@ -63,6 +64,9 @@ def environment(built_gate_library, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     """Relative paths land in a scratch folder; no profiles.yml outside the project; the DuckDB file shared."""
     monkeypatch.setenv("GATE_LIBRARY_DUCKDB_PATH", str(built_gate_library.duckdb_path))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # the telemetry files are written by a background thread and read by no command: corrupting them tests
+    # nothing the commands do, and the thread would race the sandbox's clean-up (tests/telemetry test the writer)
+    monkeypatch.setenv("DBT_GROUNDING_TELEMETRY", "off")
     for variable in ("DBT_PROFILES_DIR", "DBT_TARGET", "DBT_PROFILE", "DBT_GROUNDING_DEBUG", "DBT_TARGET_PATH"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.chdir(tmp_path)

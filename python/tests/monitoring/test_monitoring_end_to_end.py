@@ -1,0 +1,100 @@
+"""The observability loop end to end: 1,000 mixed requests through the real MCP server (`dbt-grounding serve`, the
+SDK's stdio client), the events its telemetry writer leaves in the build's target folder, then a real `dbt build` of
+the monitoring models over them. Every request is there exactly once, the counts are the client's, the p95 is the
+events', no raw key or e-mail reached the files, and the error rate the mix breaks on purpose fails its SLA test."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from agent.mcp_session import mcp_session
+from dbt_grounding.agent.mcp_server import REQUEST_ID_META
+from dbt_runner import DbtProject, copy_build
+from conftest import build_monitoring, telemetry_dir, test_results
+from telemetry.events_files import all_text, events
+from telemetry_events import percentile_cont
+
+pytestmark = pytest.mark.dbt
+MART = "fct_customer_health_summary"
+REQUESTS = 1_000
+E_MAIL = "jane.doe@example.com"
+
+
+def cycle(ids: list[int], turn: int) -> list[tuple[str, dict, str]]:
+    """Twenty calls, (tool, arguments, the outcome the client expects): 1 error in 20 (5%, over the 1% SLA)."""
+    key = lambda offset: {"customer_id": ids[(turn * 12 + offset) % len(ids)]}  # noqa: E731
+    return [
+        *[("get_context", {"mart": MART, "key": key(offset)}, "served") for offset in range(12)],
+        ("get_context", {"mart": MART, "key": {"customer_id": 900_000 + turn}}, "abstained"),
+        ("get_context", {"mart": MART, "key": {"customer_id": 950_000 + turn}}, "abstained"),
+        ("get_context", {"mart": "no_such_mart", "key": {"customer_id": 1}}, "denied"),
+        ("get_context", {"mart": MART, "key": {"customer_name": f"Acme {turn}"}}, "error"),
+        ("ground_question", {"question": f"Is Maple Software Ltd at risk? Write to {E_MAIL}"}, "served"),
+        ("ground_question", {"question": "Is Maple Software Ltd at risk of churning?"}, "served"),
+        ("ground_question", {"question": "What is the NPS of Maple Software Ltd?"}, "abstained"),
+        ("describe_mart", {"mart": MART}, "served"),
+    ]
+
+
+def wait_for(directory: Path, kind: str, count: int) -> list[dict]:
+    deadline = time.monotonic() + 120
+    while len(found := events(directory, kind) if directory.exists() else []) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return found
+
+
+def test_a_thousand_requests_through_the_server_are_modeled_and_alert(built_package: DbtProject,
+                                                                      tmp_path: Path) -> None:
+    project = copy_build(built_package, tmp_path / "served")
+    with duckdb.connect(str(project.duckdb_path), read_only=True) as connection:
+        ids = [row[0] for row in connection.execute(
+            f"select customer_id from main_ai_grounding.{MART} order by customer_id").fetchall()]
+    calls = [call for turn in range(REQUESTS // 20) for call in cycle(ids, turn)]
+    request_ids, client_ms = [], []
+    with mcp_session(project, "--role", "internal") as client:
+        for tool, arguments, expected in calls:
+            started = time.perf_counter()
+            result = client.portal.call(client.client.call_tool, tool, arguments)
+            client_ms.append((time.perf_counter() - started) * 1000)
+            request_ids.append(result.meta[REQUEST_ID_META])
+        for rating in ["down"] + ["up"] * 11:  # 1 in 12 thumbs down: within the 20% SLA
+            done = client.portal.call(client.client.call_tool, "record_feedback",
+                                      {"request_id": request_ids[0], "rating": rating})
+            assert not done.is_error, done
+    directory = telemetry_dir(project)  # the server's default sink: <target-path>/dbt_grounding/telemetry
+    logged = wait_for(directory, "requests", REQUESTS)
+    assert len(wait_for(directory, "feedback", 12)) == 12
+    assert sorted(e["request_id"] for e in logged) == sorted(request_ids) and len(set(request_ids)) == REQUESTS
+    outcome_of = {e["request_id"]: e["outcome"] for e in logged}
+    assert [outcome_of[rid] for rid in request_ids] == [outcome for _, _, outcome in calls]
+    text = all_text(directory)
+    assert E_MAIL not in text and "example.com" not in text
+    for raw in ('"customer_id"', "900000", "Acme 0"):
+        assert raw not in text, raw
+
+    build = build_monitoring(project, check=False)
+    results = test_results(project)
+    with duckdb.connect(str(project.duckdb_path), read_only=True) as connection:
+        modeled = connection.execute(
+            "select count(*), count(distinct request_id) from main_monitoring.fct_grounding_requests").fetchone()
+        daily = connection.execute(
+            "select sum(requests), sum(served), sum(abstained), sum(denied), sum(errors), max(latency_p95_ms),"
+            " sum(feedback), sum(thumbs_down) from main_monitoring.fct_grounding_daily").fetchone()
+    assert modeled == (REQUESTS, REQUESTS)
+    expected = Counter(outcome for _, _, outcome in calls)
+    assert daily[:5] == (REQUESTS, expected["served"], expected["abstained"], expected["denied"], expected["error"])
+    assert (daily[6], daily[7]) == (12, 1)
+    server_p95 = percentile_cont([e["latency_ms"] for e in logged], 0.95)
+    assert float(daily[5]) == pytest.approx(server_p95, abs=0.01)
+    assert server_p95 <= percentile_cont(client_ms, 0.95)  # the server's time is part of the client's round trip
+
+    assert build.returncode != 0  # the SLA breach fails `dbt build`: the alert is a dbt test
+    assert results["grounding_sla_error_rate"] == "fail"
+    assert results["grounding_sla_refusal_rate"] == "pass"  # no stale, drift or failed-test refusals in the mix
+    assert results["grounding_sla_thumbs_down_rate"] == "pass"
+    assert results["grounding_sla_latency_p95"] == ("fail" if server_p95 > 500 else "pass")
