@@ -74,7 +74,7 @@ def open_project(args: argparse.Namespace) -> Iterator[GroundingProject]:
 
     with GroundingProject.open(
         args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir, target=args.target,
-        role=getattr(args, "role", None),
+        role=getattr(args, "role", None), published=False,  # one-shot commands read the build in place
     ) as project:
         try:
             yield project
