@@ -7,9 +7,11 @@ The same `dbt build` is timed alone and then with the clients asking, side by si
 different as-of dates (`dbt_grounding_as_of_date`), so every document's as_of_date tells which build's data it holds
 and its citation which build's artifacts: a document whose two disagree mixed two builds.
 
-Reports: the build's wall time alone and with load (goal: within 10%), failed requests (goal 0), the round trip's
-p50/p95/p99 while the build ran (goal p99 <= 50 ms), documents mixing two builds (goal 0), and how long after the
-build every server served the new build (each server audits it with the gate and publishes it, in the background).
+Reports: the build's wall time alone and with load (goal: within 10%) and its CPU time in both (the same CPU time
+in a longer wall time is the build waiting for the machine's cores, not for a lock), failed requests (goal 0), the
+round trip's p50/p95/p99 while the build ran (goal p99 <= 50 ms), documents mixing two builds (goal 0), and how long
+after dbt wrote run_results.json every server served the new build (one server audits it with the gate and
+publishes it, in the background; the others find it published).
 The 1-minute load average is printed beside each figure. `--json` prints rows {measure, ours, peer, ratio, load}
 for `make bench`.
 
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -59,6 +62,7 @@ class Run:
     build_ended: float = 0.0
     build_output: str = ""
     build_returncode: int = 0
+    build_cpu_s: float = 0.0
 
 
 def load() -> float:
@@ -69,12 +73,20 @@ def environment(build_dir: Path) -> dict[str, str]:
     return dbt_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb"))
 
 
-def dbt_build(build_dir: Path, as_of: str) -> tuple[float, subprocess.CompletedProcess]:
+def dbt_build(build_dir: Path, as_of: str) -> tuple[float, float, subprocess.CompletedProcess]:
+    """The build's wall time, its CPU time (user + system, from the children's rusage: the MCP servers, also
+    children, have not ended yet), and its result."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     result = subprocess.run([dbt_executable(), "build", *dbt_args(build_dir), "--vars",
                              f"{{dbt_grounding_as_of_date: '{as_of}'}}"], env=environment(build_dir), cwd=REPO_ROOT,
                             capture_output=True, text=True)
-    return time.perf_counter() - started, result
+    return time.perf_counter() - started, _children_cpu() - cpu_before, result
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def publish(build_dir: Path) -> None:
@@ -115,7 +127,7 @@ async def ask(client: Client, number: int, key: int, run: Run) -> Call:
             call = Call(number, started, seconds, text.splitlines()[0][:200])
         else:
             document = json.loads(text)
-            as_of = str(document["rows"][0]["as_of_date"]) if document["rows"] else ""
+            as_of = str(document["freshness"]["as_of"])  # the row's as_of_date (the mart's newest when no match)
             call = Call(number, started, seconds, "", document["citation"]["invocation_id"], as_of)
     except Exception as error:  # noqa: BLE001 - a transport failure is a failed request too
         call = Call(number, started, time.monotonic() - started, repr(error)[:200])
@@ -136,7 +148,7 @@ async def under_load(build_dir: Path, clients: int, pause_s: float, as_of: str, 
     async def build_then_settle(done: anyio.Event) -> None:
         await anyio.sleep(2)  # the clients are under way
         run.build_started = time.monotonic()
-        seconds, result = await anyio.to_thread.run_sync(dbt_build, build_dir, as_of)
+        seconds, run.build_cpu_s, result = await anyio.to_thread.run_sync(dbt_build, build_dir, as_of)
         run.build_ended = run.build_started + seconds
         run.build_returncode, run.build_output = result.returncode, result.stdout[-3000:]
         deadline = time.monotonic() + SETTLE_S
@@ -187,7 +199,7 @@ def main() -> None:
     ensure_demo_build(build_dir)
     publish(build_dir)
     progress("dbt build alone")
-    alone_s, alone = dbt_build(build_dir, AS_OF_DATES[0])
+    alone_s, alone_cpu_s, alone = dbt_build(build_dir, AS_OF_DATES[0])
     alone_load = load()
     if alone.returncode != 0:
         raise SystemExit(f"dbt build failed:\n{alone.stdout[-3000:]}")
@@ -201,6 +213,8 @@ def main() -> None:
     if run.build_returncode != 0:
         raise SystemExit(f"dbt build under load failed:\n{run.build_output}")
     loaded_invocation = invocation_of_last_build(build_dir)
+    # when dbt wrote run_results.json (the build's end for the servers; the process exits a little later), monotonic
+    written = time.monotonic() - (time.time() - (build_dir / "target" / "run_results.json").stat().st_mtime)
 
     expected = {alone_invocation: AS_OF_DATES[0], loaded_invocation: AS_OF_DATES[1]}
     answered = [call for call in run.calls if not call.failed]
@@ -211,13 +225,15 @@ def main() -> None:
     first_new = {}
     for call in sorted(answered, key=lambda c: c.started):
         if call.invocation == loaded_invocation:
-            first_new.setdefault(call.client, call.started - run.build_ended)
+            first_new.setdefault(call.client, call.started - written)
     served_new_after = max(first_new.values()) if len(first_new) == args.clients else None
 
     rows = [
         {"measure": f"dbt build of the demo, {args.clients} MCP clients asking (s; peer: alone)",
          "ours": round(loaded_s, 2), "peer": round(alone_s, 2), "ratio": round(loaded_s / alone_s, 3),
          "load": loaded_load},
+        {"measure": "CPU time of that dbt build (s; peer: alone)", "ours": round(run.build_cpu_s, 2),
+         "peer": round(alone_cpu_s, 2), "ratio": round(run.build_cpu_s / alone_cpu_s, 3), "load": loaded_load},
         {"measure": "failed requests during the run", "ours": len(failed), "peer": None, "ratio": None,
          "load": loaded_load},
         {"measure": "documents mixing two builds", "ours": len(mixed), "peer": None, "ratio": None,
@@ -232,7 +248,8 @@ def main() -> None:
         print(json.dumps(rows, indent=2))
         return
     print(f"dbt build alone: {alone_s:.1f} s (load {alone_load}); with {args.clients} clients: {loaded_s:.1f} s "
-          f"(x{loaded_s / alone_s:.2f}, load {loaded_load})")
+          f"(x{loaded_s / alone_s:.2f}, load {loaded_load}); its CPU time alone {alone_cpu_s:.1f} s, with the clients "
+          f"{run.build_cpu_s:.1f} s (x{run.build_cpu_s / alone_cpu_s:.2f})")
     print(f"calls: {len(run.calls)} ({len(during)} started during the build), failed: {len(failed)}"
           + (f" e.g. {failed[0].failed}" if failed else ""))
     if during:
@@ -242,7 +259,7 @@ def main() -> None:
     print(f"documents per build {counts}; mixing two builds: {len(mixed)}"
           + (f" e.g. {mixed[0]}" if mixed else ""))
     print("every server served the new build "
-          + (f"{served_new_after:.1f} s after it ended" if served_new_after is not None else
+          + (f"{served_new_after:.1f} s after dbt wrote its run_results.json" if served_new_after is not None else
              f"NOT within {SETTLE_S} s ({len(first_new)} of {args.clients} did)"))
 
 
