@@ -86,3 +86,15 @@ def dbt_args(work_dir: Path, threads: int | None = None) -> list[str]:
 def dbt_env(**settings: str) -> dict[str, str]:
     """This process's environment without usage stats, plus the profile settings given (DBT_GROUNDING_*)."""
     return dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False", **settings)
+
+
+def ensure_demo_build(build_dir: Path) -> None:
+    """The demo seeded and built in build_dir (target/ and warehouse.duckdb), unless a build is already there."""
+    if (build_dir / "target" / "run_results.json").exists() and (build_dir / "warehouse.duckdb").exists():
+        return
+    build_dir.mkdir(parents=True, exist_ok=True)
+    env = dbt_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb"))
+    for command in (["seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}"],
+                    ["build", "--vars", BUILD_VARS]):
+        subprocess.run([dbt_executable(), *command, *dbt_args(build_dir)], env=env, check=True, cwd=REPO_ROOT,
+                       stdout=subprocess.DEVNULL)
