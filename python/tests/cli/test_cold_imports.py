@@ -1,0 +1,64 @@
+"""What a cold `dbt-grounding` process imports: the libraries a command does not use stay unimported, so start-up
+does not pay for them (issue 16: `--help` <= 0.15 s). Checked through `sys.modules` and Python's own import log
+(PYTHONPROFILEIMPORTTIME) of a fresh process, never through a clock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = str(Path(sys.executable).with_name("dbt-grounding"))
+
+# Heavy third-party libraries (tens to hundreds of milliseconds each) and the library's own expensive layers.
+HEAVY = ("sqlglot", "pydantic", "pydantic_core", "jinja2", "duckdb", "dbt", "mcp", "jsonschema", "tiktoken",
+         "psycopg2", "pyspark", "yaml", "importlib.metadata",
+         "dbt_grounding.project", "dbt_grounding.warehouse", "dbt_grounding.context", "dbt_grounding.lineage",
+         "dbt_grounding.artifacts", "dbt_grounding.grounding", "dbt_grounding.serving", "dbt_grounding.agent")
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def _imported_by(command: list[str]) -> set[str]:
+    """The modules a fresh process imported, from the import log Python writes to stderr."""
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    assert len(lines) > 20, "no import log: PYTHONPROFILEIMPORTTIME was not honoured"
+    return {line.rsplit("|", 1)[1].strip() for line in lines}
+
+
+def test_importing_the_cli_imports_no_heavy_module() -> None:
+    code = "import json, sys\nimport dbt_grounding.cli\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(result.stdout))
+    assert "dbt_grounding.cli.context_command" in modules  # the check looked at a real import of the CLI
+    assert _heavy(modules) == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["context", "--help"], ["lineage", "--help"], ["check", "--help"]])
+def test_help_of_the_installed_cli_imports_no_heavy_module(args: list[str]) -> None:
+    modules = _imported_by([CLI, *args])
+    assert "dbt_grounding.cli" in modules
+    assert _heavy(modules) == []
+
+
+def test_the_package_still_offers_its_names_when_asked() -> None:
+    code = ("import sys, dbt_grounding\n"
+            "assert 'dbt_grounding.project' not in sys.modules\n"
+            "print(dbt_grounding.GroundingProject.__module__, dbt_grounding.__version__ != '')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["dbt_grounding.project", "True"]
+    with pytest.raises(AttributeError):
+        import dbt_grounding
+
+        dbt_grounding.no_such_name  # noqa: B018
