@@ -7,6 +7,7 @@ from dbt_grounding.artifacts.location import Located, dbt_run_directory, locate_
 from dbt_grounding.artifacts.manifest import (
     Column, Exposure, Manifest, ManifestGraph, Node, Source, load_manifest, load_manifest_graph,
 )
+from dbt_grounding.artifacts.manifest_index import load_indexed
 from dbt_grounding.artifacts.run_results import RunResult, RunResults, load_run_results
 from dbt_grounding.artifacts.sources import SourceFreshnessResult, SourcesResults, load_sources
 
@@ -14,5 +15,5 @@ __all__ = [
     "Artifacts", "BuildRecord", "Catalog", "Column", "Exposure", "Located", "Manifest", "ManifestGraph", "Node",
     "NodeBuild", "RunResult", "RunResults", "Source", "SourceFreshnessResult", "SourcesResults", "dbt_run_directory",
     "load_artifacts", "load_catalog", "load_manifest", "load_manifest_graph", "load_run_results", "load_sources",
-    "locate_target_path",
+    "locate_target_path", "load_indexed",
 ]

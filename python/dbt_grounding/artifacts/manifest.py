@@ -331,7 +331,15 @@ def load_manifest_graph(path: Path) -> ManifestGraph:
 
 
 def _load(path: Path, shape):
-    data = read_bytes(path, produced_by=PRODUCED_BY)
+    return decode_manifest(read_bytes(path, produced_by=PRODUCED_BY), path, shape)
+
+
+def decode_manifest(data: bytes, path: Path, shape):
+    """manifest.json's bytes decoded as `shape` (Manifest or ManifestGraph), its schema version checked.
+
+    Raises:
+        ArtifactError: not JSON, not a manifest, unsupported schema version or unexpected shape.
+    """
     try:
         manifest = decode(data, path, shape, produced_by=PRODUCED_BY)
     except ArtifactError:
