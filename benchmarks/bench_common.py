@@ -86,3 +86,44 @@ def dbt_args(work_dir: Path, threads: int | None = None) -> list[str]:
 def dbt_env(**settings: str) -> dict[str, str]:
     """This process's environment without usage stats, plus the profile settings given (DBT_GROUNDING_*)."""
     return dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False", **settings)
+
+
+# -- figures for `make bench` (benchmarks/bench_all.py): every benchmark can print its figures as rows of one table
+
+def load_average() -> float:
+    """The 1-minute load average, printed beside every figure: on a shared machine figures move with it."""
+    return os.getloadavg()[0]
+
+
+def cli_env(**settings: str) -> dict[str, str]:
+    """The environment for the installed `dbt-grounding` with this checkout's code (PYTHONPATH), as users run it."""
+    path = os.pathsep.join(filter(None, [str(REPO_ROOT / "python"), os.environ.get("PYTHONPATH")]))
+    return dbt_env(PYTHONPATH=path, **settings)
+
+
+def cli_executable() -> str:
+    """The console script installed beside this Python."""
+    return str(Path(sys.executable).with_name("dbt-grounding"))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the `make bench` table: a measure, our figure, the peer's (or ""), their ratio, the load."""
+
+    measure: str
+    ours: str
+    peer: str = ""
+    ratio: str = ""
+    load: str = ""
+
+
+def emit_rows(rows: list[Row]) -> None:
+    """Print the rows as the JSON list bench_all.py reads (`--json`): the only thing such a run prints on stdout."""
+    import json
+
+    print(json.dumps([row.__dict__ for row in rows], indent=1))
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr (stdout is kept for figures)."""
+    print(message, file=sys.stderr, flush=True)

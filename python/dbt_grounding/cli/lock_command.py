@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dbt_grounding.checks.lock.model import LOCK_FILE
+from dbt_grounding.checks.lock.names import LOCK_FILE
 from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, path_arg
 from dbt_grounding.checks.reporters import FORMATS
 from dbt_grounding.errors import ExitCode

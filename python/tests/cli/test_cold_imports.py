@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from dbt_runner import REPO_ROOT, DbtProject
+
 CLI = str(Path(sys.executable).with_name("dbt-grounding"))
 
 # Heavy third-party libraries (tens to hundreds of milliseconds each) and the library's own expensive layers.
 HEAVY = ("sqlglot", "pydantic", "pydantic_core", "jinja2", "duckdb", "dbt", "mcp", "jsonschema", "tiktoken",
-         "psycopg2", "pyspark", "yaml", "importlib.metadata",
+         "psycopg2", "pyspark", "yaml", "importlib.metadata", "msgspec",
          "dbt_grounding.project", "dbt_grounding.warehouse", "dbt_grounding.context", "dbt_grounding.lineage",
          "dbt_grounding.artifacts", "dbt_grounding.grounding", "dbt_grounding.serving", "dbt_grounding.agent")
 
@@ -62,3 +64,20 @@ def test_the_package_still_offers_its_names_when_asked() -> None:
         import dbt_grounding
 
         dbt_grounding.no_such_name  # noqa: B018
+
+
+# What model-level lineage may import: the manifest reader and its index (msgspec), dbt_project.yml's reader (yaml)
+# to check the artifacts are this project's, and no SQL parser, warehouse driver, template engine or document model.
+LINEAGE_NEVER = ("sqlglot", "duckdb", "jinja2", "pydantic", "tiktoken", "mcp", "dbt",
+                 "dbt_grounding.warehouse", "dbt_grounding.context", "dbt_grounding.lineage.columns",
+                 "dbt_grounding.artifacts.build_record", "dbt_grounding.artifacts.catalog")
+
+
+@pytest.mark.dbt
+def test_model_lineage_imports_no_sql_parser_nor_warehouse(built_package: DbtProject) -> None:
+    command = [CLI, "lineage", "fct_customer_health_summary", "--direction", "up", "--format", "json",
+               "--project-dir", str(REPO_ROOT), "--target-path", str(built_package.target_path)]
+    for _ in range(2):  # the manifest index written, then read
+        modules = _imported_by(command)
+        assert "dbt_grounding.lineage.graph" in modules and "dbt_grounding.artifacts.manifest_index" in modules
+        assert sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in LINEAGE_NEVER)) == []

@@ -18,7 +18,7 @@ import importlib
 _HOMES = {
     "build_lock": "build", "compare_lock": "compare",
     "lock_text": "file", "parse_lock": "file", "read_lock": "file", "write_lock": "file",
-    "LOCK_FILE": "model", "LOCK_VERSION": "model", "Lock": "model", "LockedMart": "model", "LockedNode": "model",
+    "LOCK_FILE": "names", "LOCK_VERSION": "names", "Lock": "model", "LockedMart": "model", "LockedNode": "model",
 }
 __all__ = sorted(_HOMES)
 
