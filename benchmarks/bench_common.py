@@ -127,3 +127,46 @@ def emit_rows(rows: list[Row]) -> None:
 def progress(message: str) -> None:
     """A progress line on stderr (stdout is kept for figures)."""
     print(message, file=sys.stderr, flush=True)
+
+
+BENCH_DIR = Path("/tmp/dbt-grounding-bench")  # where `--quick` runs make their projects, reused between runs
+MART = "fct_customer_health_summary"
+
+
+def synthetic(models: int) -> Path:
+    """The `models`-model synthetic project under BENCH_DIR, parsed and compiled (benchmarks/synthetic_project.py);
+    made when missing, reused otherwise (the generator is deterministic)."""
+    project = BENCH_DIR / f"synth{models}"
+    record = project / "synthetic_project.json"
+    if record.exists() and (project / "target" / "partial_parse.msgpack").exists():
+        return project
+    progress(f"generating, parsing and compiling a {models:,}-model synthetic project in {project} "
+             "(once; reused by later runs) ...")
+    subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "synthetic_project.py"), "--models", str(models),
+                    "--out", str(project)], check=True, stdout=sys.stderr, env=dbt_env())
+    return project
+
+
+def build_demo(build_dir: Path, env: dict[str, str]) -> None:
+    """dbt seed (raw data and lookups) and dbt build of the demo, everything written under build_dir."""
+    dbt = dbt_executable()
+    for command in (["seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}"],
+                    ["build", "--vars", BUILD_VARS]):
+        subprocess.run([dbt, command[0], *dbt_args(build_dir), *command[1:]], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def demo_env(build_dir: Path) -> dict[str, str]:
+    """dbt's and the CLI's environment for the demo built in build_dir (its DuckDB file there)."""
+    return cli_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "dbt_grounding.duckdb"))
+
+
+def quick_demo() -> tuple[Path, dict[str, str]]:
+    """The demo built under BENCH_DIR/demo (seeded and built once, reused by later runs), and its environment."""
+    build_dir = BENCH_DIR / "demo"
+    env = demo_env(build_dir)
+    if not ((build_dir / "target" / "run_results.json").exists() and (build_dir / "dbt_grounding.duckdb").exists()):
+        progress(f"building the demo in {build_dir} (dbt seed + dbt build, once; reused by later runs) ...")
+        build_dir.mkdir(parents=True, exist_ok=True)
+        build_demo(build_dir, env)
+    return build_dir, env

@@ -7,6 +7,7 @@ Reports p50/p95 side by side for the marts given. Make the 1M mart with benchmar
 --rows 10000000 also builds a 10M-row copy of it (rows repeated with shifted keys) and measures it in the same run.
 
     .venv/bin/python benchmarks/context_latency.py --build-dir /tmp/bench1m --rows 10000000
+    .venv/bin/python benchmarks/context_latency.py --quick --json   # make bench: the demo built once, rows as JSON
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench_common import Row, emit_rows, load_average, quick_demo
 from dbt_grounding import GroundingProject
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -74,10 +76,27 @@ def measure(duckdb_path: Path, target_path: Path, samples: int) -> tuple[int, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build-dir", type=Path, required=True, help="--keep folder of benchmarks/build_marts.py")
+    parser.add_argument("--build-dir", type=Path, help="--keep folder of benchmarks/build_marts.py")
     parser.add_argument("--rows", type=int, default=None, help="also measure a copy of the mart with this many rows")
     parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--quick", action="store_true",
+                        help="the demo (built once under /tmp/dbt-grounding-bench) instead of --build-dir's 1M mart")
+    parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
     args = parser.parse_args()
+    if args.quick or args.json:
+        build_dir = quick_demo()[0] if args.quick else args.build_dir
+        source = build_dir / ("dbt_grounding.duckdb" if args.quick else "warehouse.duckdb")
+        files = [source] + ([make_10m_copy(source, args.rows)] if args.rows else [])
+        rows = []
+        for path in files:
+            load = f"{load_average():.1f}"
+            count, p50, p95 = measure(path, build_dir / "target", args.samples)
+            rows.append(Row(f"context document, warm process, held connection (`hold_ms=1000`), schema check "
+                            f"included, {count:,}-row mart: p50 / p95", f"{p50:.2f} / {p95:.2f} ms", "", "", load))
+        emit_rows(rows)
+        return
+    if args.build_dir is None:
+        parser.error("--build-dir is required (or --quick)")
 
     source = args.build_dir / "warehouse.duckdb"
     files = [source] + ([make_10m_copy(source, args.rows)] if args.rows else [])

@@ -29,18 +29,15 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
 from bench_common import (
-    REPO_ROOT, Row, cli_env, cli_executable, dbt_executable, emit_rows, load_average, progress, time_child,
+    Row, cli_env, cli_executable, dbt_executable, emit_rows, load_average, progress, synthetic, time_child,
 )
 
 COMPARED = {"model", "source", "seed"}
 
 QUICK_MODELS = 2000
-QUICK_DIR = Path("/tmp/dbt-grounding-bench/lineage")
 
 
 def ours_nodes(stdout: str) -> set[str]:
@@ -55,17 +52,6 @@ def dbt_nodes(stdout: str) -> tuple[set[str], int]:
     return {r["unique_id"] for r in rows if r["resource_type"] in COMPARED}, len(rows)
 
 
-def quick_project(models: int) -> Path:
-    """The synthetic project `--quick` measures, made (parsed, not compiled) when it is not there yet."""
-    project = QUICK_DIR / f"synth{models}"
-    if not (project / "target" / "partial_parse.msgpack").exists():
-        progress(f"lineage_vs_dbt_ls: generating and parsing a {models:,}-model project in {project} ...")
-        shutil.rmtree(project, ignore_errors=True)
-        subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "synthetic_project.py"), "--models",
-                        str(models), "--out", str(project), "--dbt", "parse"], check=True, stdout=sys.stderr)
-    return project
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, help="dbt project folder (with its profiles.yml)")
@@ -73,11 +59,11 @@ def main() -> None:
     parser.add_argument("--profiles-dir", type=Path, help="default: the project folder")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each side (default 5)")
     parser.add_argument("--quick", action="store_true",
-                        help=f"a {QUICK_MODELS:,}-model synthetic project in {QUICK_DIR} (made when missing), 3 runs")
+                        help=f"a {QUICK_MODELS:,}-model synthetic project under /tmp/dbt-grounding-bench (made once), 3 runs")
     parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
     args = parser.parse_args()
     if args.quick:
-        args.project = args.project or quick_project(QUICK_MODELS)
+        args.project = args.project or synthetic(QUICK_MODELS)
         args.runs = min(args.runs, 3)
     if args.project is None:
         parser.error("--project is required (or --quick)")
