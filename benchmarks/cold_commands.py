@@ -2,8 +2,8 @@
 """Benchmark: the `dbt-grounding` commands a user types, each in a fresh process, on the demo build, against the dbt
 command giving the same answer where there is one (not a test; nothing here asserts a time).
 
-    .venv/bin/python benchmarks/cold_commands.py --quick            # the demo built once under /tmp/dbt-grounding-bench
-    .venv/bin/python benchmarks/cold_commands.py --build-dir DIR    # a demo built in DIR (document_tokens.py --build-dir)
+    .venv/bin/python benchmarks/cold_commands.py --quick           # the demo, built once under /tmp/dbt-grounding-bench
+    .venv/bin/python benchmarks/cold_commands.py --build-dir DIR   # a demo built in DIR (document_tokens.py)
 
 Each command is the installed console script with this checkout's code (PYTHONPATH), run --runs times after one
 warm-up (files in the page cache), sides alternated, median wall time, the 1-minute load average read before each
@@ -15,6 +15,7 @@ them current. The goals are issue 16's: `--help` <= 0.15 s, `context` <= 0.4 s, 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -30,16 +31,20 @@ KEY = "customer_id=51"
 ROLE = "customer_success_agent"
 
 
-def timed(command: list[str], env: dict[str, str], before=None) -> float:
-    """Wall time of one run of `command` (exit 0 or 1, findings, expected; anything else aborts)."""
+def timed(command: list[str], env: dict[str, str], before=None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system: it moves much less with the load) of one run of `command` (exit 0 or
+    1, findings, expected; anything else aborts)."""
     if before:
         before()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime
     if result.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command[:3])} ... exited {result.returncode}: {result.stderr[-2000:]}")
-    return seconds
+    return seconds, cpu
 
 
 def main() -> None:
@@ -76,7 +81,7 @@ def main() -> None:
     progress("cold_commands: warm-up ...")
     for command, before in sides.values():
         timed(command, env, before)
-    times: dict[str, list[float]] = {side: [] for side in sides}
+    times: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
     loads = []
     for run in range(args.runs):
         loads.append(load_average())
@@ -84,19 +89,24 @@ def main() -> None:
         for side, (command, before) in sides.items():
             times[side].append(timed(command, env, before))
     loads.append(load_average())
-    median = {side: statistics.median(values) for side, values in times.items()}
+    median = {side: statistics.median(wall for wall, _ in values) for side, values in times.items()}
+    cpu = {side: statistics.median(used for _, used in values) for side, values in times.items()}
+
+    def figure(side: str) -> str:
+        return f"{median[side]:.2f} s ({cpu[side]:.2f} s CPU)"
+
     load = f"{min(loads):.1f}-{max(loads):.1f}"
 
     rows = [
-        Row("`dbt-grounding --help`, fresh process (goal <= 0.15 s)", f"{median['help']:.3f} s", "", "", load),
+        Row("`dbt-grounding --help`, fresh process (goal <= 0.15 s)", figure("help"), "", "", load),
         Row(f"`dbt-grounding context {MART} --key {KEY}`, fresh process, demo (goal <= 0.4 s; vs `dbt show "
-            "--inline` of the same row)", f"{median['context']:.2f} s", f"{median['dbt show']:.2f} s",
-            f"{median['dbt show'] / median['context']:.1f}x", load),
+            "--inline` of the same row)", figure("context"), figure("dbt show"),
+            f"{median['dbt show'] / median['context']:.1f}x ({cpu['dbt show'] / cpu['context']:.1f}x CPU)", load),
         Row(f"`dbt-grounding lineage {MART} --columns`, fresh process, caches removed (cold)",
-            f"{median['columns cold']:.2f} s", "", "", load),
-        Row("the same, caches current (goal <= 0.3 s)", f"{median['columns cached']:.2f} s", "", "", load),
+            figure("columns cold"), "", "", load),
+        Row("the same, caches current (goal <= 0.3 s)", figure("columns cached"), "", "", load),
         Row(f"`dbt-grounding lineage {MART} --direction up` (model level), fresh process, demo",
-            f"{median['models up']:.2f} s", "", "", load),
+            figure("models up"), "", "", load),
     ]
     if args.json:
         emit_rows(rows)
