@@ -27,8 +27,24 @@ def _heavy(modules: set[str]) -> list[str]:
     return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
 
 
-def _imported_by(command: list[str]) -> set[str]:
-    """The modules a fresh process imported, from the import log Python writes to stderr."""
+# What the console script does (`from dbt_grounding.cli import run`), then the modules the process ended up with:
+# sys.modules is exact, where Python's import log misses modules loaded through importlib.import_module (the lazy
+# package attributes) and shows only what they import in turn.
+RUN_AND_LIST = ("import json, sys\nfrom dbt_grounding.cli import main\ncode = main(sys.argv[1:])\n"
+                "sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + '\\n')\nsys.exit(code)")
+
+
+def _imported_by(args: list[str]) -> set[str]:
+    """The modules a fresh process running `dbt-grounding ARGS` imported."""
+    result = subprocess.run([sys.executable, "-c", RUN_AND_LIST, *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    listed = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
+    assert len(listed) == 1, result.stderr[-2000:]
+    return set(json.loads(listed[0].removeprefix("MODULES ")))
+
+
+def _logged_by(command: list[str]) -> set[str]:
+    """The modules Python's import log (PYTHONPROFILEIMPORTTIME) shows a fresh process importing."""
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -47,8 +63,14 @@ def test_importing_the_cli_imports_no_heavy_module() -> None:
 
 
 @pytest.mark.parametrize("args", [["--help"], ["context", "--help"], ["lineage", "--help"], ["check", "--help"]])
-def test_help_of_the_installed_cli_imports_no_heavy_module(args: list[str]) -> None:
-    modules = _imported_by([CLI, *args])
+def test_help_imports_no_heavy_module(args: list[str]) -> None:
+    modules = _imported_by(args)
+    assert "dbt_grounding.cli.context_command" in modules
+    assert _heavy(modules) == []
+
+
+def test_the_installed_console_script_imports_no_heavy_module_for_help() -> None:
+    modules = _logged_by([CLI, "--help"])
     assert "dbt_grounding.cli" in modules
     assert _heavy(modules) == []
 
@@ -75,9 +97,9 @@ LINEAGE_NEVER = ("sqlglot", "duckdb", "jinja2", "pydantic", "tiktoken", "mcp", "
 
 @pytest.mark.dbt
 def test_model_lineage_imports_no_sql_parser_nor_warehouse(built_package: DbtProject) -> None:
-    command = [CLI, "lineage", "fct_customer_health_summary", "--direction", "up", "--format", "json",
-               "--project-dir", str(REPO_ROOT), "--target-path", str(built_package.target_path)]
+    args = ["lineage", "fct_customer_health_summary", "--direction", "up", "--format", "json",
+            "--project-dir", str(REPO_ROOT), "--target-path", str(built_package.target_path)]
     for _ in range(2):  # the manifest index written, then read
-        modules = _imported_by(command)
+        modules = _imported_by(args)
         assert "dbt_grounding.lineage.graph" in modules and "dbt_grounding.artifacts.manifest_index" in modules
         assert sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in LINEAGE_NEVER)) == []
