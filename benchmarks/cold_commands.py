@@ -51,11 +51,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", type=Path, help="a demo build (target/ and dbt_grounding.duckdb in it)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each command (default 5)")
-    parser.add_argument("--quick", action="store_true", help="the demo built once under /tmp/dbt-grounding-bench")
+    parser.add_argument("--quick", action="store_true", help="the demo built once under /tmp/dbt-grounding-bench, 3 runs")
     parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
     args = parser.parse_args()
     if args.quick:
         build_dir, env = quick_demo()
+        args.runs = min(args.runs, 3)
     elif args.build_dir:
         build_dir, env = args.build_dir.resolve(), demo_env(args.build_dir.resolve())
     else:
