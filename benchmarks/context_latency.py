@@ -59,7 +59,9 @@ def measure(duckdb_path: Path, target_path: Path, samples: int) -> tuple[int, fl
         rows = connection.execute(f"select count(*) from {TABLE}").fetchone()[0]
         keys = [k for (k,) in connection.execute(f"select customer_id from {TABLE} using sample 2000 rows (reservoir, 7)").fetchall()]
     rng = random.Random(7)
-    with GroundingProject.open(REPO_ROOT, target_path=target_path, warehouse_options={"hold_ms": 1000}) as project:
+    # the role the demo serves this mart to (grounding_roles.yml); the default, public, may not read it
+    with GroundingProject.open(REPO_ROOT, target_path=target_path, warehouse_options={"hold_ms": 1000},
+                               role="customer_success_agent") as project:
         # warm: lineage, specs, the connection and DuckDB's buffers for the key pool's index and row groups
         for key in rng.sample(keys, min(samples, len(keys))):
             project.context(MART, key={"customer_id": key}, on_stale="annotate")

@@ -39,8 +39,9 @@ def document_tokens(build_dir: Path, counter) -> tuple[dict[str, list[int]], int
         keys = [key for (key,) in connection.execute(
             f"select customer_id from main_ai_grounding.{MART} order by customer_id").fetchall()]
     tokens: dict[str, list[int]] = {form: [] for form in FORMS}
+    # the role the demo serves this mart to (grounding_roles.yml); the default, public, may not read it
     with GroundingProject.open(REPO_ROOT, target_path=build_dir / "target", profiles_dir=REPO_ROOT,
-                               warehouse_options={"hold_ms": 1000}) as project:
+                               warehouse_options={"hold_ms": 1000}, role="customer_success_agent") as project:
         for key in keys:
             # the demo's build is dated 2026-06-30: annotate instead of refusing, as the README's demo does
             document = project.context(MART, {"customer_id": key}, on_stale="annotate",
