@@ -107,10 +107,17 @@ def _environment() -> Environment:
         # Compiling the templates is most of a cold process's rendering time: jinja2 keeps their bytecode in a
         # private per-user folder under the temp dir, keyed by each template's source checksum (a changed template
         # is compiled again).
-        bytecode_cache=FileSystemBytecodeCache(),
+        bytecode_cache=_bytecode_cache(),
     )
     environment.filters.update(SAFE_FILTERS)
     return environment
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no private folder can be made under the temp dir: compile in each process
+        return None
 
 
 def _row_view(document: Frozen, row: dict[str, object]) -> RowView:
