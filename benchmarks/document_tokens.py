@@ -55,8 +55,9 @@ def naive_context(build_dir: Path, env: dict[str, str]) -> tuple[str, list[str]]
     """What `dbt ls` (name, description, columns) and `dbt show --limit 5` print for the mart, and the commands."""
     dbt = dbt_executable()
     commands = [
+        # --no-write-json: `dbt ls` would rewrite manifest.json without the compiled SQL the build left there
         [dbt, "ls", *dbt_args(build_dir), "--select", MART, "--resource-type", "model", "--output", "json",
-         "--output-keys", "name", "description", "columns", "--quiet"],
+         "--output-keys", "name", "description", "columns", "--quiet", "--no-write-json"],
         [dbt, "show", *dbt_args(build_dir), "--select", MART, "--limit", "5", "--no-write-json"],
     ]
     outputs = [subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
