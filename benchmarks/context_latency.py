@@ -11,6 +11,7 @@ shifted keys), read in place on a held connection (`hold_ms`), as before.
 
     .venv/bin/python benchmarks/context_latency.py --build-dir /tmp/context-demo
     .venv/bin/python benchmarks/context_latency.py --build-dir /tmp/bench1m --rows 10000000
+    .venv/bin/python benchmarks/context_latency.py --quick --json   # make bench: the demo built once, rows as JSON
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench_common import REPO_ROOT, ensure_demo_build
+from bench_common import BENCH_DIR, REPO_ROOT, Row, emit_rows, ensure_demo_build
 from dbt_grounding import GroundingProject
 
 MART = "fct_customer_health_summary"
@@ -97,20 +98,35 @@ def load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build-dir", type=Path, required=True,
+    parser.add_argument("--build-dir", type=Path,
                         help="--keep folder of benchmarks/build_marts.py, or a folder to build the demo in")
     parser.add_argument("--rows", type=int, default=None, help="also measure a copy of the mart with this many rows")
     parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--quick", action="store_true", help="the demo, built once under /tmp/dbt-grounding-bench")
+    parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
     args = parser.parse_args()
+    if args.quick:
+        args.build_dir = BENCH_DIR / "context-demo"
+    if args.build_dir is None:
+        parser.error("--build-dir is required (or --quick)")
 
     ensure_demo_build(args.build_dir)
     publish(args.build_dir)
     source, target = args.build_dir / "warehouse.duckdb", args.build_dir / "target"
+    paths = [("defaults: the published build, held connection", {}),
+             ("in place (published=False), a connection per document", {"published": False})]
+    if args.json:
+        rows = []
+        for label, options in paths:
+            figure_load = load()
+            count, p50, p95 = measure(source, target, args.samples, **options)
+            rows.append(Row(f"context document, warm process, {label}, schema check included, {count:,}-row mart: "
+                            "p50 / p95", f"{p50:.2f} / {p95:.2f} ms", "", "", figure_load))
+        emit_rows(rows)
+        return
     print(f"| mart rows | path | context document p50 | p95 | load | ({args.samples} random keys of a pool of 2,000 "
           f"after {args.samples} warm-up documents; schema check included) |")
     print("|---|---|---|---|---|---|")
-    paths = [("defaults: the published build, held connection", {}),
-             ("in place (published=False), a connection per document", {"published": False})]
     for label, options in paths:
         rows, p50, p95 = measure(source, target, args.samples, **options)
         print(f"| {rows:,} | {label} | {p50:.2f} ms | {p95:.2f} ms | {load()} | |")
