@@ -18,7 +18,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 # the `spark` target's driver listens on loopback only
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: demo test test-fast install seed build sample context data clean pg-start pg-stop
+.PHONY: demo test test-fast install seed build sample context data clean pg-start pg-stop bench
 
 ## demo: install, load the sample raw data, dbt build on DuckDB, print a sample of the health mart and the
 ## context document an agent gets for one customer
@@ -64,6 +64,11 @@ context: install
 .PHONY: eval
 eval: install
 	$(BIN)/dbt-grounding eval examples/golden/demo_golden.yml --format markdown
+
+## bench: every benchmark at small sizes (the demo, a 2,000-model synthetic project), one table of figures with the
+## machine load; progress on stderr. BENCH_FLAGS=--with-1m adds the 1M-customer lookups (benchmarks/bench_all.py)
+bench: install
+	$(BIN)/python benchmarks/bench_all.py $(BENCH_FLAGS)
 
 ## data: regenerate the committed raw sample data (deterministic)
 data: install

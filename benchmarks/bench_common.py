@@ -60,6 +60,7 @@ class TimedRun:
     seconds: float  # wall time around the child
     peak_rss_mib: float  # the child's own peak RSS
     stdout: str
+    cpu_seconds: float = 0.0  # the child's user + system CPU time: moves much less than wall time with the load
 
 
 def time_child(command: list[str], env: dict[str, str], cwd: Path) -> TimedRun:
@@ -73,7 +74,9 @@ def time_child(command: list[str], env: dict[str, str], cwd: Path) -> TimedRun:
         raise SystemExit(f"failed: {' '.join(command[:4])} ...")
     peak_kib = next(int(line.split(":")[1]) for line in result.stderr.splitlines()
                     if "Maximum resident set size" in line)
-    return TimedRun(elapsed, peak_kib / 1024, result.stdout)
+    cpu = sum(float(line.split(":")[1]) for line in result.stderr.splitlines()
+              if line.strip().startswith(("User time (seconds)", "System time (seconds)")))
+    return TimedRun(elapsed, peak_kib / 1024, result.stdout, cpu)
 
 
 def dbt_args(work_dir: Path, threads: int | None = None) -> list[str]:
@@ -86,3 +89,99 @@ def dbt_args(work_dir: Path, threads: int | None = None) -> list[str]:
 def dbt_env(**settings: str) -> dict[str, str]:
     """This process's environment without usage stats, plus the profile settings given (DBT_GROUNDING_*)."""
     return dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False", **settings)
+
+
+def ensure_demo_build(build_dir: Path) -> None:
+    """The demo seeded and built in build_dir (target/ and warehouse.duckdb), unless a build is already there."""
+    if (build_dir / "target" / "run_results.json").exists() and (build_dir / "warehouse.duckdb").exists():
+        return
+    build_dir.mkdir(parents=True, exist_ok=True)
+    env = dbt_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb"))
+    for command in (["seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}"],
+                    ["build", "--vars", BUILD_VARS]):
+        subprocess.run([dbt_executable(), *command, *dbt_args(build_dir)], env=env, check=True, cwd=REPO_ROOT,
+                       stdout=subprocess.DEVNULL)
+
+
+# -- figures for `make bench` (benchmarks/bench_all.py): every benchmark can print its figures as rows of one table
+
+def load_average() -> float:
+    """The 1-minute load average, printed beside every figure: on a shared machine figures move with it."""
+    return os.getloadavg()[0]
+
+
+def cli_env(**settings: str) -> dict[str, str]:
+    """The environment for the installed `dbt-grounding` with this checkout's code (PYTHONPATH), as users run it."""
+    path = os.pathsep.join(filter(None, [str(REPO_ROOT / "python"), os.environ.get("PYTHONPATH")]))
+    return dbt_env(PYTHONPATH=path, **settings)
+
+
+def cli_executable() -> str:
+    """The console script installed beside this Python."""
+    return str(Path(sys.executable).with_name("dbt-grounding"))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the `make bench` table: a measure, our figure, the peer's (or ""), their ratio, the load."""
+
+    measure: str
+    ours: str
+    peer: str = ""
+    ratio: str = ""
+    load: str = ""
+
+
+def emit_rows(rows: list[Row]) -> None:
+    """Print the rows as the JSON list bench_all.py reads (`--json`): the only thing such a run prints on stdout."""
+    import json
+
+    print(json.dumps([row.__dict__ for row in rows], indent=1))
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr (stdout is kept for figures)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+BENCH_DIR = Path("/tmp/dbt-grounding-bench")  # where `--quick` runs make their projects, reused between runs
+MART = "fct_customer_health_summary"
+
+
+def synthetic(models: int) -> Path:
+    """The `models`-model synthetic project under BENCH_DIR, parsed and compiled (benchmarks/synthetic_project.py);
+    made when missing, reused otherwise (the generator is deterministic)."""
+    project = BENCH_DIR / f"synth{models}"
+    record = project / "synthetic_project.json"
+    if record.exists() and (project / "target" / "partial_parse.msgpack").exists():
+        return project
+    progress(f"generating, parsing and compiling a {models:,}-model synthetic project in {project} "
+             "(once; reused by later runs) ...")
+    subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "synthetic_project.py"), "--models", str(models),
+                    "--out", str(project)], check=True, stdout=sys.stderr, env=dbt_env())
+    return project
+
+
+def build_demo(build_dir: Path, env: dict[str, str]) -> None:
+    """dbt seed (raw data and lookups) and dbt build of the demo, everything written under build_dir."""
+    dbt = dbt_executable()
+    for command in (["seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}"],
+                    ["build", "--vars", BUILD_VARS]):
+        subprocess.run([dbt, command[0], *dbt_args(build_dir), *command[1:]], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def demo_env(build_dir: Path) -> dict[str, str]:
+    """dbt's and the CLI's environment for the demo built in build_dir (its DuckDB file there)."""
+    return cli_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "dbt_grounding.duckdb"))
+
+
+def quick_demo() -> tuple[Path, dict[str, str]]:
+    """The demo built under BENCH_DIR/demo (seeded and built once, reused by later runs), and its environment."""
+    build_dir = BENCH_DIR / "demo"
+    env = demo_env(build_dir)
+    if not ((build_dir / "target" / "run_results.json").exists() and (build_dir / "dbt_grounding.duckdb").exists()):
+        progress(f"building the demo in {build_dir} (dbt seed + dbt build, once; reused by later runs) ...")
+        build_dir.mkdir(parents=True, exist_ok=True)
+        build_demo(build_dir, env)
+    return build_dir, env

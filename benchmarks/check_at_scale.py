@@ -3,6 +3,7 @@
 here asserts a time).
 
     .venv/bin/python benchmarks/check_at_scale.py --models 1000 --out /tmp/synth1000
+    .venv/bin/python benchmarks/check_at_scale.py --quick --json   # make bench: --no-warehouse at 1,000 and 2,000
 
 The project is made by benchmarks/synthetic_project.py (N models, 10 layers, staging and intermediate layers as
 views, 5 marts as tables over empty source tables) and built with `dbt build` (timed) unless DIR already holds that
@@ -32,7 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench_common import REPO_ROOT, dbt_executable
+from bench_common import REPO_ROOT, Row, cli_env, cli_executable, dbt_executable, emit_rows, progress, synthetic
 
 MARKER = "synthetic_project.json"
 
@@ -97,10 +98,18 @@ def prepare(models: int, out: Path, env: dict[str, str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=1000, help="project size (default 1000)")
-    parser.add_argument("--out", type=Path, required=True, help="project folder (made and built when needed)")
+    parser.add_argument("--out", type=Path, help="project folder (made and built when needed)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each side (default 5)")
     parser.add_argument("--no-inspect", action="store_true", help="leave out the side inspecting every relation")
+    parser.add_argument("--quick", action="store_true",
+                        help="`check --no-warehouse` only, on compiled (not built) projects of 1,000 and 2,000 models "
+                             "made once under /tmp/dbt-grounding-bench; 3 runs")
+    parser.add_argument("--json", action="store_true", help="with --quick: print bench_all.py rows (JSON) only")
     args = parser.parse_args()
+    if args.quick:
+        return quick(min(args.runs, 3), args.json)
+    if args.out is None:
+        parser.error("--out is required (or --quick)")
     out = args.out.resolve()
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False",
                PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT / "python"), os.environ.get("PYTHONPATH")])))
@@ -148,6 +157,32 @@ def main() -> None:
         code, last = outputs[side]
         print(f"| {side} | {statistics.median(times[side]):.2f} s | {min(loads[side]):.1f}–{max(loads[side]):.1f} "
               f"| {ratio:.2f}× | {code}: {last[:90]} |")
+
+
+def quick(runs: int, as_json: bool) -> None:
+    """`check --no-warehouse` at 1,000 and 2,000 models (compiled, tests not run), fresh process, median of `runs`:
+    how its time grows with the project (issue 16: linear in models)."""
+    rows, env = [], cli_env()
+    for models in (1000, 2000):
+        project = synthetic(models)
+        command = [cli_executable(), "check", "--project-dir", str(project), "--profiles-dir", str(project),
+                   "--no-warehouse", "--format", "json"]
+        run(command, env, project)  # warm-up
+        times, loads = [], []
+        for index in range(runs):
+            loads.append(load())
+            progress(f"check_at_scale: {models:,} models, run {index + 1} of {runs} (load {loads[-1]:.1f}) ...")
+            seconds, result = run(command, env, project)
+            if result.returncode not in (0, 1):
+                raise SystemExit(f"check exited {result.returncode}: {result.stderr[-2000:]}")
+            times.append(seconds)
+        rows.append(Row(f"`dbt-grounding check --no-warehouse`, fresh process, {models:,} models (compiled, tests not "
+                        "run)", f"{statistics.median(times):.2f} s", "", "", f"{min(loads):.1f}-{max(loads):.1f}"))
+    if as_json:
+        emit_rows(rows)
+    else:
+        for row in rows:
+            print(f"| {row.measure} | {row.ours} | load {row.load} |")
 
 
 if __name__ == "__main__":

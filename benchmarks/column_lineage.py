@@ -1,6 +1,7 @@
 """Timings for the lineage toolkit (not a test: nothing asserts a time). From the repository root:
 
     .venv/bin/python benchmarks/column_lineage.py <target_path> [model]
+    .venv/bin/python benchmarks/column_lineage.py --quick --json   # make bench: the demo built once, rows as JSON
 
 <target_path> holds manifest.json (and catalog.json, used if present) from a `dbt build` of this package. Prints:
 model-level BFS on the real manifest and on a synthetic 5,000-model one (10 layers), and all-column lineage of the
@@ -9,14 +10,15 @@ model cold (fresh process state, empty disk cache) and cached (a new call readin
 
 from __future__ import annotations
 
+import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import sqlglot
 
+from bench_common import Row, emit_rows, load_average, quick_demo
 from dbt_grounding.artifacts import load_catalog, load_manifest
 from dbt_grounding.artifacts.manifest import Manifest, ManifestMetadata, Node
 from dbt_grounding.lineage import column_lineage, model_lineage
@@ -50,8 +52,21 @@ def best_of(function, repeat: int = 200) -> float:
 
 
 def main() -> None:
-    target = Path(sys.argv[1])
-    model = sys.argv[2] if len(sys.argv) > 2 else "fct_customer_health_summary"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", type=Path, nargs="?", help="target path of a build of this package")
+    parser.add_argument("model", nargs="?", default="fct_customer_health_summary")
+    parser.add_argument("--quick", action="store_true", help="the demo built once under /tmp/dbt-grounding-bench")
+    parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
+    args = parser.parse_args()
+    if args.quick:
+        args.target = quick_demo()[0] / "target"
+    if args.target is None:
+        parser.error("a target path is required (or --quick)")
+    target, model = args.target, args.model
+    if args.json:
+        rows = figures(target, model)
+        emit_rows(rows)
+        return
     manifest = load_manifest(target / "manifest.json")
     catalog = load_catalog(target / "catalog.json") if (target / "catalog.json").exists() else None
     root = manifest.model(model).unique_id
@@ -76,6 +91,29 @@ def main() -> None:
     print(f"column_lineage({model}, all {len(cold.columns)} columns) cold: {cold_seconds:.3f} s "
           f"({len(cold.stats.parsed)} models parsed)")
     print(f"column_lineage({model}, all columns) cached: {1e3 * cached_seconds:.2f} ms")
+
+
+def figures(target: Path, model: str) -> list[Row]:
+    """The in-process figures as bench_all.py rows (library calls, warm process; the CLI's are cold_commands.py's)."""
+    manifest = load_manifest(target / "manifest.json")
+    catalog = load_catalog(target / "catalog.json") if (target / "catalog.json").exists() else None
+    root = manifest.model(model).unique_id
+    big = synthetic_manifest()
+    bfs = best_of(lambda: model_lineage(big, "model.bench.m_9_0", "up"), 20)
+    sqlglot.parse_one("select 1", dialect=manifest.metadata.adapter_type)
+    with tempfile.TemporaryDirectory() as cache_dir:
+        start = time.perf_counter()
+        cold = column_lineage(manifest, root, catalog=catalog, cache_dir=Path(cache_dir))
+        cold_seconds = time.perf_counter() - start
+        cached = best_of(lambda: column_lineage(manifest, root, catalog=catalog, cache_dir=Path(cache_dir)), 20)
+    load = f"{load_average():.1f}"
+    return [
+        Row("model lineage, all upstream of a 5,000-model graph, in process (`model_lineage`)",
+            f"{bfs * 1e3:.2f} ms", "", "", load),
+        Row(f"all-column lineage of {model} in process, empty cache ({len(cold.stats.parsed)} models parsed)",
+            f"{cold_seconds:.2f} s", "", "", load),
+        Row(f"the same, disk cache current ({len(cold.columns)} columns)", f"{cached * 1e3:.1f} ms", "", "", load),
+    ]
 
 
 if __name__ == "__main__":

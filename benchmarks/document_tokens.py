@@ -21,19 +21,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench_common import BUILD_VARS, REPO_ROOT, dbt_args, dbt_env, dbt_executable
+from bench_common import (
+    REPO_ROOT, Row, build_demo, dbt_args, dbt_env, dbt_executable, emit_rows, load_average, quick_demo,
+)
 
 MART = "fct_customer_health_summary"
 FORMS = ("compact", "markdown", "json")
-
-
-def build_demo(build_dir: Path, env: dict[str, str]) -> None:
-    """dbt seed (raw data and lookups) and dbt build of the demo, everything written under build_dir."""
-    dbt = dbt_executable()
-    for command in (["seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}"],
-                    ["build", "--vars", BUILD_VARS]):
-        subprocess.run([dbt, command[0], *dbt_args(build_dir), *command[1:]], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
 
 
 def document_tokens(build_dir: Path, counter) -> tuple[dict[str, list[int]], int]:
@@ -46,8 +39,10 @@ def document_tokens(build_dir: Path, counter) -> tuple[dict[str, list[int]], int
         keys = [key for (key,) in connection.execute(
             f"select customer_id from main_ai_grounding.{MART} order by customer_id").fetchall()]
     tokens: dict[str, list[int]] = {form: [] for form in FORMS}
-    with GroundingProject.open(REPO_ROOT, target_path=build_dir / "target", profiles_dir=REPO_ROOT,
-                               warehouse_options={"hold_ms": 1000}) as project:
+    # the role the demo serves this mart to (grounding_roles.yml); the default, public, may not read it
+    # role restricted: every column shown (the longest documents); read in place, as the build was just made
+    with GroundingProject.open(REPO_ROOT, target_path=build_dir / "target", profiles_dir=REPO_ROOT, role="restricted",
+                               published=False, warehouse_options={"hold_ms": 1000}) as project:
         for key in keys:
             # the demo's build is dated 2026-06-30: annotate instead of refusing, as the README's demo does
             document = project.context(MART, {"customer_id": key}, on_stale="annotate",
@@ -61,8 +56,9 @@ def naive_context(build_dir: Path, env: dict[str, str]) -> tuple[str, list[str]]
     """What `dbt ls` (name, description, columns) and `dbt show --limit 5` print for the mart, and the commands."""
     dbt = dbt_executable()
     commands = [
+        # --no-write-json: `dbt ls` would rewrite manifest.json without the compiled SQL the build left there
         [dbt, "ls", *dbt_args(build_dir), "--select", MART, "--resource-type", "model", "--output", "json",
-         "--output-keys", "name", "description", "columns", "--quiet"],
+         "--output-keys", "name", "description", "columns", "--quiet", "--no-write-json"],
         [dbt, "show", *dbt_args(build_dir), "--select", MART, "--limit", "5", "--no-write-json"],
     ]
     outputs = [subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
@@ -80,9 +76,15 @@ def p95(values: list[int]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build-dir", type=Path, required=True, help="where the demo is built (target, DuckDB file)")
+    parser.add_argument("--build-dir", type=Path, help="where the demo is built (target, DuckDB file)")
     parser.add_argument("--reuse", action="store_true", help="reuse a build already in --build-dir")
+    parser.add_argument("--quick", action="store_true", help="the demo built once under /tmp/dbt-grounding-bench")
+    parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
     args = parser.parse_args()
+    if args.quick:
+        args.build_dir, args.reuse = quick_demo()[0], True
+    if args.build_dir is None:
+        parser.error("--build-dir is required (or --quick)")
 
     sys.path.insert(0, str(REPO_ROOT / "python"))
     from dbt_grounding.context import default_token_counter
@@ -97,6 +99,13 @@ def main() -> None:
     tokens, customers = document_tokens(build_dir, counter)
     naive_text, naive_commands = naive_context(build_dir, env)
     naive = counter.count(naive_text)
+    if args.json:
+        load = f"{load_average():.1f}"
+        emit_rows([Row(f"tokens per {form} document, mean / p95 ({customers} demo customers, {counter.name}; "
+                       "vs `dbt ls` + `dbt show --limit 5`)",
+                       f"{statistics.fmean(tokens[form]):,.0f} / {p95(tokens[form]):,}", f"{naive:,}",
+                       f"{naive / statistics.fmean(tokens[form]):.1f}x fewer", load) for form in FORMS])
+        return
 
     print(f"tokenizer: {counter.name}")
     print(f"reproduce: .venv/bin/python benchmarks/document_tokens.py --build-dir {args.build_dir}")

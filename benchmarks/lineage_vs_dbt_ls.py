@@ -2,55 +2,42 @@
 """Benchmark: a deep mart's upstream lineage from a cold process, dbt-grounding vs `dbt ls` (not a test; nothing
 here asserts a time).
 
-    .venv/bin/python benchmarks/synthetic_project.py --models 500 --out /tmp/synth500
-    .venv/bin/python benchmarks/lineage_vs_dbt_ls.py --project /tmp/synth500 --mart mart_deep_001
+    .venv/bin/python benchmarks/synthetic_project.py --models 5000 --out /tmp/synth5000 --dbt parse
+    .venv/bin/python benchmarks/lineage_vs_dbt_ls.py --project /tmp/synth5000
+    .venv/bin/python benchmarks/lineage_vs_dbt_ls.py --quick --json    # make bench: 2,000 models, rows as JSON
 
-Side by side in one run, each a fresh child process, alternated, after one warm-up of each (so both read files from
-the page cache), --runs times (median):
-  - dbt-grounding: `python -c` importing the library, loading target/manifest.json (`load_manifest_graph`: ids, names, types and dependencies only), asking for
-    the mart's upstream lineage by name (`lineage.graph.model_lineage(manifest, MART, direction="up")`) and
-    printing it as JSON: what any CLI command or agent tool call built on the library pays;
+Side by side in one run, each a fresh process of the command users run, alternated, after one warm-up of each (so
+all read files from the page cache), --runs times (median):
+  - `dbt-grounding lineage MART --direction up --format json`, the installed CLI with this checkout's code
+    (PYTHONPATH), twice: with the manifest index removed before each run (as after a `dbt` command rewrote
+    manifest.json: the JSON is decoded and the index written again), and with the index current (nothing changed
+    since the last command: the index is read, after checking it against the manifest's size, mtime and CRC-32);
+  - `dbt-grounding --help`: interpreter start-up and the CLI's own imports, the floor of any command;
   - `dbt ls --select +MART --output json` on the same project and target, with dbt's defaults (partial parsing from
     target/partial_parse.msgpack, so no re-parse when nothing changed; --no-write-json, so manifest.json is left as
     it is) and --quiet, so stdout holds only the result.
 
-A third child, the first one's imports alone, shows how much of that side is interpreter start-up and imports.
-Wall time is measured around each child; peak RSS is that child's own (`/usr/bin/time -v`, maximum resident set
-size). Both answers are compared first: restricted to models, sources and seeds (dbt ls also lists the tests of the
-selected nodes), the two node sets must be identical, or the benchmark stops without figures.
+Wall time is measured around each child; peak RSS is that child's own (`/usr/bin/time -v`); the 1-minute load
+average is read before each round and its range printed. Both answers are compared first: restricted to models,
+sources and seeds (dbt ls also lists the tests of the selected nodes), the two node sets must be identical, or the
+benchmark stops without figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
+import shutil
 import statistics
-import sys
 from pathlib import Path
 
-from bench_common import dbt_executable, time_child
+from bench_common import (
+    Row, cli_env, cli_executable, dbt_executable, emit_rows, load_average, progress, synthetic, time_child,
+)
 
 COMPARED = {"model", "source", "seed"}
 
-# The dbt-grounding side, run as `python -c CHILD manifest.json MART`: the library's model-level lineage (the mart
-# resolved by name, upstream only, tests left out), printed as the JSON of the ModelLineage it returns.
-CHILD = r"""
-import sys
-from pathlib import Path
-
-import msgspec
-
-from dbt_grounding.artifacts import load_manifest_graph
-from dbt_grounding.lineage.graph import model_lineage
-
-manifest = load_manifest_graph(Path(sys.argv[1]))
-lineage = model_lineage(manifest, sys.argv[2], direction="up")
-sys.stdout.buffer.write(msgspec.json.encode(lineage))
-"""
-
-# The same child's imports and nothing else: how much of its time is interpreter start-up and imports.
-IMPORTS_ONLY = CHILD[: CHILD.index("\nmanifest = ")]
+QUICK_MODELS = 2000
 
 
 def ours_nodes(stdout: str) -> set[str]:
@@ -67,11 +54,19 @@ def dbt_nodes(stdout: str) -> tuple[set[str], int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--project", type=Path, required=True, help="dbt project folder (with its profiles.yml)")
+    parser.add_argument("--project", type=Path, help="dbt project folder (with its profiles.yml)")
     parser.add_argument("--mart", help="model to trace (default: the deep mart synthetic_project.py recorded)")
     parser.add_argument("--profiles-dir", type=Path, help="default: the project folder")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each side (default 5)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"a {QUICK_MODELS:,}-model synthetic project under /tmp/dbt-grounding-bench (made once), 3 runs")
+    parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
     args = parser.parse_args()
+    if args.quick:
+        args.project = args.project or synthetic(QUICK_MODELS)
+        args.runs = min(args.runs, 3)
+    if args.project is None:
+        parser.error("--project is required (or --quick)")
 
     project = args.project.resolve()
     profiles_dir = (args.profiles_dir or project).resolve()
@@ -83,15 +78,19 @@ def main() -> None:
         mart = json.loads(record.read_text())["deep_mart"]
     manifest = project / "target" / "manifest.json"
     if not manifest.exists():
-        raise SystemExit(f"{manifest} is missing: run `dbt compile` (or synthetic_project.py) in {project} first")
+        raise SystemExit(f"{manifest} is missing: run `dbt parse` (or synthetic_project.py) in {project} first")
+    index_dir = project / "target" / "dbt_grounding" / "manifest_index"
 
-    env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False")
-    ours_command = [sys.executable, "-c", CHILD, str(manifest), mart]
+    cli, env = cli_executable(), cli_env()
+    ours_command = [cli, "lineage", mart, "--direction", "up", "--format", "json", "--project-dir", str(project)]
+    start_command = [cli, "--help"]
     dbt = dbt_executable()
     dbt_command = [dbt, "--quiet", "ls", "--project-dir", str(project), "--profiles-dir", str(profiles_dir),
                    "--select", f"+{mart}", "--output", "json", "--no-write-json"]
 
     # warm-up of each side, and the check that both give the same answer
+    progress(f"lineage_vs_dbt_ls: {project.name}, {mart}: warm-up and answer check ...")
+    shutil.rmtree(index_dir, ignore_errors=True)
     ours_out = time_child(ours_command, env, project).stdout
     dbt_out = time_child(dbt_command, env, project).stdout
     ours_set = ours_nodes(ours_out)
@@ -102,38 +101,75 @@ def main() -> None:
             f"the two answers differ, no figures reported: {len(only_ours)} node(s) only in dbt-grounding's "
             f"{only_ours[:5]}, {len(only_dbt)} only in dbt ls' {only_dbt[:5]}"
         )
+    time_child(start_command, env, project)
 
-    imports_command = [sys.executable, "-c", IMPORTS_ONLY]
-    time_child(imports_command, env, project)
-    sides = {"ours": ours_command, "imports": imports_command, "dbt": dbt_command}
+    sides = {"rebuilt": ours_command, "current": ours_command, "start": start_command, "dbt": dbt_command}
     results: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
-    for _ in range(args.runs):
+    cpu: dict[str, list[float]] = {side: [] for side in sides}
+    loads: list[float] = []
+    for run in range(args.runs):
+        progress(f"lineage_vs_dbt_ls: round {run + 1} of {args.runs} (load {load_average():.1f}) ...")
+        loads.append(load_average())
         for side, command in sides.items():
+            if side == "rebuilt":
+                shutil.rmtree(index_dir, ignore_errors=True)  # as after a dbt command rewrote manifest.json
             timed = time_child(command, env, project)
+            if side in ("rebuilt", "current") and ours_nodes(timed.stdout) != ours_set:
+                raise SystemExit(f"dbt-grounding's answer changed between runs ({side}): no figures reported")
             results[side].append((timed.seconds, timed.peak_rss_mib))
+            cpu[side].append(timed.cpu_seconds)
+    loads.append(load_average())
     wall = {side: statistics.median(s for s, _ in runs) for side, runs in results.items()}
     rss = {side: statistics.median(r for _, r in runs) for side, runs in results.items()}
+    cpu_s = {side: statistics.median(values) for side, values in cpu.items()}
+    load = f"{min(loads):.1f}-{max(loads):.1f}"
+    models = sum(1 for line in dbt_out.splitlines() if '"resource_type": "model"' in line)
 
-    kinds = {}
+    if args.json:
+        total = json.loads((project / "synthetic_project.json").read_text()).get("models") if (
+            project / "synthetic_project.json").exists() else None
+        size = f"{total:,} models" if total else project.name
+        emit_rows([
+            Row(f"lineage of the deepest mart, cold CLI, manifest changed ({size}; vs `dbt ls --select +mart`)",
+                _figure(wall, cpu_s, "rebuilt"), _figure(wall, cpu_s, "dbt"), _ratio(wall, cpu_s, "rebuilt"), load),
+            Row(f"the same, manifest unchanged since the last command (index current; {size})",
+                _figure(wall, cpu_s, "current"), _figure(wall, cpu_s, "dbt"), _ratio(wall, cpu_s, "current"), load),
+            Row("`dbt-grounding --help`, cold process (start-up and the CLI's imports)",
+                _figure(wall, cpu_s, "start"), "", "", load),
+        ])
+        return
+
+    kinds: dict[str, int] = {}
     for uid in ours_set:
         kinds[uid.split(".")[0]] = kinds.get(uid.split(".")[0], 0) + 1
     counted = ", ".join(f"{n:,} {kind}s" for kind, n in sorted(kinds.items()))
     print(f"    .venv/bin/python benchmarks/lineage_vs_dbt_ls.py --project {args.project} --mart {mart}"
           + (f" --runs {args.runs}" if args.runs != 5 else ""))
     print()
-    print(f"`{mart}`: both return the same {len(ours_set):,} upstream nodes ({counted}, the mart included); "
-          f"dbt ls also lists {dbt_total - len(dbt_set):,} tests. "
-          f"manifest.json {manifest.stat().st_size / 1e6:.1f} MB.")
+    print(f"`{mart}`: both return the same {len(ours_set):,} upstream nodes ({counted}, the mart included; "
+          f"{models:,} models listed by dbt ls); dbt ls also lists {dbt_total - len(dbt_set):,} tests. "
+          f"manifest.json {manifest.stat().st_size / 1e6:.1f} MB. 1-minute load average {load}.")
     print()
-    print(f"| cold process, median of {args.runs} | wall time | peak RSS |")
-    print("|---|---|---|")
-    print(f"| dbt-grounding (`python -c`: import, `load_manifest_graph`, `model_lineage(direction='up')`, print JSON) "
-          f"| {wall['ours']:.2f} s | {rss['ours']:,.0f} MiB |")
-    print(f"| of which: start-up and imports only (the same `python -c` stopping after its imports) "
-          f"| {wall['imports']:.2f} s | {rss['imports']:,.0f} MiB |")
-    print(f"| `dbt ls --select +{mart} --output json` (partial parse, nothing changed) "
-          f"| {wall['dbt']:.2f} s | {rss['dbt']:,.0f} MiB |")
-    print(f"| ratio (dbt ls / dbt-grounding) | {wall['dbt'] / wall['ours']:.1f}× | {rss['dbt'] / rss['ours']:.1f}× |")
+    print(f"| cold process, median of {args.runs}, load {load} | wall time | CPU time | peak RSS | dbt ls / this (wall, "
+          "CPU) |")
+    print("|---|---|---|---|---|")
+    for side, label in (
+        ("rebuilt", f"`dbt-grounding lineage {mart} --direction up --format json`, manifest changed (index rebuilt)"),
+        ("current", "the same, manifest unchanged since the last command (index read)"),
+        ("start", "`dbt-grounding --help` (start-up and the CLI's imports only)"),
+        ("dbt", f"`dbt ls --select +{mart} --output json` (partial parse, nothing changed)"),
+    ):
+        print(f"| {label} | {wall[side]:.3f} s | {cpu_s[side]:.3f} s | {rss[side]:,.0f} MiB "
+              f"| {_ratio(wall, cpu_s, side)} |")
+
+
+def _figure(wall: dict[str, float], cpu: dict[str, float], side: str) -> str:
+    return f"{wall[side]:.2f} s ({cpu[side]:.2f} s CPU)"
+
+
+def _ratio(wall: dict[str, float], cpu: dict[str, float], side: str) -> str:
+    """dbt ls' time over this side's, by wall time and by CPU time (the second moves less with the load)."""
+    return f"{wall['dbt'] / wall[side]:.0f}x ({cpu['dbt'] / cpu[side]:.0f}x CPU)"
 
 
 if __name__ == "__main__":

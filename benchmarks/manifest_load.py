@@ -31,9 +31,13 @@ from pathlib import Path
 
 import msgspec
 
-from dbt_grounding.artifacts import Manifest, load_manifest
+from bench_common import Row, emit_rows, load_average, synthetic
+from dbt_grounding.artifacts import Manifest, ManifestGraph, load_indexed, load_manifest
 
 OURS = "`dbt_grounding.artifacts.load_manifest(path)`"
+INDEXED = "`load_indexed(path, Manifest)`, index current (what `load_artifacts` reads)"
+INDEXED_GRAPH = "`load_indexed(path, ManifestGraph)`, index current (what `lineage` reads)"
+QUICK_MODELS = 2000
 
 
 def loaders(path: Path, data: bytes) -> dict[str, Callable[[], object] | None]:
@@ -57,6 +61,8 @@ def loaders(path: Path, data: bytes) -> dict[str, Callable[[], object] | None]:
             data, type=Manifest
         ),
         OURS: lambda: load_manifest(path),
+        INDEXED: lambda: load_indexed(path, Manifest),
+        INDEXED_GRAPH: lambda: load_indexed(path, ManifestGraph),
     }
 
 
@@ -90,9 +96,16 @@ def fmt_seconds(seconds: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", type=Path, required=True, help="path to manifest.json")
+    parser.add_argument("--manifest", type=Path, help="path to manifest.json")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per loader (default 5)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"the {QUICK_MODELS:,}-model synthetic project's manifest (made once under /tmp)")
+    parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
     args = parser.parse_args()
+    if args.quick:
+        args.manifest = synthetic(QUICK_MODELS) / "target" / "manifest.json"
+    if args.manifest is None:
+        parser.error("--manifest is required (or --quick)")
 
     data = args.manifest.read_bytes()
     candidates = loaders(args.manifest, data)
@@ -115,6 +128,13 @@ def main() -> None:
 
     baseline = medians["`json.loads`"]
     baseline_peak = memory["`json.loads`"][0]
+    if args.json:
+        load = f"{load_average():.1f}"
+        size = f"{len(data) / 1e6:.0f} MB manifest.json, {kinds.get('model', 0):,} models"
+        emit_rows([Row(f"{label} in process ({size}; vs `json.loads`)", fmt_seconds(medians[label]),
+                       fmt_seconds(baseline), f"{baseline / medians[label]:.1f}x", load)
+                   for label in (OURS, INDEXED, INDEXED_GRAPH)])
+        return
     print(f"    .venv/bin/python benchmarks/manifest_load.py --manifest {args.manifest}"
           + (f" --runs {args.runs}" if args.runs != 5 else ""))
     print()

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark: get_context through the real MCP client over stdio against `dbt-grounding serve` (not a test).
 
-Measures (1) server start to first answer: spawning `dbt-grounding serve`, the MCP handshake and the first
-get_context, cold, median of --starts runs; (2) the warm round trip of get_context in one session, p50/p95 over
+The server serves the published build (its default); the build is published once first. Measures (0) what
+importing the mcp SDK alone costs a fresh process; (1) server start to first answer: spawning `dbt-grounding
+serve`, the MCP handshake and the first get_context, cold, median of --starts runs; (2) the warm round trip of get_context in one session, p50/p95 over
 --samples random keys after as many warm-up calls; (3) the same calls in process (agent.run_tool on the same
 LiveProject), to show what the protocol adds. Prints the 1-minute load average beside each figure.
 
@@ -29,20 +30,33 @@ import duckdb
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from bench_common import BUILD_VARS, REPO_ROOT, dbt_args, dbt_env, dbt_executable
+from bench_common import REPO_ROOT, ensure_demo_build
 
 MART = "fct_customer_health_summary"
 CLI = str(Path(sys.executable).with_name("dbt-grounding"))
+ROLE = "customer_success_agent"  # the demo's agent (grounding_roles.yml)
 
 
-def ensure_demo_build(build_dir: Path) -> None:
-    if (build_dir / "target" / "run_results.json").exists() and (build_dir / "warehouse.duckdb").exists():
-        return
-    build_dir.mkdir(parents=True, exist_ok=True)
-    env = dbt_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb"))
-    for command in (["seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}"],
-                    ["build", "--vars", BUILD_VARS]):
-        subprocess.run([dbt_executable(), *command, *dbt_args(build_dir)], env=env, check=True, cwd=REPO_ROOT)
+def publish(build_dir: Path) -> None:
+    """`dbt-grounding publish`: the server serves the published build by default; published once here, so every start
+    measured finds it (a server that must publish first audits the build with the gate before its first answer)."""
+    result = subprocess.run([CLI, "publish", "--project-dir", str(REPO_ROOT), "--target-path",
+                             str(build_dir / "target")],
+                            env=dict(os.environ, DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb")),
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"dbt-grounding publish failed: {result.stderr[-2000:]}")
+
+
+def fresh_import_seconds(statement: str, runs: int) -> float:
+    """Median wall time of a fresh interpreter running `statement`, less that of an empty one."""
+    def timed(code: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - started
+
+    return statistics.median(timed(statement) for _ in range(runs)) - statistics.median(timed("pass")
+                                                                                         for _ in range(runs))
 
 
 def sample_keys(build_dir: Path, count: int) -> list[int]:
@@ -55,7 +69,8 @@ def sample_keys(build_dir: Path, count: int) -> list[int]:
 
 def parameters(build_dir: Path) -> StdioServerParameters:
     return StdioServerParameters(
-        command=CLI, args=["serve", "--project-dir", str(REPO_ROOT), "--target-path", str(build_dir / "target")],
+        command=CLI, args=["serve", "--role", ROLE, "--project-dir", str(REPO_ROOT), "--target-path",
+                           str(build_dir / "target")],
         env=dict(os.environ, DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb")),
     )
 
@@ -90,7 +105,8 @@ def in_process(build_dir: Path, keys: list[int]) -> list[float]:
     os.environ["DBT_GROUNDING_DUCKDB_PATH"] = str(build_dir / "warehouse.duckdb")
     from dbt_grounding.agent import LiveProject, run_tool
 
-    live = LiveProject(REPO_ROOT, target_path=build_dir / "target")
+    live = LiveProject(REPO_ROOT, target_path=build_dir / "target", published="duckdb",
+                       role=ROLE)  # as `serve` runs
     try:
         for key in keys:
             run_tool("get_context", arguments(key), live.using)
@@ -122,7 +138,12 @@ def main() -> None:
     args = parser.parse_args()
 
     ensure_demo_build(args.build_dir)
+    publish(args.build_dir)
     keys = sample_keys(args.build_dir, args.samples)
+    sdk = fresh_import_seconds("import mcp.server.mcpserver, mcp.types", args.starts)
+    cli = fresh_import_seconds("import dbt_grounding.cli", args.starts)
+    print(f"fresh-process import, median of {args.starts}: the mcp SDK's server {sdk:.2f} s, dbt_grounding.cli "
+          f"{cli:.2f} s ({load()})")
     starts = [anyio.run(start_to_first_answer, args.build_dir, keys[i]) for i in range(args.starts)]
     print(f"server start to first get_context answer: median {statistics.median(starts):.2f} s "
           f"(min {min(starts):.2f}, max {max(starts):.2f}, {args.starts} starts; {load()})")

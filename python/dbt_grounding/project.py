@@ -15,7 +15,7 @@ from dbt_grounding.artifacts import (
     Artifacts, Located, Node, NodeBuild, Source, dbt_run_directory, load_artifacts, locate_target_path,
 )
 from dbt_grounding.artifacts.ownership import check_same_project
-from dbt_grounding.errors import ConfigurationError
+from dbt_grounding.errors import ConfigurationError, GroundingError
 from dbt_grounding.grounding.drift import RelationCheck
 from dbt_grounding.grounding.expected_schema import ExpectedSchemas
 from dbt_grounding.grounding.freshness import FreshnessResult
@@ -23,7 +23,7 @@ from dbt_grounding.grounding.spec import GroundingSpec, grounding_models, ground
 from dbt_grounding.grounding.test_status import TestOutcome
 from dbt_grounding.lineage.project_lineage import ProjectLineage
 from dbt_grounding.grounding.roles import Role, load_roles
-from dbt_grounding.publish.reading import HELD_MS, PublishedSource, open_published
+from dbt_grounding.publish.reading import HELD_MS, PublishedSource, is_published, open_published
 from dbt_grounding.serving import ROW_LIMIT, ContextRequest, OnProblem, Serving, ServingPolicy
 from dbt_grounding.serving.access import Access
 from dbt_grounding.telemetry import Telemetry, TelemetryConfig, last_request_id
@@ -80,7 +80,7 @@ class GroundingProject:
     def open(cls, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
              profiles_dir: str | Path | None = None, target: str | None = None, clock: Clock = utc_now,
              warehouse_options: Mapping[str, Any] | None = None, role: str | None = None,
-             marts_only: bool = False, published: bool = False,
+             marts_only: bool = False, published: bool | Literal["auto"] = "auto",
              telemetry: Telemetry | TelemetryConfig | str | None = None) -> GroundingProject:
         """Open a dbt project: its artifacts now, its warehouse connection lazily.
 
@@ -98,8 +98,14 @@ class GroundingProject:
                 which marts `context`, `contexts`, `ask` and the agent tools serve and which columns they show.
             marts_only: serve grounding marts only (models with meta.grounding; in a project without any, models
                 with a key dbt knows), as the agent server does; other models do not exist for the caller.
-            published: read the last published build (`dbt-grounding publish`: its artifacts and its DuckDB copy of
-                the grounding marts, which no build ever writes) instead of the target folder and the warehouse.
+            published: where documents are read from. "auto" (default): the last published build when the
+                target folder has one (`dbt-grounding publish`: its artifacts and its DuckDB copy of the grounding
+                marts, which no build ever writes, on a connection held open: the fast path for a long-lived
+                process), else the warehouse in place. True: the published build, an error when there is none.
+                False: the target folder and the warehouse in place (what one-shot CLI commands read; DuckDB then
+                opens a short connection per document unless `warehouse_options` says `hold_ms`, so a running
+                `dbt build` is never kept out of its file). PostgreSQL and Spark are never published: their readers
+                are isolated from a running build, and "auto" reads them in place.
             telemetry: "off" or "jsonl" (a TelemetryConfig for more): where an event per served request goes;
                 default DBT_GROUNDING_TELEMETRY, else jsonl under <target-path>/dbt_grounding/telemetry (README
                 "Telemetry").
@@ -107,11 +113,13 @@ class GroundingProject:
         Raises:
             ArtifactError: manifest.json missing or unusable, or written by another dbt project than project_dir's.
             ConfigurationError: project_dir's dbt_project.yml cannot be read, or its target-path cannot be rendered;
-                no such role, or a grounding_roles.yml that cannot be used.
+                no such role, or a grounding_roles.yml that cannot be used; published=True and nothing published.
         """
         project_dir = Path(project_dir)
         chosen_role = load_roles(project_dir).resolve(role)
         located = locate_target_path(project_dir, target_path)
+        if published == "auto":
+            published = is_published(located.path)
         source = open_published(located.path, project_dir) if published else None
         if source is not None:
             artifacts = source.artifacts
@@ -302,17 +310,21 @@ class GroundingProject:
                  token_counter: TokenCounter | None = None, on_stale: OnProblem = "raise",
                  on_failed_tests: OnProblem = "raise", on_unknown_build: OnProblem = "raise",
                  schema_check: bool = True, row_limit: int = ROW_LIMIT, form: DocumentForm = "markdown",
-                 include_passing_tests: bool = False) -> list[ContextDocument]:
-        """One document per key of `keys` (1 to serving.MAX_KEYS), in order, the mart checked once; arguments and
-        errors as `context` (all or nothing: the first refusal raises)."""
+                 include_passing_tests: bool = False,
+                 invalid_keys: Literal["raise", "answer"] = "raise") -> list[ContextDocument]:
+        """One document per key of `keys` (1 to serving.MAX_KEYS), in order, the mart checked once and the rows read
+        in one query; arguments and errors as `context` (all or nothing: the first refusal raises), except that with
+        `invalid_keys="answer"` a key that is not valid gets its InvalidKeyError in its document's place."""
         policy = ServingPolicy(on_stale=on_stale, on_failed_tests=on_failed_tests, on_unknown_build=on_unknown_build,
                                schema_check=schema_check, row_limit=row_limit)
         with telemetry_request("contexts", project=self, mart=model, keys=keys) as scope:
             documents = self.serving.contexts(ContextRequest(model, keys, policy, max_tokens=max_tokens,
                                                              token_counter=token_counter, form=form,
                                                              include_passing_tests=include_passing_tests,
-                                                             role=self.role, marts_only=self.marts_only))
-            scope.serve_documents(documents, form)
+                                                             role=self.role, marts_only=self.marts_only,
+                                                             invalid_keys=invalid_keys))
+            # a key answered with its InvalidKeyError (invalid_keys="answer") served no document
+            scope.serve_documents([d for d in documents if not isinstance(d, GroundingError)], form)
             return documents
 
     def ask(self, question: str, *, filters: Mapping[str, Any] | None = None) -> AskResult:

@@ -51,17 +51,11 @@ def get_context(project: GroundingProject, *, mart: str, key: dict[str, Any], fo
 
 def get_contexts(project: GroundingProject, *, mart: str, keys: list[dict[str, Any]], form: str = DEFAULT_FORM,
                  max_tokens: int | None = None) -> str:
-    """Every key's document in one warehouse session (one connection; the schema check once). A key that is not
+    """Every key's document from one request (the schema check once, the rows in one query). A key that is not
     valid is answered with its error; any other error (drift, stale, failed tests) concerns the mart and is raised."""
-    answers: list[tuple[dict[str, Any], Any]] = []
-    counter = token_counter()
-    with project.warehouse().session():
-        for key in keys:
-            try:
-                answers.append((key, project.context(mart, key, max_tokens=max_tokens, token_counter=counter,
-                                                     form=form)))
-            except InvalidKeyError as error:
-                answers.append((key, error))
+    served = project.contexts(mart, keys, max_tokens=max_tokens, token_counter=token_counter(), form=form,
+                              invalid_keys="answer")
+    answers: list[tuple[dict[str, Any], Any]] = list(zip(keys, served))
     render = DOCUMENT_FORMS[form].render
     if form == "json":
         documents = [{"key": key, **error_fields(answer)} if isinstance(answer, InvalidKeyError)
@@ -86,12 +80,19 @@ def check_grounding(project: GroundingProject, *, mart: str | None = None, max_t
         node.unique_id for node in project.access.readable(project.grounding_models())]
     if not marts:
         return "No grounding marts to check for this role.\n"
-    verdict = gate_verdict(project, marts, use_warehouse=True, lock_path=project.project_dir / LOCK_FILE)
+    published = project.published  # its copy holds the marts only: the warehouse checks ran when it was published
+    verdict = gate_verdict(project, marts, use_warehouse=published is None, lock_path=project.project_dir / LOCK_FILE)
     # the lock's comparison covers every mart: keep what concerns these marts, their upstream and the artifacts
     readable = set(marts).union(*(project.upstream(uid) for uid in marts))
     verdict_findings = [f for f in verdict.findings
                         if f.node in readable or not f.node.startswith(("model.", "seed.", "snapshot.", "source."))]
     report = render(verdict_findings, "markdown", skipped=verdict.skipped, tool_version=__version__)
+    if published is not None:
+        gate = published.build.verdict
+        report += (f"\nChecked on the published build documents are served from ({published.build.snapshot}); its "
+                   f"warehouse checks ran when it was published, with the whole gate: {gate.errors} errors, "
+                   f"{gate.warnings} warnings" + (f" ({', '.join(gate.warning_rules)})" if gate.warning_rules else "")
+                   + ".\n")
     return fit_text(report, max_tokens, what="the findings")
 
 

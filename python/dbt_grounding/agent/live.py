@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dbt_grounding.artifacts import locate_target_path
 from dbt_grounding.errors import ArtifactError, GroundingError
@@ -65,13 +65,16 @@ class LiveProject:
     def __init__(self, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
                  profiles_dir: str | Path | None = None, target: str | None = None,
                  hold_ms: float = DEFAULT_HOLD_MS, clock=utc_now, role: str | None = None,
-                 published: bool = False, telemetry: Any = None) -> None:
+                 published: bool | Literal["duckdb"] = False, telemetry: Any = None) -> None:
         """
         Args:
             role: the role every call is served as (grounding.roles; default DBT_GROUNDING_ROLE, else public).
             published: serve the last published build (publish.reading) and publish each new build the gate passes,
                 in the background, when dbt rewrites the artifacts (write-audit-publish: a build never waits for
-                readers, and a failing build is never served).
+                readers, and a failing build is never served). "duckdb" (what `dbt-grounding serve` passes): the
+                same for a DuckDB project, in place for PostgreSQL and Spark, whose readers a build does not block.
+                False: the warehouse in place, the connection held between calls (`hold_ms`) except while a dbt
+                command runs.
             telemetry: as GroundingProject.open's, resolved once: every project loaded writes to the same place.
 
         Raises:
@@ -84,10 +87,11 @@ class LiveProject:
         self._open_options: dict[str, Any] = {"target_path": target_path, "profiles_dir": profiles_dir,
                                               "target": target, "clock": clock, "role": self.role,
                                               "marts_only": True,  # agents are served grounding marts only
-                                              "published": published,
+                                              "published": bool(published),
                                               "telemetry": Telemetry.resolve(telemetry, self.target_path)}
         self.telemetry = self._open_options["telemetry"]  # also for calls no project answers (agent.api.run_tool)
-        self.published = published
+        self.published = bool(published)
+        self._published_when_duckdb = published == "duckdb"
         self._clock = clock
         self._publishing: threading.Thread | None = None
         self._build_seen: Signature | None = None
@@ -151,8 +155,13 @@ class LiveProject:
         from dbt_grounding.publish import publish_project
 
         options = {key: value for key, value in self._open_options.items() if key not in ("published", "marts_only")}
-        with GroundingProject.open(self.project_dir, **options) as project:
-            return publish_project(project, lock_path=self.project_dir / LOCK_FILE, clock=self._clock)
+        with GroundingProject.open(self.project_dir, **options, published=False) as project:  # the build, in place
+            if project.adapter != "duckdb" and self._published_when_duckdb:
+                # PostgreSQL and Spark isolate readers from a running build themselves: served in place
+                self.published = self._open_options["published"] = False
+                return None
+            return publish_project(project, lock_path=self.project_dir / LOCK_FILE, clock=self._clock,
+                                   audit_again=False)
 
     def _publish_when_built(self) -> None:
         """With `published`: a build dbt finished since the last attempt is published in the background (the calls

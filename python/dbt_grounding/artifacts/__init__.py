@@ -1,18 +1,31 @@
-"""Typed, lenient readers for dbt's artifacts: only the fields dbt-grounding uses, unknown fields accepted."""
+"""Typed, lenient readers for dbt's artifacts: only the fields dbt-grounding uses, unknown fields accepted.
 
-from dbt_grounding.artifacts.build_record import BuildRecord, NodeBuild
-from dbt_grounding.artifacts.catalog import Catalog, load_catalog
-from dbt_grounding.artifacts.loader import Artifacts, load_artifacts
-from dbt_grounding.artifacts.location import Located, dbt_run_directory, locate_target_path
-from dbt_grounding.artifacts.manifest import (
-    Column, Exposure, Manifest, ManifestGraph, Node, Source, load_manifest, load_manifest_graph,
-)
-from dbt_grounding.artifacts.run_results import RunResult, RunResults, load_run_results
-from dbt_grounding.artifacts.sources import SourceFreshnessResult, SourcesResults, load_sources
+Names load lazily (PEP 562), each from the module that defines it: model-level lineage reads the manifest graph
+alone and must not pay for importing the build record, catalog and run-results readers in a cold process.
+"""
 
-__all__ = [
-    "Artifacts", "BuildRecord", "Catalog", "Column", "Exposure", "Located", "Manifest", "ManifestGraph", "Node",
-    "NodeBuild", "RunResult", "RunResults", "Source", "SourceFreshnessResult", "SourcesResults", "dbt_run_directory",
-    "load_artifacts", "load_catalog", "load_manifest", "load_manifest_graph", "load_run_results", "load_sources",
-    "locate_target_path",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "BuildRecord": "build_record", "NodeBuild": "build_record",
+    "Catalog": "catalog", "load_catalog": "catalog",
+    "Artifacts": "loader", "load_artifacts": "loader",
+    "Located": "location", "dbt_run_directory": "location", "locate_target_path": "location",
+    "Column": "manifest", "Exposure": "manifest", "Manifest": "manifest", "ManifestGraph": "manifest",
+    "Node": "manifest", "Source": "manifest", "load_manifest": "manifest", "load_manifest_graph": "manifest",
+    "load_indexed": "manifest_index",
+    "RunResult": "run_results", "RunResults": "run_results", "load_run_results": "run_results",
+    "SourceFreshnessResult": "sources", "SourcesResults": "sources", "load_sources": "sources",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -87,7 +87,7 @@ def schema_version(source: bytes | str, path: Path, *, kind: str, produced_by: s
 
 
 @contextmanager
-def _gc_paused():
+def gc_paused():
     """Decoding creates millions of objects and no cycles: collections during it are pure cost (~half the time)."""
     enabled = gc.isenabled()
     gc.disable()
@@ -101,7 +101,7 @@ def _gc_paused():
 def decode(data: bytes, path: Path, target: type[T], *, produced_by: str) -> T:
     """Typed decode; a field that matters missing or of the wrong type is an ArtifactError naming its path."""
     try:
-        with _gc_paused():
+        with gc_paused():
             return msgspec.json.decode(data, type=target)
     except msgspec.ValidationError as error:
         raise ArtifactError(

@@ -8,7 +8,8 @@ from pathlib import Path
 from dbt_grounding.artifacts.build_record import BuildRecord, open_build_record
 from dbt_grounding.artifacts.catalog import Catalog, load_catalog
 from dbt_grounding.artifacts.consistency import ArtifactNote, artifact_notes, uncompiled_note
-from dbt_grounding.artifacts.manifest import Manifest, load_manifest
+from dbt_grounding.artifacts.manifest import Manifest
+from dbt_grounding.artifacts.manifest_index import load_indexed
 from dbt_grounding.artifacts.run_results import RunResults, load_run_results
 from dbt_grounding.artifacts.sources import SourcesResults, load_sources
 from dbt_grounding.errors import ArtifactError
@@ -43,7 +44,7 @@ def load_artifacts(target_path: Path, *, located_by: str = "", project_dir: Path
         ArtifactError: manifest.json missing or unusable, or another artifact present but unusable.
     """
     try:
-        manifest = load_manifest(target_path / "manifest.json")
+        manifest = load_indexed(target_path / "manifest.json", Manifest)
     except ArtifactError as error:
         if located_by and error.details.get("problem") == "missing":
             error.message += f" (target path {located_by})"

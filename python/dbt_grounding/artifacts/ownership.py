@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from dbt_grounding import yaml_text
 from dbt_grounding.errors import ArtifactError, ConfigurationError
 
 PROJECT_FILE = "dbt_project.yml"
@@ -68,7 +69,7 @@ def read_project_file(project_file: Path) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise _unreadable(project_file, error) from None
     try:
-        return yaml.safe_load(text)
+        return yaml_text.safe_load(text)
     except (yaml.YAMLError, RecursionError) as error:
         raise _unreadable(project_file, error) from None
 

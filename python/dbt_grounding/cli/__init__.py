@@ -15,7 +15,6 @@ import sys
 import traceback
 from contextlib import nullcontext
 
-from dbt_grounding import __version__
 from dbt_grounding.cli import (
     ask_command, check_command, context_command, eval_command, feedback_command, lineage_command, lock_command,
     models_command, publish_command, report_command, serve_command, tools_command, verify_command,
@@ -38,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Lineage-aware, schema-checked context documents for AI agents, from a dbt project's artifacts.",
         epilog=EXIT_CODES,
     )
-    parser.add_argument("--version", action="version", version=f"dbt-grounding {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--debug", action="store_true", help=f"show the traceback of an internal error (or {DEBUG_ENV}=1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
@@ -82,7 +81,24 @@ def main(argv: list[str] | None = None) -> int:
     return int(output.exit_code)
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: argparse's own version action, with the version looked up only when asked for (reading the
+    installed package's metadata costs more than the rest of `--help`)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from dbt_grounding import __version__
+
+        print(f"dbt-grounding {__version__}")  # on stdout, as argparse's own version action prints it
+        parser.exit()
+
+
 def _internal_error(error: Exception, *, debug: bool) -> int:
+    from dbt_grounding import __version__
+
     if debug:
         traceback.print_exception(error, file=sys.stderr)
     print(f"error: internal error in dbt-grounding {__version__}: {type(error).__name__}: "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dbt_grounding import __version__
 from dbt_grounding.checks.reporters import FORMATS
 from dbt_grounding.cli.lock_command import add_lock_option, lock_path
 from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, path_arg
@@ -31,6 +30,7 @@ def _exit_code(findings, fail_on: str) -> ExitCode:
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
+    from dbt_grounding import __version__
     from dbt_grounding.checks.reporters import render
     from dbt_grounding.checks.verdict import gate_verdict
 

@@ -6,7 +6,6 @@ import argparse
 
 from dbt_grounding.cli.options import CommandOutput, add_project_options, add_role_option, open_project, positive_int
 from dbt_grounding.errors import ExitCode, InvalidKeyError
-from dbt_grounding.grounding.test_status import blocks_serving
 
 
 def register(subparsers) -> None:
@@ -51,6 +50,8 @@ def parse_key(pairs: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
+    from dbt_grounding.grounding.test_status import blocks_serving
+
     with open_project(args) as project:
         document = project.context(
             args.model, parse_key(args.key), max_tokens=args.max_tokens,

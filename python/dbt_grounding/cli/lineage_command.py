@@ -30,12 +30,12 @@ def run(args: argparse.Namespace) -> CommandOutput:
             lineage = project.column_lineage(args.model)
             warnings = tuple(project.warnings)
     else:  # the graph alone: a fraction of the time and memory of reading the whole manifest
-        from dbt_grounding.artifacts import load_manifest_graph, locate_target_path
+        from dbt_grounding.artifacts import ManifestGraph, load_indexed, locate_target_path
         from dbt_grounding.artifacts.ownership import check_same_project
         from dbt_grounding.lineage import model_lineage
 
         target_path = locate_target_path(args.project_dir, args.target_path).path
-        graph = load_manifest_graph(target_path / "manifest.json")
+        graph = load_indexed(target_path / "manifest.json", ManifestGraph)  # its on-disk index when unchanged
         check_same_project(graph, args.project_dir, target_path)
         lineage = model_lineage(graph, args.model, direction=args.direction, depth=args.depth)
     render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]

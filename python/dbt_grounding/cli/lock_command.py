@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dbt_grounding import __version__
-from dbt_grounding.checks.lock.model import LOCK_FILE
+from dbt_grounding.checks.lock.names import LOCK_FILE
 from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, path_arg
 from dbt_grounding.checks.reporters import FORMATS
 from dbt_grounding.errors import ExitCode
@@ -35,6 +34,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     path = lock_path(args)
     with open_project(args) as project:
         if args.check:
+            from dbt_grounding import __version__
             from dbt_grounding.checks.reporters import render
 
             findings = sorted(compare_lock(read_lock(path), project), key=lambda f: f.sort_key())

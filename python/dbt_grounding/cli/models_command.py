@@ -7,7 +7,6 @@ import argparse
 import json
 
 from dbt_grounding.cli.options import CommandOutput, add_project_options, add_role_option, open_project
-from dbt_grounding.mart_summary import summaries
 
 
 def register(subparsers) -> None:
@@ -21,6 +20,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
+    from dbt_grounding.mart_summary import summaries
+
     with open_project(args) as project:
         rows = [summary.as_dict() for summary in summaries(project, args.names)]
         warnings = tuple(project.warnings)

@@ -80,6 +80,7 @@ def open_project(args: argparse.Namespace) -> Iterator[GroundingProject]:
         opened = GroundingProject.open(
             args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir, target=args.target,
             role=getattr(args, "role", None), telemetry=getattr(args, "telemetry", None),
+            published=False,  # one-shot commands read the build in place
         )
     with opened as project:
         scope = current()

@@ -7,11 +7,10 @@ import argparse
 import datetime
 from pathlib import Path
 
-from dbt_grounding.artifacts.state import atomic_write
 from dbt_grounding.cli.options import CommandOutput, add_project_options, open_project, path_arg
 from dbt_grounding.errors import ConfigurationError
-from dbt_grounding.monitoring import read_window, render_html, render_text
-from dbt_grounding.monitoring.daily import MAX_DAYS
+
+MAX_DAYS = 366  # the longest window (monitoring.daily checks it again); here so `--help` imports no library
 
 
 def register(subparsers) -> None:
@@ -29,6 +28,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
+    from dbt_grounding.monitoring import read_window, render_html, render_text
+
     with open_project(args) as project:
         window = read_window(project, args.days, args.until)
         warnings = tuple(project.warnings)
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 
 def _write(path: Path, page: str) -> None:
+    from dbt_grounding.artifacts.state import atomic_write
+
     try:
         atomic_write(path, page.encode("utf-8"))
     except OSError as error:

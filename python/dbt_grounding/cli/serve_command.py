@@ -1,5 +1,7 @@
 """`dbt-grounding serve`: the grounding tools as an MCP server, over stdio (default) or streamable HTTP on the
-loopback interface (`--http [PORT]`). Runs until the client closes stdin (stdio) or Ctrl-C (HTTP).
+loopback interface (`--http [PORT]`). A DuckDB project is served from its published build (write-audit-publish:
+each build the gate passes is published in the background; `--in-place` reads the warehouse dbt builds). Runs until
+the client closes stdin (stdio) or Ctrl-C (HTTP).
 
 Nothing but the protocol may reach stdout in stdio mode: warnings go to stderr, and the command prints nothing
 when it ends.
@@ -21,11 +23,15 @@ def register(subparsers) -> None:
                         help=f"serve streamable HTTP on 127.0.0.1:PORT/mcp (default port {DEFAULT_HTTP_PORT}) "
                              "instead of stdio")
     parser.add_argument("--hold-ms", type=positive_int, default=1000,
-                        help="keep the DuckDB connection open this long after a call (default 1000); released "
-                             "while a dbt command is running")
-    parser.add_argument("--published", action="store_true",
-                        help="serve the last published build and publish each build the gate passes (DuckDB: "
-                             "readers never hold the file dbt builds; see `dbt-grounding publish`)")
+                        help="with --in-place: keep the DuckDB connection open this long after a call (default "
+                             "1000); released while a dbt command is running")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--published", dest="in_place", action="store_false", default=False,
+                       help="the default on DuckDB: serve the last published build and publish each build the gate "
+                            "passes (readers never hold the file dbt builds; see `dbt-grounding publish`)")
+    where.add_argument("--in-place", dest="in_place", action="store_true", default=False,
+                       help="read the warehouse dbt builds (PostgreSQL and Spark always do): no publishing, the "
+                            "connection held between calls (--hold-ms) except while a dbt command runs")
     add_role_option(parser)
     add_project_options(parser)
     parser.set_defaults(run=run)
@@ -37,8 +43,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.errors import GroundingError
 
     live = LiveProject(args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir,
-                       target=args.target, hold_ms=args.hold_ms, role=args.role, published=args.published,
-                       telemetry=args.telemetry)
+                       target=args.target, hold_ms=args.hold_ms, role=args.role,
+                       published=False if args.in_place else "duckdb", telemetry=args.telemetry)
     server = build_server(live)  # a missing `mcp` package is a usage error before anything is served
     try:  # warm: the artifacts decoded before the first call; unusable ones are each call's error, not the end
         with live.using() as project:

@@ -69,6 +69,8 @@ class Freshness(Frozen):
     status: FreshnessStatus = Field(description="'unchecked' when the model declares no freshness policy.")
     policy: FreshnessPolicy = FreshnessPolicy()
     as_of: str | None = Field(default=None, description="ISO date or timestamp the values hold as of.")
+    as_of_column: str | None = Field(
+        default=None, description="The record's column holding as_of, when the model declares one (grounding meta).")
     last_built_at: str | None = Field(default=None, description="ISO timestamp of the model's last successful build.")
     age_seconds: int | None = Field(default=None, description="Age from the newest evidence when freshness was judged.")
     evidence: FreshnessEvidence | None = Field(default=None, description="Which evidence gave the age.")

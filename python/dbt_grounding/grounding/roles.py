@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from dbt_grounding import yaml_text
 from dbt_grounding.errors import ConfigurationError
 from dbt_grounding.grounding.spec import ACCESS_LEVELS  # lowest first
 
@@ -124,7 +125,7 @@ def load_roles(project_dir: str | Path) -> Roles:
     except (OSError, UnicodeDecodeError) as error:
         raise _malformed(path, f"cannot be read ({error})") from None
     try:
-        document = yaml.safe_load(text)
+        document = yaml_text.safe_load(text)
     except (yaml.YAMLError, RecursionError) as error:
         raise _malformed(path, f"is not valid YAML ({str(error).splitlines()[0]})") from None
     if document is None:

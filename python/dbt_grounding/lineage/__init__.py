@@ -12,7 +12,7 @@ from typing import Any
 
 _EXPORTS = {
     "LineageCache": "cache", "default_cache_dir": "cache",
-    "ColumnLineage": "columns", "ColumnTrace": "columns", "LineageStats": "columns", "affected_columns": "columns",
+    "ColumnLineage": "types", "ColumnTrace": "types", "LineageStats": "types", "affected_columns": "columns",
     "column_lineage": "columns", "impact_index": "columns",
     "LineageNode": "graph", "ModelLineage": "graph", "model_lineage": "graph",
     "ProjectLineage": "project_lineage",

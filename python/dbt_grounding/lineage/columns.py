@@ -10,81 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import msgspec
-
 from dbt_grounding.artifacts.catalog import Catalog
 from dbt_grounding.artifacts.manifest import Manifest, Node, Source
 from dbt_grounding.errors import UnknownNodeError
 from dbt_grounding.lineage.cache import LineageCache
 from dbt_grounding.lineage.dialect import dialect_for
 from dbt_grounding.lineage.resolver import SNAPSHOT_META_COLUMNS, ModelResolver
-from dbt_grounding.lineage.types import ColumnRef, LineageIssue
+from dbt_grounding.lineage.types import ColumnLineage, ColumnRef, ColumnTrace, LineageIssue, LineageStats
 
 # Where tracing ends: their columns are the raw inputs of everything downstream.
 TERMINAL_RESOURCE_TYPES = frozenset({"source", "seed"})
 
 # Paths multiply at every diamond in the DAG; past this many per column the rest are dropped (and flagged).
 MAX_PATHS_PER_COLUMN = 256
-
-
-class ColumnTrace(msgspec.Struct, frozen=True):
-    """Where one column's values come from.
-
-    Attributes:
-        column: the traced column.
-        sources: the source and seed columns it is computed from, sorted.
-        unresolved: columns where tracing stopped early (see `issues`), sorted.
-        paths: every chain of hops from the traced column (first) to where its lineage ends (last): a source or
-            seed column, an unresolved column, or a column computed from no column; sorted.
-        paths_truncated: more than MAX_PATHS_PER_COLUMN paths existed; `sources` is complete regardless.
-        issues: every problem met on the way, sorted.
-        constant: the column's own expression reads no column (a literal, `count(*)`, `current_date`).
-    """
-
-    column: str
-    sources: list[ColumnRef] = []
-    unresolved: list[ColumnRef] = []
-    paths: list[list[ColumnRef]] = []
-    paths_truncated: bool = False
-    issues: list[LineageIssue] = []
-    constant: bool = False
-
-
-class LineageStats(msgspec.Struct, frozen=True):
-    """What the call cost: models parsed by sqlglot, and models read from the on-disk cache (sorted)."""
-
-    parsed: list[str] = []
-    from_cache: list[str] = []
-
-
-class ColumnLineage(msgspec.Struct, frozen=True):
-    """Column lineage of one node.
-
-    Attributes:
-        unique_id: the traced node.
-        dialect: the sqlglot dialect its SQL was read with (None: generic SQL).
-        columns: one trace per traced column, in the node's column order.
-        edges: every column met -> the columns it is computed from directly (one hop), keys sorted.
-        resource_types: unique_id -> resource_type of every node in `edges`.
-        warnings: node-level problems (no compiled SQL, unparseable SQL), one line each, sorted.
-        stats: cost of the call; not part of any rendering.
-    """
-
-    unique_id: str
-    dialect: str | None
-    columns: dict[str, ColumnTrace]
-    edges: dict[ColumnRef, list[ColumnRef]]
-    resource_types: dict[str, str]
-    warnings: list[str] = []
-    stats: LineageStats = LineageStats()
-
-    def trace(self, column: str) -> ColumnTrace | None:
-        """The trace of `column` (exact name, else case-insensitive), or None if it was not traced."""
-        found = self.columns.get(column)
-        if found is None:
-            folded = column.casefold()
-            found = next((trace for name, trace in self.columns.items() if name.casefold() == folded), None)
-        return found
 
 
 def column_lineage(

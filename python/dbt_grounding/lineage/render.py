@@ -10,9 +10,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dbt_grounding.lineage.columns import ColumnLineage, ColumnTrace
 from dbt_grounding.lineage.graph import LineageNode, ModelLineage
-from dbt_grounding.lineage.types import ColumnRef, LineageIssue
+from dbt_grounding.lineage.types import ColumnLineage, ColumnRef, ColumnTrace, LineageIssue
 
 Lineage = ModelLineage | ColumnLineage
 

@@ -1,4 +1,5 @@
-"""The values column lineage is made of: column references, issues, and one model's resolved output columns.
+"""The values column lineage is made of: column references, issues, one model's resolved output columns, and the
+result of tracing a node's columns (ColumnLineage: here, not in columns.py, so rendering it imports no sqlglot).
 
 `ModelColumns` is what the on-disk cache stores, so every struct here encodes to deterministic JSON.
 """
@@ -82,3 +83,63 @@ class ModelColumns(msgspec.Struct, frozen=True):
                 return column
         folded = name.casefold()
         return next((column for column in self.columns if column.name.casefold() == folded), None)
+
+
+class ColumnTrace(msgspec.Struct, frozen=True):
+    """Where one column's values come from.
+
+    Attributes:
+        column: the traced column.
+        sources: the source and seed columns it is computed from, sorted.
+        unresolved: columns where tracing stopped early (see `issues`), sorted.
+        paths: every chain of hops from the traced column (first) to where its lineage ends (last): a source or
+            seed column, an unresolved column, or a column computed from no column; sorted.
+        paths_truncated: more than columns.MAX_PATHS_PER_COLUMN paths existed; `sources` is complete regardless.
+        issues: every problem met on the way, sorted.
+        constant: the column's own expression reads no column (a literal, `count(*)`, `current_date`).
+    """
+
+    column: str
+    sources: list[ColumnRef] = []
+    unresolved: list[ColumnRef] = []
+    paths: list[list[ColumnRef]] = []
+    paths_truncated: bool = False
+    issues: list[LineageIssue] = []
+    constant: bool = False
+
+
+class LineageStats(msgspec.Struct, frozen=True):
+    """What the call cost: models parsed by sqlglot, and models read from the on-disk cache (sorted)."""
+
+    parsed: list[str] = []
+    from_cache: list[str] = []
+
+
+class ColumnLineage(msgspec.Struct, frozen=True):
+    """Column lineage of one node.
+
+    Attributes:
+        unique_id: the traced node.
+        dialect: the sqlglot dialect its SQL was read with (None: generic SQL).
+        columns: one trace per traced column, in the node's column order.
+        edges: every column met -> the columns it is computed from directly (one hop), keys sorted.
+        resource_types: unique_id -> resource_type of every node in `edges`.
+        warnings: node-level problems (no compiled SQL, unparseable SQL), one line each, sorted.
+        stats: cost of the call; not part of any rendering.
+    """
+
+    unique_id: str
+    dialect: str | None
+    columns: dict[str, ColumnTrace]
+    edges: dict[ColumnRef, list[ColumnRef]]
+    resource_types: dict[str, str]
+    warnings: list[str] = []
+    stats: LineageStats = LineageStats()
+
+    def trace(self, column: str) -> ColumnTrace | None:
+        """The trace of `column` (exact name, else case-insensitive), or None if it was not traced."""
+        found = self.columns.get(column)
+        if found is None:
+            folded = column.casefold()
+            found = next((trace for name, trace in self.columns.items() if name.casefold() == folded), None)
+        return found

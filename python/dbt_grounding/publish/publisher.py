@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -52,18 +53,70 @@ class Publication:
     pruned: list[str]
 
 
-def publish_project(project, *, lock_path: Path, clock: Callable[[], datetime]) -> Publication:
+def publish_project(project, *, lock_path: Path, clock: Callable[[], datetime],
+                    audit_again: bool = True) -> Publication:
     """Audit the project's last build with the CI gate (checks.verdict: every check of `dbt-grounding check`,
-    the lock's included when `lock_path` exists), then publish it (see `publish`).
+    the lock's included when `lock_path` exists), then publish it (see `publish`). With `audit_again=False` a build
+    already published is left as it is without a new audit (the servers of one project, which all see it end).
 
     Raises:
         as `publish`, and what the gate raises (ConfigurationError for a profile that cannot be used).
     """
     from dbt_grounding.checks.verdict import gate_verdict
 
-    verdict = gate_verdict(project, None, use_warehouse=True, lock_path=lock_path)
-    lock_interface = hashlib.sha256(lock_path.read_bytes()).hexdigest() if lock_path.is_file() else None
-    return publish(project, verdict.findings, clock=clock, lock_interface=lock_interface)
+    target = project.artifacts.target_path
+    _refuse_while_running(target)  # before the gate: its warehouse checks would stand in a running build's way
+    with _one_publisher(target):  # several servers of one project see the same build end: one audits it
+        build = project.artifacts.builds.last_build()
+        done = _published_before(target, build) if build is not None and not audit_again else None
+        if done is not None:
+            return done
+        verdict = gate_verdict(project, None, use_warehouse=True, lock_path=lock_path)
+        lock_interface = hashlib.sha256(lock_path.read_bytes()).hexdigest() if lock_path.is_file() else None
+        return publish(project, verdict.findings, clock=clock, lock_interface=lock_interface)
+
+
+@contextmanager
+def _one_publisher(target: Path) -> Iterator[None]:
+    """An exclusive lock on the store (flock on published/.lock) for the length of one publish, across processes;
+    the kernel releases it when a holder dies. Where fcntl does not exist (Windows), publishes are not serialised."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - POSIX only
+        yield
+        return
+    folder = published_dir(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _published_before(target: Path, build) -> Publication | None:
+    """The Publication when `build` is the current published build, or was published before (made current again)."""
+    name = snapshot_name(parse_utc(build.generated_at), build.invocation_id)
+    current = read_current(target)
+    if current is not None and current.snapshot == name:
+        return Publication(current, copied=False, pruned=prune(target, keep=name))
+    earlier = read_record(published_dir(target) / name)
+    if earlier is not None:  # published before, then another build was: make it current again
+        write_current(target, earlier)
+        return Publication(earlier, copied=False, pruned=prune(target, keep=name))
+    return None
+
+
+def _refuse_while_running(target: Path) -> None:
+    if _newer(target / "manifest.json", target / "run_results.json"):
+        # dbt writes manifest.json when it has parsed and run_results.json when it ends: a command is running (or
+        # one that builds nothing, `dbt ls`/`dbt parse`, ran since): the warehouse may hold half a build
+        raise PublishRefusedError(
+            "manifest.json is newer than run_results.json: a dbt command is running, or one that builds nothing "
+            "(dbt parse, dbt ls) ran after the last build, so the warehouse may not hold the build the gate judged.",
+            hint="Publish once the build ends, or after the next `dbt build`.", reason="running",
+        )
 
 
 def publish(project, findings, *, clock: Callable[[], datetime], lock_interface: str | None = None) -> Publication:
@@ -100,29 +153,17 @@ def publish(project, findings, *, clock: Callable[[], datetime], lock_interface:
                                   hint="Run `dbt build`, then publish.", reason="no build")
     target = project.artifacts.target_path
     name = snapshot_name(parse_utc(build.generated_at), build.invocation_id)
-    current = read_current(target)
     folder = published_dir(target) / name
-    if current is not None and current.snapshot == name:
-        return Publication(current, copied=False, pruned=prune(target, keep=name))
-    earlier = read_record(folder)
-    if earlier is not None:  # published before, then another build was: make it current again
-        write_current(target, earlier)
-        return Publication(earlier, copied=False, pruned=prune(target, keep=name))
+    done = _published_before(target, build)
+    if done is not None:
+        return done
 
     marts = sorted(project.grounding_models(), key=lambda node: node.unique_id)
     warehouse = project.warehouse()
     warehouse_path = warehouse.path
     warehouse.close()  # DuckDB refuses a second handle on one file in one process: the copy attaches it itself
-    run_results = target / "run_results.json"
     seen = _signature(target)
-    if _newer(target / "manifest.json", run_results):
-        # dbt writes manifest.json when it has parsed and run_results.json when it ends: a command is running (or
-        # one that builds nothing, `dbt ls`/`dbt parse`, ran since): the warehouse may hold half a build
-        raise PublishRefusedError(
-            "manifest.json is newer than run_results.json: a dbt command is running, or one that builds nothing "
-            "(dbt parse, dbt ls) ran after the last build, so the warehouse may not hold the build the gate judged.",
-            hint="Publish once the build ends, or after the next `dbt build`.", reason="running",
-        )
+    _refuse_while_running(target)
     temporary = published_dir(target) / f".tmp-{name}-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)

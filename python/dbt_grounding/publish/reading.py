@@ -1,5 +1,5 @@
 """Reading the published build: its artifacts and its DuckDB copy of the grounding marts, in place of the target
-folder and the warehouse dbt writes (GroundingProject.open(..., published=True); the agent server).
+folder and the warehouse dbt writes (GroundingProject.open's default when a build was published; the agent server).
 
 The copy is never written after it is published, so a reader may hold its connection as long as it likes: no build
 waits for it. Its relations hold the marts only; the relations upstream of them were checked by the gate before the
@@ -27,6 +27,16 @@ class PublishedSource:
     artifacts: Artifacts
     database: Path
     notes: list[str]
+
+
+def is_published(target_path: Path) -> bool:
+    """Whether the target folder has a published build to read (GroundingProject.open(published="auto")).
+
+    Raises:
+        ArtifactError: the store's pointer exists but cannot be used (not "absent": that would silently fall back to
+            reading the warehouse in place).
+    """
+    return read_current(target_path) is not None
 
 
 def open_published(target_path: Path, project_dir: Path) -> PublishedSource:

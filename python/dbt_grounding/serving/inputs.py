@@ -1,10 +1,11 @@
 """The document's inputs (context.DocumentInputs) mapped from what serving gathered: the manifest's node and spec,
 the checked relation, the served rows, freshness and test status. Plain mapping: no warehouse query but the as-of
-fallback of `as_of_value`."""
+fallback `as_of_value` is given."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dbt_grounding.context import ColumnInput, DocumentInputs, Freshness, FreshnessPolicy, ModelInput, TestStatus
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from dbt_grounding.grounding.freshness import FreshnessResult
     from dbt_grounding.grounding.spec import GroundingSpec
     from dbt_grounding.grounding.test_status import TestOutcome
-    from dbt_grounding.warehouse import Warehouse
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class MartInputs:
             freshness=Freshness(
                 status=freshness.status,
                 policy=FreshnessPolicy(warn_after=freshness.warn_after, error_after=freshness.error_after),
-                as_of=as_of, last_built_at=freshness.last_built_at, age_seconds=freshness.age_seconds,
+                as_of=as_of, as_of_column=_row_column(rows, self.model.as_of_column),
+                last_built_at=freshness.last_built_at, age_seconds=freshness.age_seconds,
                 evidence=freshness.evidence,
             ),
             tests=self.tests, sources=self.sources, invocation_id=self.invocation_id,
@@ -53,6 +54,13 @@ class MartInputs:
                for name in self.never_built],
             known_names=self.known_names,
         )
+
+
+def _row_column(rows: list[dict], column: str | None) -> str | None:
+    """`column` as the rows spell it (the spec may differ in case), else as given."""
+    if column is None:
+        return None
+    return next((name for name in (rows[0] if rows else {}) if name.lower() == column.lower()), column)
 
 
 def model_input(node: Node | Source, spec: GroundingSpec, name: str) -> ModelInput:
@@ -85,12 +93,13 @@ def served_columns(node: Node | Source, served: RelationCheck) -> list[ColumnInp
     return columns
 
 
-def as_of_value(warehouse: Warehouse, relation: tuple, spec: GroundingSpec, rows: list[dict]) -> Any:
-    """The served row's own as-of value; the relation's newest only when no row matched (a full scan)."""
+def as_of_value(spec: GroundingSpec, rows: list[dict], relation_newest: Callable[[], Any]) -> Any:
+    """The served row's own as-of value; the relation's newest (`relation_newest()`, a full scan) only when no row
+    matched or the as-of column was not served."""
     if not spec.as_of_column:
         return None
     column = next((c for c in (rows[0] if rows else {}) if c.lower() == spec.as_of_column.lower()), None)
     if column is None:
-        return warehouse.max_value(relation, spec.as_of_column)
+        return relation_newest()
     values = [row[column] for row in rows if row[column] is not None]
     return max(values) if values else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from dbt_grounding.errors import AccessDeniedError, GroundingError, InvalidKeyError
 from dbt_grounding.grounding.drift import relation_of
@@ -54,6 +54,8 @@ class ContextRequest:
         role: the caller's role (grounding.roles): marts above its level do not exist for it, columns it may not
             see are left out of records and listed as withheld.
         marts_only: serve grounding marts only (serving.access), as the agent server does.
+        invalid_keys: "raise" (default): a key that is not valid refuses the request; "answer": its InvalidKeyError
+            takes its document's place in the answer and the other keys are served (the get_contexts tool).
     """
 
     model: str
@@ -65,6 +67,7 @@ class ContextRequest:
     include_passing_tests: bool = False
     role: Role = BUILT_IN_ROLES["restricted"]
     marts_only: bool = False
+    invalid_keys: Literal["raise", "answer"] = "raise"
 
 
 class Serving:
@@ -139,14 +142,29 @@ class Serving:
                     checked.append(self._checked(warehouse, node, policy))
                 return dict(checked[0].state.columns or [])
 
-            keys = [coerce_key(spec, node, key, column_types=relation_types) for key in request.keys]
+            keys: list[dict[str, Any] | InvalidKeyError] = []
+            for key in request.keys:
+                try:
+                    keys.append(coerce_key(spec, node, key, column_types=relation_types))
+                except InvalidKeyError as error:
+                    if request.invalid_keys == "raise":
+                        raise
+                    keys.append(error)
             served = checked[0] if checked else self._checked(warehouse, node, policy)
             build, tests = self.artifacts.builds.node(node.unique_id), self.tests(node.unique_id)
             refuse_untrusted_build(node, build, tests, self.artifacts, policy, self.lineage.short_name)
             columns = [column for column in served_columns(node, served) if column.name not in withheld]
             selected = [column.name for column in columns] or [name for name in node.columns if name not in withheld]
-            fetched = [warehouse.fetch_rows(relation, key, selected, policy.row_limit) for key in keys]
-            as_of = [as_of_value(warehouse, relation, spec, rows) for rows in fetched]
+            fetched = _fetch(warehouse, relation, keys, selected, policy.row_limit, request.invalid_keys)
+            newest: list[Any] = []  # the as-of fallback for keys that matched nothing: one scan per request
+
+            def relation_newest() -> Any:
+                if not newest:
+                    newest.append(warehouse.max_value(relation, spec.as_of_column))
+                return newest[0]
+
+            as_of = [None if isinstance(rows, InvalidKeyError) else as_of_value(spec, rows, relation_newest)
+                     for rows in fetched]
             mart = MartInputs(
                 model=model_input(node, spec, self.lineage.short_name(node.unique_id)), columns=columns,
                 tests=test_statuses(tests),
@@ -158,8 +176,11 @@ class Serving:
                 + [note for note in [access.withheld_note(node)] if note],
                 never_built=list(served.expected.never_built), known_names=self.known_names(),
             )
-        documents = []
+        documents: list[ContextDocument | InvalidKeyError] = []
         for key, rows, value in zip(keys, fetched, as_of):
+            if isinstance(key, InvalidKeyError) or isinstance(rows, InvalidKeyError):
+                documents.append(key if isinstance(key, InvalidKeyError) else rows)
+                continue
             freshness = self.freshness(node, as_of_value=value)
             refuse_stale(node, freshness, policy)
             with phase("render"):  # a served request's render time (telemetry)
@@ -195,6 +216,33 @@ class Serving:
         if self.artifacts.run_results is None:
             return [next(note.message for note in self.artifacts.notes if note.artifact == "run_results.json")]
         return []
+
+
+def _fetch(warehouse: Warehouse, relation: tuple, keys: list[dict[str, Any] | InvalidKeyError], columns: list[str],
+           limit: int, invalid_keys: str) -> list[list[dict] | InvalidKeyError]:
+    """Each key's rows, in order: one query per set of key columns (keys by one candidate key: one query). A key
+    already refused stays its error; with invalid_keys="answer", a value the warehouse refuses (InvalidKeyError) is
+    found by asking for each key of its query alone, and becomes that key's answer."""
+    fetched: list[list[dict] | InvalidKeyError] = list(keys)  # errors stay in place
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for position, key in enumerate(keys):
+        if not isinstance(key, InvalidKeyError):
+            groups.setdefault(tuple(key), []).append(position)
+    for positions in groups.values():
+        try:
+            found = warehouse.fetch_rows_of_keys(relation, [keys[p] for p in positions], columns, limit)
+        except InvalidKeyError:
+            if invalid_keys == "raise" or len(positions) == 1:
+                raise
+            found = []
+            for position in positions:
+                try:
+                    found.append(warehouse.fetch_rows(relation, keys[position], columns, limit))
+                except InvalidKeyError as error:
+                    found.append(error)
+        for position, rows in zip(positions, found):
+            fetched[position] = rows
+    return fetched
 
 
 def _check_key_count(node: Node | Source, keys: Sequence[Mapping[str, Any]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dbt_grounding.errors import ConfigurationError
 from dbt_grounding.warehouse.base import Warehouse
@@ -68,6 +69,7 @@ def adapter_named(name: str, *, purpose: str = "Reading a warehouse") -> Adapter
         ) from None
 
 
+@lru_cache(maxsize=4096)  # a pure function of its two strings; a schema check asks for the same few types many times
 def normalize_type(adapter: str, type_text: str) -> str:
     """The adapter's canonical spelling of a type.
 

@@ -28,9 +28,11 @@ from dbt_grounding.errors import (
 )
 from dbt_grounding.telemetry.timing import phase
 from dbt_grounding.warehouse.sql import (
+    KEY_INDEX,
     KeyValue,
     build_select_distinct,
     build_select_rows,
+    build_select_rows_of_keys,
     build_select_since,
     check_key,
     check_selection,
@@ -89,10 +91,10 @@ class QueryFailure(Enum):
 class Warehouse(ABC):
     """Read-only access to the relations of one dbt target. Use as a context manager, or call `close()`.
 
-    A template: the lookups (`fetch_rows`, `distinct_values`, `max_value`), sessions and the mapping of query
-    errors are here, once; an engine supplies how it connects (`_operation`), runs a statement (`_execute`), names a
-    relation (`_relation_sql`), quotes (`identifier_quote`), marks and binds a parameter (`_placeholder`,
-    `_bind_value`), introspects (`inspect`) and which of its errors mean what (`_classify`). Operations on one
+    A template: the lookups (`fetch_rows`, `fetch_rows_of_keys`, `distinct_values`, `max_value`), sessions and the
+    mapping of query errors are here, once; an engine supplies how it connects (`_operation`), runs a statement
+    (`_execute`), names a relation (`_relation_sql`), quotes (`identifier_quote`), marks and binds a parameter
+    (`_placeholder`, `_bind_value`), introspects (`inspect`) and which of its errors mean what (`_classify`). Operations on one
     object run one at a time (one lock, re-entrant so a session can hold it).
     """
 
@@ -203,6 +205,59 @@ class Warehouse(ABC):
             )
             names, rows = self._query(sql, params, relation)
         return [dict(zip(names, row)) for row in rows]
+
+    def fetch_rows_of_keys(
+        self,
+        relation: Relation | tuple[str | None, str, str],
+        keys: Sequence[Mapping[str, KeyValue]],
+        columns: Sequence[str],
+        limit: int,
+    ) -> list[list[Row]]:
+        """The rows of several keys in one statement (`k IN (?, ?, ...)`, values bound, never inlined): what
+        `fetch_rows` returns for each key, in the order of `keys`.
+
+        Args:
+            relation: (database, schema, identifier) from the manifest.
+            keys: column -> value per key, every key naming the same columns (as `fetch_rows`'s key).
+            columns: the columns to return, in order.
+            limit: the most rows the caller wants per key; up to limit + 1 of each are returned.
+
+        Returns:
+            One list of rows per key, in order (a key given twice gets the same rows twice).
+
+        Raises:
+            InvalidKeyError: no key, keys naming different columns, or a value `fetch_rows` would refuse.
+            MissingRelationError, SchemaDriftError, WarehouseError: as `fetch_rows`.
+        """
+        relation = Relation(*relation)
+        checked = [check_key(key) for key in keys]
+        if not checked:
+            raise InvalidKeyError("A lookup needs at least one key.", hint="Pass keys=[{'customer_id': 42}, ...].")
+        key_columns = checked[0][0]
+        if any(names != key_columns for names, _ in checked):
+            raise InvalidKeyError("Every key of one lookup names the same key columns.",
+                                  hint="Look keys of different columns up separately.", columns=key_columns)
+        check_selection(columns, limit)
+        distinct: dict[tuple[Any, ...], int] = {}
+        for _, values in checked:  # by type too: 1 and True and 1.0 hash alike, but bind differently
+            distinct.setdefault(tuple((type(value), value) for value in values), len(distinct))
+        values_in_order = [tuple(value for _, value in typed) for typed in distinct]
+        if len(values_in_order) == 1:  # one key: the plain lookup, no key index to compute
+            rows = self.fetch_rows(relation, dict(zip(key_columns, values_in_order[0])), columns, limit)
+            return [rows for _ in checked]
+        bound = [self._bind_value(column, value) for values in values_in_order
+                 for column, value in zip(key_columns, values)]
+        with self._operation():
+            sql = build_select_rows_of_keys(
+                self._relation_sql(relation), key_columns, len(values_in_order), columns, limit, quote=self._quote,
+                placeholder=self._placeholder,
+            )
+            names, rows = self._query(sql, tuple(bound) * 2, relation)
+        found: list[list[Row]] = [[] for _ in values_in_order]
+        for row in rows:
+            record = dict(zip(names, row))
+            found[record.pop(KEY_INDEX)].append(record)
+        return [found[distinct[tuple((type(value), value) for value in values)]] for _, values in checked]
 
     def distinct_values(self, relation: Relation | tuple[str | None, str, str], column: str, limit: int) -> list[Any]:
         """Up to `limit` distinct non-null values of a column (the known person names of context.known_names).

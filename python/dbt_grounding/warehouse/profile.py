@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from dbt_grounding import yaml_text
 from dbt_grounding.errors import ConfigurationError
 from dbt_grounding.warehouse.adapters import ADAPTERS
 from dbt_grounding.warehouse.rendering import render_data, render_value
@@ -192,7 +193,7 @@ def _select_output(
 
 def _load_yaml(path: Path) -> Mapping[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_text.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigurationError(
             f"Cannot read {path}: {exc}", hint="Fix the file; `dbt debug` reports the same problem.", path=str(path)

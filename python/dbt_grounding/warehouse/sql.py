@@ -14,13 +14,17 @@ from typing import Any
 from dbt_grounding.errors import InvalidKeyError
 
 __all__ = [
-    "KeyValue", "build_select_distinct", "build_select_rows", "build_select_since", "check_key", "check_selection", "columns_by_relation",
+    "KEY_INDEX", "KeyValue", "build_select_distinct", "build_select_rows", "build_select_rows_of_keys",
+    "build_select_since", "check_key", "check_selection", "columns_by_relation",
     "distinct_non_null", "quote_identifier", "short_reason",
 ]
 
 KeyValue = str | int | float | decimal.Decimal | datetime.date | datetime.datetime | datetime.time | uuid.UUID
 _KEY_VALUE_TYPES = (str, int, float, decimal.Decimal, datetime.date, datetime.datetime, datetime.time, uuid.UUID)
 _MESSAGE_LIMIT = 300
+# The columns build_select_rows_of_keys adds: which requested key a row matched, and its rank among that key's rows.
+KEY_INDEX = "__dbt_grounding_key"
+_KEY_ROW = "__dbt_grounding_row"
 
 
 def check_key(key: Mapping[str, Any]) -> tuple[list[str], tuple[KeyValue, ...]]:
@@ -122,6 +126,62 @@ def build_select_since(
     selected = ", ".join(quote(name) for name in columns)
     return (f"SELECT {selected} FROM {relation_sql} WHERE {quote(column)} >= {marker} "
             f"ORDER BY {quote(column)} LIMIT {limit + 1}")
+
+
+def build_select_rows_of_keys(
+    relation_sql: str,
+    key_columns: Sequence[str],
+    keys: int,
+    columns: Sequence[str],
+    limit: int,
+    *,
+    quote: Callable[[str], str],
+    placeholder: str | Callable[[int], str],
+) -> str:
+    """The rows of `keys` keys in one statement, each key's capped at limit + 1 like `build_select_rows`:
+
+        SELECT <columns>, KEY_INDEX FROM (
+          SELECT <columns>, KEY_INDEX, row_number() OVER (PARTITION BY KEY_INDEX ORDER BY KEY_INDEX) AS _row FROM (
+            SELECT <columns>, CASE WHEN <key 0> THEN 0 WHEN <key 1> THEN 1 ... END AS KEY_INDEX
+            FROM <relation> WHERE k IN (?, ?, ...)          -- several key columns: <key 0> OR <key 1> ...
+          ) matched
+        ) numbered WHERE _row <= limit + 1
+
+    KEY_INDEX says which key (by position) a row matched, compared by the engine as the WHERE compares, so no
+    Python equality of driver values decides it. Parameters: every key's values in order for the CASE, then again
+    for the WHERE; distinct keys only (a key given twice would match its first position only).
+
+    Args:
+        relation_sql: the relation, already quoted.
+        key_columns: key column names (quoted here), the same for every key.
+        keys: how many keys (>= 1).
+        columns: selected column names (quoted here), checked by `check_selection`.
+        limit: the row cap per key.
+        quote, placeholder: as `build_select_rows`; a callable placeholder gets the parameter's position in the
+            whole statement.
+
+    Returns:
+        The SQL text; no value appears in it.
+    """
+    marker = placeholder if callable(placeholder) else (lambda _position: placeholder)
+    width = len(key_columns)
+    quoted_keys = [quote(column) for column in key_columns]
+
+    def matches(key: int, offset: int) -> str:
+        return " AND ".join(f"{column} = {marker(offset + key * width + i)}" for i, column in enumerate(quoted_keys))
+
+    selected = ", ".join(quote(column) for column in columns)
+    index, row = quote(KEY_INDEX), quote(_KEY_ROW)
+    case = "CASE " + " ".join(f"WHEN {matches(key, 0)} THEN {key}" for key in range(keys)) + " END"
+    where_offset = keys * width
+    if width == 1:
+        where = f"{quoted_keys[0]} IN ({', '.join(marker(where_offset + key) for key in range(keys))})"
+    else:
+        where = " OR ".join(f"({matches(key, where_offset)})" for key in range(keys))
+    return (f"SELECT {selected}, {index} FROM (SELECT {selected}, {index}, row_number() OVER (PARTITION BY {index} "
+            f"ORDER BY {index}) "
+            f"AS {row} FROM (SELECT {selected}, {case} AS {index} FROM {relation_sql} WHERE {where}) matched) "
+            f"numbered WHERE {row} <= {limit + 1}")
 
 
 def columns_by_relation(

@@ -1,7 +1,9 @@
-"""8 clients (each its own `dbt-grounding serve` over stdio, as 8 agents would start it) asking for documents
-while `dbt build` rewrites the DuckDB file: bounded in calls and time, every call answered (0 failed), the build
-succeeds, and every server ends up serving the new build. The figures are printed (run with -s); nothing asserts a
-time. Serving from a published copy the build never touches is the later fix (see README, "Serving...")."""
+"""8 clients (each its own `dbt-grounding serve` over stdio, as 8 agents would start it, serving the published build:
+the default) asking for documents while `dbt build` rewrites the DuckDB file: bounded in calls and time, every call
+answered (0 failed), the build succeeds, no document mixes two builds (the build runs with another as-of date, so a
+document's as_of_date tells whose data it holds and its citation whose artifacts), and every server ends up serving
+the new build once it is published. The figures are printed (run with -s); nothing asserts a time
+(benchmarks/serve_through_build.py measures them)."""
 
 from __future__ import annotations
 
@@ -19,15 +21,17 @@ from dbt_runner import AS_OF_DATE, DbtProject, copy_build
 
 pytestmark = pytest.mark.dbt
 MART = "fct_customer_health_summary"
+NEW_AS_OF = "2026-07-01"  # the build under load: data of another day than the first build's AS_OF_DATE
 CLIENTS = 8
 MAX_CALLS = 400  # per client
 DEADLINE_S = 900  # the whole exchange, whatever the machine's load
 PAUSE_S = 0.05  # between one client's calls
+PUBLISHED_WAIT_S = 300  # after the build: for every server to audit, publish and serve it
 
 
 def test_clients_keep_getting_answers_while_dbt_build_runs(built_package: DbtProject, tmp_path) -> None:
     project = copy_build(built_package, tmp_path / "scratch")
-    calls: list[tuple[int, float, float, bool, str]] = []  # client, started, seconds, failed, invocation
+    calls: list[tuple[int, float, float, bool, str, str]] = []  # client, started, seconds, failed, invocation, as-of
     build: dict = {}
 
     async def ask(client: Client, number: int, customer: int) -> None:
@@ -36,10 +40,12 @@ def test_clients_keep_getting_answers_while_dbt_build_runs(built_package: DbtPro
             result = await client.call_tool("get_context", {"mart": MART, "key": {"customer_id": customer},
                                                             "form": "json"})
             failed, text = bool(result.is_error), result.content[0].text
-            invocation = "" if failed else json.loads(text)["citation"]["invocation_id"]
+            document = {} if failed else json.loads(text)
+            invocation = document["citation"]["invocation_id"] if document else ""
+            as_of = str(document["freshness"]["as_of"]) if document else ""  # the row's, or the mart's newest
         except Exception as exc:  # noqa: BLE001 - a transport failure is a failed request too
-            failed, text, invocation = True, repr(exc), ""
-        calls.append((number, started, time.monotonic() - started, failed, invocation if not failed else text))
+            failed, text, invocation, as_of = True, repr(exc), "", ""
+        calls.append((number, started, time.monotonic() - started, failed, invocation if not failed else text, as_of))
 
     async def client_loop(client: Client, number: int, stop: anyio.Event) -> None:
         for call in range(MAX_CALLS):
@@ -52,7 +58,7 @@ def test_clients_keep_getting_answers_while_dbt_build_runs(built_package: DbtPro
         await anyio.sleep(2)  # the clients are under way
         build["started"] = time.monotonic()
         result = await anyio.to_thread.run_sync(lambda: project.run(
-            "build", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}", check=False))
+            "build", "--vars", f"{{dbt_grounding_as_of_date: '{NEW_AS_OF}'}}", check=False))
         build.update(ended=time.monotonic(), returncode=result.returncode, output=result.stdout[-3000:])
         await anyio.sleep(1)
         stop.set()
@@ -69,8 +75,14 @@ def test_clients_keep_getting_answers_while_dbt_build_runs(built_package: DbtPro
                     for number, client in enumerate(clients):
                         group.start_soon(client_loop, client, number, stop)
                     group.start_soon(run_build, stop)
-            for number, client in enumerate(clients):  # after the build: each server has reloaded
+            # after the build: each server audits and publishes it in the background (one of them copies it, the
+            # others find it published), and then serves it
+            deadline = time.monotonic() + PUBLISHED_WAIT_S
+            for number, client in enumerate(clients):
                 await ask(client, number, 12)
+                while calls[-1][5] != NEW_AS_OF and time.monotonic() < deadline:
+                    await anyio.sleep(0.5)
+                    await ask(client, number, 12)
             build["warm_calls"] = before
 
     anyio.run(main)
@@ -83,5 +95,9 @@ def test_clients_keep_getting_answers_while_dbt_build_runs(built_package: DbtPro
           f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
     assert not failed, failed[:3]
     assert {call[0] for call in during} == set(range(CLIENTS))  # every client was asking while dbt built
-    first, last = calls[0][4], {call[4] for call in calls[-CLIENTS:]}
+    first, last = calls[0][4], {[call for call in calls if call[0] == number][-1][4] for number in range(CLIENTS)}
     assert len(last) == 1 and first not in last  # all servers serve the new build's artifacts
+    (new,) = last
+    data_of = {first: AS_OF_DATE, new: NEW_AS_OF}
+    mixed = [call for call in calls if data_of.get(call[4]) != call[5]]
+    assert not mixed, mixed[:3]  # every document: one build's artifacts with the same build's data

@@ -40,7 +40,7 @@ def invocation(client: SyncClient) -> str:
 def test_drift_then_rebuild_then_failed_tests(built_package: DbtProject, tmp_path) -> None:
     project = copy_build(built_package, tmp_path / "scratch")
     vars_ = f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}"
-    with mcp_session(project) as client:
+    with mcp_session(project, "--in-place") as client:  # drift made behind dbt's back, in the file it serves
         built = invocation(client)
 
         write(project, f"create or replace table main_ai_grounding.{MART} as "

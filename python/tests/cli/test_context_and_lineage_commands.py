@@ -49,9 +49,9 @@ def test_context_compact_format(built_package: DbtProject) -> None:
     compact = run_cli(built_package, "context", MART, "--key", "customer_id=12", "--format", "compact")
     markdown = run_cli(built_package, "context", MART, "--key", "customer_id=12")
     assert compact.returncode == 0, compact.stderr
-    assert compact.stdout.startswith(f"# {MART} customer_id = 12\n")
+    assert compact.stdout.startswith(f"# {MART} customer_id = 12, dbt invocation ")
     assert "\nhealth_status: High Risk\n" in compact.stdout
-    assert "## Columns" not in compact.stdout and "\nCite: " in compact.stdout
+    assert "## Columns" not in compact.stdout and "Cite this title" in compact.stdout
     counter = default_token_counter()
     assert counter.count(compact.stdout) * 4 < counter.count(markdown.stdout)
 

@@ -144,6 +144,7 @@ HEALTH_FRESHNESS = Freshness(
     status="warn",
     policy=FreshnessPolicy(warn_after="24 hours", error_after="48 hours"),
     as_of=date(2026, 6, 30),
+    as_of_column="as_of_date",
     last_built_at=datetime(2026, 7, 1, 6, 55, 12, tzinfo=timezone.utc),
     age_seconds=111_600,
     evidence="as-of column",

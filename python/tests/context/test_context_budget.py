@@ -109,8 +109,8 @@ def test_the_minimum_document_keeps_key_record_freshness_tests_and_warnings() ->
     assert smallest.has_valid_hash()
     markdown = smallest.to_markdown()
     for line in ("customer_id = 51", "health_status: High Risk", "as_of_date: 2026-06-30",
-                 "As of 2026-06-30; freshness: warn",
-                 "Tests: 1 fail, 1 warn, 8 pass", INJECTION_PHRASE, "Omitted to fit max_tokens: sources,"):
+                 "Cite this title; quote as is with as_of_date,", "Freshness: warn, 1 day 7 hours old.",
+                 "Tests with upstream: 1 fail, 1 warn, 8 pass", INJECTION_PHRASE, "Omitted to fit max_tokens: sources,"):
         assert line in markdown
 
 
@@ -135,7 +135,7 @@ def test_the_compact_form_has_its_own_budget() -> None:
     document = build_document(health_inputs(), max_tokens=compact - 1, form="compact")
     assert tokens(document, "compact") <= compact - 1
     assert [o.section for o in document.omitted] == ["tests"]  # the names of the failing tests; counts stay
-    assert "Tests: 1 fail, 1 warn, 8 pass" in document.to_compact()
+    assert "Tests with upstream: 1 fail, 1 warn, 8 pass" in document.to_compact()
     assert minimum_tokens(form="compact") < compact
 
 

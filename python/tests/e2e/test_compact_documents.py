@@ -62,7 +62,7 @@ def test_compact_documents_hold_every_record_fact_in_a_fraction_of_the_tokens(de
             assert document.found and record_facts_missing(document, document.to_compact()) == [], customer
             compact, markdown = counter.count(document.to_compact()), counter.count(document.to_markdown())
             assert compact * 4 < markdown, (customer, compact, markdown)
-            assert f"Cite: {MART} customer_id = {customer}, dbt invocation " in document.to_compact()
+            assert document.to_compact().startswith(f"# {MART} customer_id = {customer}, dbt invocation ")
             assert "total_contract_value: " in document.to_compact() and " USD\n" in document.to_compact()
 
 
@@ -84,7 +84,7 @@ def test_passing_tests_are_counted_and_listed_on_request(demo: DbtProject) -> No
     passing = counted.test_counts.by_status["pass"]
     assert counted.tests == [] and passing == counted.test_counts.total > 100
     assert len(listed.tests) == passing and all(test.status == "pass" for test in listed.tests)
-    assert f"Tests: {passing} pass (model and upstream)" in counted.to_compact()
+    assert f"Tests with upstream: {passing} pass" in counted.to_compact()
 
 
 def test_describe_mart_gives_meanings_rules_units_and_source_columns(demo: DbtProject) -> None:

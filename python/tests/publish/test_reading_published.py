@@ -58,7 +58,7 @@ def test_a_newer_build_that_was_not_published_is_stated(published: DbtProject) -
     with _open(published) as project:
         document = project.context(MART, {"customer_id": 51})
     assert any(w.startswith("A newer build (dbt invocation") for w in document.warnings), document.warnings
-    with GroundingProject.open(REPO_ROOT, target_path=published.target_path) as in_place:
+    with GroundingProject.open(REPO_ROOT, target_path=published.target_path, published=False) as in_place:
         assert in_place.context(MART, {"customer_id": 51}).citation.invocation_id != document.citation.invocation_id
 
 

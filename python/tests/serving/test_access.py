@@ -15,7 +15,7 @@ import pytest
 from dbt_runner import REPO_ROOT, DbtProject
 from dbt_grounding import GroundingProject
 from dbt_grounding.agent import grounding_tools
-from dbt_grounding.errors import AccessDeniedError, ExitCode
+from dbt_grounding.errors import AccessDeniedError, ExitCode, InvalidKeyError
 from dbt_grounding.mart_summary import summaries
 
 CLI = str(Path(sys.executable).with_name("dbt-grounding"))
@@ -74,6 +74,36 @@ def test_columns_the_role_may_not_see_are_absent_and_listed(built_package) -> No
         full = project.context(HEALTH, {"customer_id": 51})
     assert "primary_contact_email" in full.rows[0]
     assert set(full.rows[0]) - set(document.rows[0]) == {"primary_contact_email"}
+
+
+def test_a_lookup_by_a_column_the_role_may_not_see_is_refused_before_any_query(built_package) -> None:
+    """Looking a record up by a withheld column would confirm its values (is this e-mail a customer's?): refused
+    for the role, before the warehouse is asked, the same for a value that exists and one that does not; a role
+    that may see the column gets the ordinary answer (it is not a key of the mart)."""
+    statements: list = []
+    email = {"primary_contact_email": "ops@maplesoftware.com"}
+    with GroundingProject.open(REPO_ROOT, target_path=built_package.target_path, role=AGENT,
+                               warehouse_options={"on_query": lambda sql, params: statements.append(sql)}) as project:
+        refusals = []
+        for key in (email, {"primary_contact_email": "nobody@example.invalid"}, {**email, "customer_id": 51}):
+            with pytest.raises(AccessDeniedError) as raised:
+                project.context(HEALTH, key)
+            refusals.append(raised.value)
+        with pytest.raises(AccessDeniedError):  # all or nothing: one withheld key refuses the whole request
+            project.contexts(HEALTH, [{"customer_id": 51}, email])
+        tools = {tool.name: tool for tool in grounding_tools(project)}
+        answer = tools["get_context"](mart=HEALTH, key=email)
+    assert statements == []  # refused before any query
+    assert refusals[0].message == refusals[1].message.replace("nobody@example.invalid", "ops@maplesoftware.com")
+    assert "ops@maplesoftware.com" not in refusals[0].message  # the value is not echoed
+    assert all(r.details["columns"] == ["primary_contact_email"] and r.details["role"] == AGENT for r in refusals)
+    assert "by primary_contact_email: personal data (email)" in refusals[0].message
+    assert answer.is_error and answer.error["error"] == "AccessDeniedError" and "may not look" in answer.text
+    with opened(built_package, "restricted") as project, pytest.raises(InvalidKeyError):
+        project.context(HEALTH, email)
+    refused = _cli(built_package, "context", HEALTH, "--key", "primary_contact_email=ops@maplesoftware.com",
+                   "--role", AGENT)
+    assert refused.returncode == ExitCode.ACCESS_DENIED and "may not look" in refused.stderr, refused.stderr
 
 
 def test_the_managers_assistant_reads_revenue(built_package) -> None:

@@ -76,7 +76,26 @@ def test_a_request_is_one_connection_and_one_schema_check_however_many_keys(demo
         assert project.warehouse().connections_opened == 1
     assert catalog_queries(one) and len(catalog_queries(three)) == len(catalog_queries(one))
     assert [params for _, params in row_lookups(one)] == [(12,)]
-    assert [params for _, params in row_lookups(three)] == [(12,), (51,), (7,)]
+    assert [params for _, params in row_lookups(three)] == [(12, 51, 7) * 2]  # one query for the three keys
+
+
+def test_get_contexts_reads_every_valid_key_in_one_query_and_answers_a_bad_one_in_place(demo: DbtProject) -> None:
+    from dbt_grounding.agent import grounding_tools
+
+    statements: list = []
+    with open_recorded(demo, statements) as project:
+        served = project.contexts(MART, [{"customer_id": 12}, {"customer_name": "Acme"}, {"customer_id": 51}],
+                                  invalid_keys="answer")
+        direct = row_lookups(statements)
+        statements.clear()
+        tool = {tool.name: tool for tool in grounding_tools(project)}["get_contexts"]
+        answer = tool(mart=MART, keys=[{"customer_id": key} for key in (12, 51, 7, 987654)] + [{"segment": "smb"}])
+        by_tool = row_lookups(statements)
+    assert [type(item).__name__ for item in served] == ["ContextDocument", "InvalidKeyError", "ContextDocument"]
+    assert [params for _, params in direct] == [(12, 51) * 2]  # one query for the two valid keys
+    assert [params for _, params in by_tool] == [(12, 51, 7, 987654) * 2]  # the tool: one query for four keys
+    assert not answer.is_error and answer.text.count(f"# {MART} customer_id = ") == 4
+    assert 'key {"segment": "smb"}: error: ' in answer.text
 
 
 def test_a_key_typed_by_the_warehouse_costs_no_catalog_query_of_its_own(plain: DbtProject) -> None:

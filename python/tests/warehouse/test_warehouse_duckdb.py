@@ -107,6 +107,35 @@ def test_composite_key_and_quoted_identifiers(scratch_db: Path) -> None:
     )
 
 
+def test_the_rows_of_several_keys_in_one_statement_each_key_s_in_order(scratch_db: Path) -> None:
+    log = QueryLog()
+    with DuckDBWarehouse(scratch_db, on_query=log) as warehouse:
+        found = warehouse.fetch_rows_of_keys(ORDERS, [{"order_id": 3}, {"order_id": 99}, {"order_id": 1},
+                                                      {"order_id": 3}], ["order_id", "amount"], limit=5)
+    (statement,) = [entry for entry in log if "current_database()" not in entry[0]]  # the catalog's name aside
+    assert found == [[{"order_id": 3, "amount": Decimal("30.25")}], [], [{"order_id": 1, "amount": Decimal("10.50")}],
+                     [{"order_id": 3, "amount": Decimal("30.25")}]]
+    sql, params = statement
+    assert params == (3, 99, 1) * 2  # distinct keys, bound: once for which key a row matched, once for the filter
+    assert '"order_id" IN (?, ?, ?)' in sql and "99" not in sql
+
+
+def test_several_composite_keys_and_the_cap_per_key(scratch_db: Path) -> None:
+    with DuckDBWarehouse(scratch_db) as warehouse:
+        users = Relation("scratch", "sales", "tenant_users")
+        keys = [{"tenant": "globex", "user_id": 1}, {"tenant": "acme", "user_id": 1}, {"tenant": "acme", "user_id": 3}]
+        found = warehouse.fetch_rows_of_keys(users, keys, ["email"], 1)
+        assert found == [[{"email": "g@gx.test"}], [{"email": "a@acme.test"}], []]
+        by_region = warehouse.fetch_rows_of_keys(ORDERS, [{"region": "north"}, {"region": "south"}], ["order_id"], 1)
+        assert [len(rows) for rows in by_region] == [2, 1]  # north's 3 rows capped at limit + 1, as fetch_rows does
+        with pytest.raises(InvalidKeyError, match="same key columns"):
+            warehouse.fetch_rows_of_keys(users, [{"tenant": "acme", "user_id": 1}, {"tenant": "acme"}], ["email"], 1)
+        with pytest.raises(InvalidKeyError):
+            warehouse.fetch_rows_of_keys(ORDERS, [{"order_id": 1}, {"order_id": None}], ["order_id"], 1)
+        with pytest.raises(InvalidKeyError):
+            warehouse.fetch_rows_of_keys(ORDERS, [], ["order_id"], 1)
+
+
 def test_max_value(scratch_db: Path) -> None:
     with DuckDBWarehouse(scratch_db) as warehouse:
         assert warehouse.max_value(ORDERS, "placed_on") == datetime.date(2026, 4, 1)

@@ -11,10 +11,21 @@ clock values, no absolute paths), so a pull request shows an interface change as
 - compare.py: every difference between a lock and the manifest, as findings.
 """
 
-from dbt_grounding.checks.lock.build import build_lock
-from dbt_grounding.checks.lock.compare import compare_lock
-from dbt_grounding.checks.lock.file import lock_text, parse_lock, read_lock, write_lock
-from dbt_grounding.checks.lock.model import LOCK_FILE, LOCK_VERSION, Lock, LockedMart, LockedNode
+import importlib
 
-__all__ = ["LOCK_FILE", "LOCK_VERSION", "Lock", "LockedMart", "LockedNode", "build_lock", "compare_lock",
-           "lock_text", "parse_lock", "read_lock", "write_lock"]
+# Each name from the module that defines it, imported on first use (PEP 562): the CLI reads LOCK_FILE to register its
+# options, and that must not import build.py, which reads the warehouse (every command's start-up would pay for it).
+_HOMES = {
+    "build_lock": "build", "compare_lock": "compare",
+    "lock_text": "file", "parse_lock": "file", "read_lock": "file", "write_lock": "file",
+    "LOCK_FILE": "names", "LOCK_VERSION": "names", "Lock": "model", "LockedMart": "model", "LockedNode": "model",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import msgspec
 
-LOCK_VERSION = 1
-LOCK_FILE = "grounding.lock.json"
+from dbt_grounding.checks.lock.names import LOCK_FILE, LOCK_VERSION  # noqa: F401 - part of the lock's shape
 LOCKED_TYPES = ("model", "seed", "snapshot", "source")
 
 

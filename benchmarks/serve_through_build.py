@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Benchmark: MCP clients asking for documents while a real `dbt build` of the demo runs (not a test).
+
+Each client is the MCP SDK's stdio client talking to its own `dbt-grounding serve` (the installed CLI, as an agent
+starts it), which serves the published build by default (write-audit-publish: the build never waits for readers).
+The same `dbt build` is timed alone and then with the clients asking, side by side in one run; the two builds use
+different as-of dates (`dbt_grounding_as_of_date`), so every document's as_of_date tells which build's data it holds
+and its citation which build's artifacts: a document whose two disagree mixed two builds.
+
+Reports: the build's wall time alone and with load (goal: within 10%) and its CPU time in both (the same CPU time
+in a longer wall time is the build waiting for the machine's cores, not for a lock), failed requests (goal 0), the
+round trip's p50/p95/p99 while the build ran (goal p99 <= 50 ms), documents mixing two builds (goal 0), and how long
+after dbt wrote run_results.json every server served the new build (one server audits it with the gate and
+publishes it, in the background; the others find it published).
+The 1-minute load average is printed beside each figure. `--json` prints rows {measure, ours, peer, ratio, load}
+for `make bench`.
+
+    .venv/bin/python benchmarks/serve_through_build.py --build-dir /tmp/serve-bench [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+from bench_common import REPO_ROOT, dbt_args, dbt_env, dbt_executable, ensure_demo_build
+
+MART = "fct_customer_health_summary"
+CLI = str(Path(sys.executable).with_name("dbt-grounding"))
+AS_OF_DATES = ("2026-07-01", "2026-06-30")  # the build alone, then the build under load: different data each
+ROLE = "customer_success_agent"  # the demo's agent (grounding_roles.yml)
+SETTLE_S = 180  # after the build: how long the servers may take to publish and serve it
+
+
+@dataclass
+class Call:
+    client: int
+    started: float
+    seconds: float
+    failed: str  # '' when answered
+    invocation: str = ""
+    as_of: str = ""
+
+
+@dataclass
+class Run:
+    calls: list[Call] = field(default_factory=list)
+    build_started: float = 0.0
+    build_ended: float = 0.0
+    build_output: str = ""
+    build_returncode: int = 0
+    build_cpu_s: float = 0.0
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
+def environment(build_dir: Path) -> dict[str, str]:
+    return dbt_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb"))
+
+
+def dbt_build(build_dir: Path, as_of: str) -> tuple[float, float, subprocess.CompletedProcess]:
+    """The build's wall time, its CPU time (user + system, from the children's rusage: the MCP servers, also
+    children, have not ended yet), and its result."""
+    cpu_before = _children_cpu()
+    started = time.perf_counter()
+    result = subprocess.run([dbt_executable(), "build", *dbt_args(build_dir), "--vars",
+                             f"{{dbt_grounding_as_of_date: '{as_of}'}}"], env=environment(build_dir), cwd=REPO_ROOT,
+                            capture_output=True, text=True)
+    return time.perf_counter() - started, _children_cpu() - cpu_before, result
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def publish(build_dir: Path) -> None:
+    result = subprocess.run([CLI, "publish", "--project-dir", str(REPO_ROOT), "--target-path",
+                             str(build_dir / "target")], env=environment(build_dir), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"dbt-grounding publish failed: {result.stderr[-2000:]}")
+
+
+def invocation_of_last_build(build_dir: Path) -> str:
+    return json.loads((build_dir / "target" / "run_results.json").read_text())["metadata"]["invocation_id"]
+
+
+def customer_keys(build_dir: Path) -> list[int]:
+    import duckdb
+
+    path = build_dir / "target" / "dbt_grounding" / "published"
+    current = json.loads((path / "current.json").read_text())["snapshot"]
+    with duckdb.connect(str(path / current / "warehouse.duckdb"), read_only=True) as connection:
+        return [key for (key,) in connection.execute(f"select customer_id from main_ai_grounding.{MART}").fetchall()]
+
+
+def server(build_dir: Path) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=CLI, args=["serve", "--role", ROLE, "--project-dir", str(REPO_ROOT), "--target-path",
+                           str(build_dir / "target")],
+        env=environment(build_dir),
+    )
+
+
+async def ask(client: Client, number: int, key: int, run: Run) -> Call:
+    started = time.monotonic()
+    try:
+        result = await client.call_tool("get_context", {"mart": MART, "key": {"customer_id": key}, "form": "json"})
+        seconds = time.monotonic() - started
+        text = result.content[0].text
+        if result.is_error:
+            call = Call(number, started, seconds, text.splitlines()[0][:200])
+        else:
+            document = json.loads(text)
+            as_of = str(document["freshness"]["as_of"])  # the row's as_of_date (the mart's newest when no match)
+            call = Call(number, started, seconds, "", document["citation"]["invocation_id"], as_of)
+    except Exception as error:  # noqa: BLE001 - a transport failure is a failed request too
+        call = Call(number, started, time.monotonic() - started, repr(error)[:200])
+    run.calls.append(call)
+    return call
+
+
+async def under_load(build_dir: Path, clients: int, pause_s: float, as_of: str, keys: list[int],
+                     old_invocation: str) -> Run:
+    run = Run()
+    rng = random.Random(7)
+
+    async def client_loop(client: Client, number: int, done: anyio.Event) -> None:
+        while not done.is_set():
+            await ask(client, number, rng.choice(keys), run)
+            await anyio.sleep(pause_s)
+
+    async def build_then_settle(done: anyio.Event) -> None:
+        await anyio.sleep(2)  # the clients are under way
+        run.build_started = time.monotonic()
+        seconds, run.build_cpu_s, result = await anyio.to_thread.run_sync(dbt_build, build_dir, as_of)
+        run.build_ended = run.build_started + seconds
+        run.build_returncode, run.build_output = result.returncode, result.stdout[-3000:]
+        deadline = time.monotonic() + SETTLE_S
+        while time.monotonic() < deadline:  # until every server has served a document of the new build
+            newest = {}
+            for call in run.calls:
+                if call.started > run.build_ended and not call.failed:
+                    newest[call.client] = call.invocation
+            if len(newest) == clients and old_invocation not in newest.values():
+                break
+            await anyio.sleep(0.5)
+        done.set()
+
+    async with AsyncExitStack() as stack:
+        sessions = [await stack.enter_async_context(Client(server(build_dir))) for _ in range(clients)]
+        for number, client in enumerate(sessions):  # every server started and warm before the build
+            await ask(client, number, keys[0], run)
+        run.calls.clear()
+        done = anyio.Event()
+        async with anyio.create_task_group() as group:
+            for number, client in enumerate(sessions):
+                group.start_soon(client_loop, client, number, done)
+            group.start_soon(build_then_settle, done)
+    return run
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", type=Path, required=True, help="where the demo is built (reused when there)")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--pause-ms", type=float, default=50.0, help="between one client's calls (default 50)")
+    parser.add_argument("--quick", action="store_true", help="for make bench: 4 clients, 100 ms between calls")
+    parser.add_argument("--json", action="store_true", help="print rows {measure, ours, peer, ratio, load}")
+    args = parser.parse_args()
+    if args.quick:
+        args.clients, args.pause_ms = 4, 100.0
+    build_dir = args.build_dir.resolve()
+
+    def progress(message: str) -> None:
+        print(f"[serve_through_build] {message} (load {load()})", file=sys.stderr, flush=True)
+
+    progress(f"demo build in {build_dir}")
+    ensure_demo_build(build_dir)
+    publish(build_dir)
+    progress("dbt build alone")
+    alone_s, alone_cpu_s, alone = dbt_build(build_dir, AS_OF_DATES[0])
+    alone_load = load()
+    if alone.returncode != 0:
+        raise SystemExit(f"dbt build failed:\n{alone.stdout[-3000:]}")
+    alone_invocation = invocation_of_last_build(build_dir)
+    publish(build_dir)  # the servers start on the build just made, published
+    keys = customer_keys(build_dir)
+    progress(f"dbt build with {args.clients} MCP clients asking every {args.pause_ms:.0f} ms")
+    run = anyio.run(under_load, build_dir, args.clients, args.pause_ms / 1000, AS_OF_DATES[1], keys,
+                    alone_invocation)
+    loaded_load = load()
+    if run.build_returncode != 0:
+        raise SystemExit(f"dbt build under load failed:\n{run.build_output}")
+    loaded_invocation = invocation_of_last_build(build_dir)
+    # when dbt wrote run_results.json (the build's end for the servers; the process exits a little later), monotonic
+    written = time.monotonic() - (time.time() - (build_dir / "target" / "run_results.json").stat().st_mtime)
+
+    expected = {alone_invocation: AS_OF_DATES[0], loaded_invocation: AS_OF_DATES[1]}
+    answered = [call for call in run.calls if not call.failed]
+    failed = [call for call in run.calls if call.failed]
+    mixed = [call for call in answered if expected.get(call.invocation) != call.as_of]
+    during = [call.seconds * 1000 for call in answered if run.build_started <= call.started < run.build_ended]
+    loaded_s = run.build_ended - run.build_started
+    first_new = {}
+    for call in sorted(answered, key=lambda c: c.started):
+        if call.invocation == loaded_invocation:
+            first_new.setdefault(call.client, call.started - written)
+    served_new_after = max(first_new.values()) if len(first_new) == args.clients else None
+
+    rows = [
+        {"measure": f"dbt build of the demo, {args.clients} MCP clients asking (s; peer: alone)",
+         "ours": round(loaded_s, 2), "peer": round(alone_s, 2), "ratio": round(loaded_s / alone_s, 3),
+         "load": loaded_load},
+        {"measure": "CPU time of that dbt build (s; peer: alone)", "ours": round(run.build_cpu_s, 2),
+         "peer": round(alone_cpu_s, 2), "ratio": round(run.build_cpu_s / alone_cpu_s, 3), "load": loaded_load},
+        {"measure": "failed requests during the run", "ours": len(failed), "peer": None, "ratio": None,
+         "load": loaded_load},
+        {"measure": "documents mixing two builds", "ours": len(mixed), "peer": None, "ratio": None,
+         "load": loaded_load},
+    ]
+    if during:
+        for name, fraction in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99)):
+            rows.append({"measure": f"get_context round trip during the build, {name} (ms)",
+                         "ours": round(percentile(during, fraction), 1), "peer": None, "ratio": None,
+                         "load": loaded_load})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    print(f"dbt build alone: {alone_s:.1f} s (load {alone_load}); with {args.clients} clients: {loaded_s:.1f} s "
+          f"(x{loaded_s / alone_s:.2f}, load {loaded_load}); its CPU time alone {alone_cpu_s:.1f} s, with the clients "
+          f"{run.build_cpu_s:.1f} s (x{run.build_cpu_s / alone_cpu_s:.2f})")
+    print(f"calls: {len(run.calls)} ({len(during)} started during the build), failed: {len(failed)}"
+          + (f" e.g. {failed[0].failed}" if failed else ""))
+    if during:
+        print(f"round trip during the build: p50 {percentile(during, 0.5):.1f} ms, p95 {percentile(during, 0.95):.1f} "
+              f"ms, p99 {percentile(during, 0.99):.1f} ms, max {max(during):.1f} ms")
+    counts = {invocation[:8]: sum(call.invocation == invocation for call in answered) for invocation in expected}
+    print(f"documents per build {counts}; mixing two builds: {len(mixed)}"
+          + (f" e.g. {mixed[0]}" if mixed else ""))
+    print("every server served the new build "
+          + (f"{served_new_after:.1f} s after dbt wrote its run_results.json" if served_new_after is not None else
+             f"NOT within {SETTLE_S} s ({len(first_new)} of {args.clients} did)"))
+
+
+if __name__ == "__main__":
+    main()

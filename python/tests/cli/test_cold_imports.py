@@ -1,0 +1,105 @@
+"""What a cold `dbt-grounding` process imports: the libraries a command does not use stay unimported, so start-up
+does not pay for them (issue 16: `--help` <= 0.15 s). Checked through `sys.modules` and Python's own import log
+(PYTHONPROFILEIMPORTTIME) of a fresh process, never through a clock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dbt_runner import REPO_ROOT, DbtProject
+
+CLI = str(Path(sys.executable).with_name("dbt-grounding"))
+
+# Heavy third-party libraries (tens to hundreds of milliseconds each) and the library's own expensive layers.
+HEAVY = ("sqlglot", "pydantic", "pydantic_core", "jinja2", "duckdb", "dbt", "mcp", "jsonschema", "tiktoken",
+         "psycopg2", "pyspark", "yaml", "importlib.metadata", "msgspec",
+         "dbt_grounding.project", "dbt_grounding.warehouse", "dbt_grounding.context", "dbt_grounding.lineage",
+         "dbt_grounding.artifacts", "dbt_grounding.grounding", "dbt_grounding.serving", "dbt_grounding.agent")
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+# What the console script does (`from dbt_grounding.cli import run`), then the modules the process ended up with:
+# sys.modules is exact, where Python's import log misses modules loaded through importlib.import_module (the lazy
+# package attributes) and shows only what they import in turn.
+RUN_AND_LIST = ("import json, sys\nfrom dbt_grounding.cli import main\ncode = main(sys.argv[1:])\n"
+                "sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + '\\n')\nsys.exit(code)")
+
+
+def _imported_by(args: list[str]) -> set[str]:
+    """The modules a fresh process running `dbt-grounding ARGS` imported."""
+    result = subprocess.run([sys.executable, "-c", RUN_AND_LIST, *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    listed = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
+    assert len(listed) == 1, result.stderr[-2000:]
+    return set(json.loads(listed[0].removeprefix("MODULES ")))
+
+
+def _logged_by(command: list[str]) -> set[str]:
+    """The modules Python's import log (PYTHONPROFILEIMPORTTIME) shows a fresh process importing."""
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    assert len(lines) > 20, "no import log: PYTHONPROFILEIMPORTTIME was not honoured"
+    return {line.rsplit("|", 1)[1].strip() for line in lines}
+
+
+def test_importing_the_cli_imports_no_heavy_module() -> None:
+    code = "import json, sys\nimport dbt_grounding.cli\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(result.stdout))
+    assert "dbt_grounding.cli.context_command" in modules  # the check looked at a real import of the CLI
+    assert _heavy(modules) == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["context", "--help"], ["lineage", "--help"], ["check", "--help"]])
+def test_help_imports_no_heavy_module(args: list[str]) -> None:
+    modules = _imported_by(args)
+    assert "dbt_grounding.cli.context_command" in modules
+    assert _heavy(modules) == []
+
+
+def test_the_installed_console_script_imports_no_heavy_module_for_help() -> None:
+    modules = _logged_by([CLI, "--help"])
+    assert "dbt_grounding.cli" in modules
+    assert _heavy(modules) == []
+
+
+def test_the_package_still_offers_its_names_when_asked() -> None:
+    code = ("import sys, dbt_grounding\n"
+            "assert 'dbt_grounding.project' not in sys.modules\n"
+            "print(dbt_grounding.GroundingProject.__module__, dbt_grounding.__version__ != '')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["dbt_grounding.project", "True"]
+    with pytest.raises(AttributeError):
+        import dbt_grounding
+
+        dbt_grounding.no_such_name  # noqa: B018
+
+
+# What model-level lineage may import: the manifest reader and its index (msgspec), dbt_project.yml's reader (yaml)
+# to check the artifacts are this project's, and no SQL parser, warehouse driver, template engine or document model.
+LINEAGE_NEVER = ("sqlglot", "duckdb", "jinja2", "pydantic", "tiktoken", "mcp", "dbt",
+                 "dbt_grounding.warehouse", "dbt_grounding.context", "dbt_grounding.lineage.columns",
+                 "dbt_grounding.artifacts.build_record", "dbt_grounding.artifacts.catalog")
+
+
+@pytest.mark.dbt
+def test_model_lineage_imports_no_sql_parser_nor_warehouse(built_package: DbtProject) -> None:
+    args = ["lineage", "fct_customer_health_summary", "--direction", "up", "--format", "json",
+            "--project-dir", str(REPO_ROOT), "--target-path", str(built_package.target_path)]
+    for _ in range(2):  # the manifest index written, then read
+        modules = _imported_by(args)
+        assert "dbt_grounding.lineage.graph" in modules and "dbt_grounding.artifacts.manifest_index" in modules
+        assert sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in LINEAGE_NEVER)) == []
