@@ -13,6 +13,7 @@ from dbt_grounding.ask.text import STOP_WORDS, stem, terms, words
 SYNONYM_WEIGHT = 4.0  # a declared synonym phrase found in the question: worth a strongly matching BM25 term
 TYPO_CUTOFF = 0.8  # difflib ratio for a question word to count as a misspelling of a catalog word
 MIN_TYPO_LENGTH = 5  # shorter words are too easily another word ("arr" ~ "err")
+MAX_REMEMBERED_WORDS = 10_000  # question words whose correction is remembered (difflib is most of a warm rank())
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class Retriever:
         self._identities = [frozenset(terms(c.identity)) for _, c in self._columns]
         self.vocabulary = frozenset(self._mart_index.idf) | frozenset(self._column_index.idf)
         self._long_words = sorted(w for w in self.vocabulary if len(w) >= MIN_TYPO_LENGTH)
+        self._column_phrases = [tuple(_phrase(p) for p in c.synonyms) for _, c in self._columns]
+        self._mart_phrases = [tuple(_phrase(p) for p in m.spec.synonyms) for m in marts]
+        self._corrections: dict[str, str] = {}
 
     def rank(self, question: str, *, names: frozenset[str] = frozenset()) -> Ranking:
         """The marts and columns for `question`, best first. `names` are words taken for parts of names (terms):
@@ -63,13 +67,14 @@ class Retriever:
         column_scores = self._column_index.scores(query)
         by_mart: dict[str, list[ScoredColumn]] = {m.name: [] for m in self.marts}
         asked = frozenset(query)
-        for (mart, column), score, identity in zip(self._columns, column_scores, self._identities):
-            bonus = sum(SYNONYM_WEIGHT for phrase in column.synonyms if _phrase(phrase) in phrase_text)
+        for (mart, column), score, identity, phrases in zip(self._columns, column_scores, self._identities,
+                                                            self._column_phrases):
+            bonus = sum(SYNONYM_WEIGHT for phrase in phrases if phrase in phrase_text)
             by_mart[mart.name].append(ScoredColumn(column.name, score + bonus, bool(asked & identity)))
         matches = []
-        for mart, score in zip(self.marts, mart_scores):
+        for mart, score, phrases in zip(self.marts, mart_scores, self._mart_phrases):
             columns = sorted(by_mart[mart.name], key=lambda c: (-c.score, c.name))
-            bonus = sum(SYNONYM_WEIGHT for phrase in mart.spec.synonyms if _phrase(phrase) in phrase_text)
+            bonus = sum(SYNONYM_WEIGHT for phrase in phrases if phrase in phrase_text)
             best_column = columns[0].score if columns else 0.0
             matches.append(MartMatch(mart, score + bonus + best_column, tuple(columns)))
         matches.sort(key=lambda m: (-m.score, m.mart.name))
@@ -81,8 +86,12 @@ class Retriever:
         """The catalog word a misspelled question word means ("reccuring" -> "recurring"), else the word."""
         if len(word) < MIN_TYPO_LENGTH or word in STOP_WORDS or stem(word) in self.vocabulary:
             return word
-        close = difflib.get_close_matches(word, self._long_words, n=1, cutoff=TYPO_CUTOFF)
-        return close[0] if close else word
+        if word not in self._corrections:
+            close = difflib.get_close_matches(word, self._long_words, n=1, cutoff=TYPO_CUTOFF)
+            if len(self._corrections) >= MAX_REMEMBERED_WORDS:
+                self._corrections.clear()
+            self._corrections[word] = close[0] if close else word
+        return self._corrections[word]
 
 
 def _phrase(phrase: str) -> str:
