@@ -300,12 +300,14 @@ class GroundingProject:
                                                     include_passing_tests=include_passing_tests, role=self.role,
                                                     marts_only=self.marts_only))
 
-    def ask(self, question: str, *, filters: Mapping[str, Any] | None = None) -> AskResult:
+    def ask(self, question: str, *, filters: Mapping[str, Any] | None = None, semantic: bool = False) -> AskResult:
         """The grounding mart, columns and keys `question` is about, with their documents, or a typed "no grounding"
-        that says why (dbt_grounding.ask; README "Asking questions")."""
+        that says why (dbt_grounding.ask; README "Asking questions"). `semantic`: fuse the packaged static
+        embedding model's ranking with BM25's (the `semantic` extra)."""
         from dbt_grounding.ask import ask
 
-        return ask(self, question, filters=filters, visible=lambda project, marts: project.access.readable(marts))
+        return ask(self, question, filters=filters, visible=lambda project, marts: project.access.readable(marts),
+                   semantic=semantic)
 
     def known_names(self) -> KnownNames:
         """The person names the warehouse knows (serving.known_names), read once per open project."""
