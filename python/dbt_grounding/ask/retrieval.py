@@ -16,6 +16,7 @@ from dbt_grounding.ask.text import STOP_WORDS, stem, terms, words
 SYNONYM_WEIGHT = 4.0  # a declared synonym phrase found in the question: worth a strongly matching BM25 term
 TYPO_CUTOFF = 0.8  # difflib ratio for a question word to count as a misspelling of a catalog word
 MIN_TYPO_LENGTH = 5  # shorter words are too easily another word ("arr" ~ "err")
+DESCRIBED_BY = 2  # distinct question terms in a column's description that name it as well as its name does
 MAX_REMEMBERED_WORDS = 10_000  # question words whose correction is remembered (difflib is most of a warm rank())
 
 
@@ -58,6 +59,7 @@ class Retriever:
         self._columns = [(m, c) for m in marts for c in m.columns]
         self._column_index = BM25([terms(c.text) for _, c in self._columns])
         self._identities = [frozenset(terms(c.identity)) for _, c in self._columns]
+        self._described = [frozenset(terms(c.text)) for _, c in self._columns]
         self.vocabulary = frozenset(self._mart_index.idf) | frozenset(self._column_index.idf)
         self._long_words = sorted(w for w in self.vocabulary if len(w) >= MIN_TYPO_LENGTH)
         self._column_phrases = [tuple(_phrase(p) for p in c.synonyms) for _, c in self._columns]
@@ -83,7 +85,7 @@ class Retriever:
         asked = frozenset(query)
         for i in sorted(range(len(self._columns)), key=lambda i: (column_order[i], self._columns[i][1].name)):
             mart, column = self._columns[i]
-            by_mart[mart.name].append(ScoredColumn(column.name, column_scores[i], bool(asked & self._identities[i]),
+            by_mart[mart.name].append(ScoredColumn(column.name, column_scores[i], self._named(asked, i),
                                                    column_similarities[i]))
         totals = []
         for mart, score, phrases, similarity in zip(self.marts, mart_scores, self._mart_phrases, mart_similarities):
@@ -100,6 +102,12 @@ class Retriever:
         bm25_best = min(matches, key=lambda m: (-m.score, m.mart.name))  # the first match without a semantic scorer
         best_named = max((c.score for c in bm25_best.columns if c.named), default=0.0)
         return Ranking(tuple(matches), counted, unmatched, best_named)
+
+    def _named(self, asked: frozenset[str], i: int) -> bool:
+        """Whether the question names column i: a term in its name, synonyms or accepted values, or two terms in
+        its description ("sum of completed orders"); one word of a description is too loose ("employees" is in
+        account_owner's)."""
+        return bool(asked & self._identities[i]) or len(asked & self._described[i]) >= DESCRIBED_BY
 
     def _similarities(self, question: str) -> tuple[list[float], list[float]]:
         """The question's cosine similarity to each column's text and each mart's (zeros without a scorer)."""
