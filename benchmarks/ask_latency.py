@@ -1,18 +1,27 @@
 #!/usr/bin/env python3
-"""Benchmark: `GroundingProject.ask` end to end in a warm process on the demo (not a test).
+"""Benchmark: `GroundingProject.ask` end to end in a warm process (not a test).
 
-One open project as a serving process holds it (the DuckDB connection held between requests, `hold_ms`), the
-labeled questions of python/tests/ask/questions.yaml asked once to warm it (the ask index, lineage, DuckDB's
-buffers), then `--samples` questions drawn at random from them. Reports p50/p95 over all of them and apart for the
-ones answered with a document (the document is built, schema check included) and those answered without one
-(candidates or "no grounding"). Builds the demo into --work-dir first when it holds no build.
+One open project as a serving process holds it (the DuckDB connection held between requests, `hold_ms`): the
+questions asked once to warm it (the ask index, lineage, the schema check's matches, DuckDB's buffers), then
+`--samples` questions drawn at random from them. Side by side in the same run, the peer: `context()` for the key
+each grounded answer resolved (what a caller that already knew the key would pay), so the ratio is what finding
+the mart, columns and row adds. With the `semantic` extra installed, the same questions with the hybrid scorer
+beside BM25 alone.
 
-    .venv/bin/python benchmarks/ask_latency.py --work-dir /tmp/ask-bench
+Questions: on the demo (--work-dir, built there when empty) the labeled and held-out sets of python/tests/ask; on a
+build_marts.py build (--build-dir, e.g. the 1M customers), questions about names sampled from its health mart, in
+the labeled set's words, plus its out-of-scope ones.
+
+    .venv/bin/python benchmarks/ask_latency.py --work-dir /tmp/ask-bench [--quick] [--json]
+    .venv/bin/python benchmarks/ask_latency.py --build-dir /tmp/bench1m
+
+--json prints one row per measure: {measure, ours, peer, ratio, load} (milliseconds; load = 1-minute load average).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -24,50 +33,118 @@ import bench_common  # noqa: F401  (puts python/tests on sys.path)
 from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject
 
 sys.path.insert(0, str(REPO_ROOT / "python" / "tests" / "ask"))
-from scoring import load_questions  # noqa: E402  (the labeled set's loader, after the path above)
+from scoring import HELD_OUT, load_questions  # noqa: E402  (the question sets' loader, after the path above)
 
 from dbt_grounding import GroundingProject
 
+MART = "fct_customer_health_summary"
+AT_SCALE_TEMPLATES = ["Is {name} at risk of churning?", "What's the MRR of {name}?",
+                      "How many open tickets does {name} have?", "who is the account owner for {name}",
+                      "What is {name}'s NPS?"]
 
-def built_demo(work_dir: Path) -> DbtProject:
+
+def built_demo(work_dir: Path) -> tuple[Path, Path]:
     project = DbtProject(REPO_ROOT, work_dir)
     if not (project.target_path / "run_results.json").exists():
         print(f"building the demo into {work_dir}", file=sys.stderr)
         project.run("seed", "--full-refresh", "--vars", "{dbt_grounding_load_raw_data: true}")
         project.run("build", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}")
-    return project
+    return project.duckdb_path, project.target_path
 
 
-def quantiles(timings: list[float]) -> str:
-    if len(timings) < 2:
-        return "n/a"
-    q = statistics.quantiles(timings, n=100)
-    return f"p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms (n={len(timings)})"
+def demo_questions() -> list[str]:
+    return [item["question"] for path in (None, HELD_OUT) for item in (load_questions(path) if path else
+                                                                       load_questions()) if "role" not in item]
+
+
+def at_scale_questions(duckdb_path: Path, count: int) -> list[str]:
+    import duckdb
+
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        names = [name for (name,) in connection.execute(
+            f"select customer_name from main_ai_grounding.{MART} using sample {count} rows (reservoir, 13)").fetchall()]
+    rng = random.Random(13)
+    return [rng.choice(AT_SCALE_TEMPLATES).format(name=name) for name in names if name]
+
+
+def quantile(timings: list[float], q: int) -> float | None:
+    return statistics.quantiles(timings, n=100)[q - 1] if len(timings) >= 2 else None
+
+
+def measure(project: GroundingProject, questions: list[str], samples: int, semantic: bool) -> dict[str, list[float]]:
+    """Timings (ms) of `samples` random questions, after every question once; and of context() for each key a
+    grounded answer resolved (the peer)."""
+    for question in questions:
+        project.ask(question, semantic=semantic)
+    rng = random.Random(13)
+    timings: dict[str, list[float]] = {"all": [], "with_document": [], "without": [], "context": []}
+    for _ in range(samples):
+        question = rng.choice(questions)
+        started = time.perf_counter()
+        result = project.ask(question, semantic=semantic)
+        elapsed = (time.perf_counter() - started) * 1000
+        timings["all"].append(elapsed)
+        timings["with_document" if result.documents else "without"].append(elapsed)
+        if result.documents:
+            started = time.perf_counter()
+            project.context(result.mart, result.keys[0], form="compact")
+            timings["context"].append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work-dir", type=Path, required=True, help="a built demo (DbtProject layout), or where to build it")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--work-dir", type=Path, help="a built demo (DbtProject layout), or where to build it")
+    where.add_argument("--build-dir", type=Path, help="the --keep folder of benchmarks/build_marts.py")
     parser.add_argument("--samples", type=int, default=500)
+    parser.add_argument("--quick", action="store_true", help="100 samples, BM25 only")
+    parser.add_argument("--json", action="store_true", help="one JSON row per measure")
     args = parser.parse_args()
-    demo = built_demo(args.work_dir)
-    questions = [item["question"] for item in load_questions()]
-    rng = random.Random(13)
-    os.environ["DBT_GROUNDING_DUCKDB_PATH"] = str(demo.duckdb_path)
-    with GroundingProject.open(REPO_ROOT, target_path=demo.target_path, warehouse_options={"hold_ms": 1000}) as project:
-        for question in questions:
-            project.ask(question)
-        with_document, without = [], []
-        for _ in range(args.samples):
-            question = rng.choice(questions)
-            started = time.perf_counter()
-            result = project.ask(question)
-            elapsed = (time.perf_counter() - started) * 1000
-            (with_document if result.documents else without).append(elapsed)
-    print(f"ask, warm, demo ({len(questions)} labeled questions, {args.samples} samples)")
-    print(f"  all:              {quantiles(with_document + without)}")
-    print(f"  with a document:  {quantiles(with_document)}")
-    print(f"  without one:      {quantiles(without)}")
+    samples = 100 if args.quick else args.samples
+    if args.work_dir:
+        (duckdb_path, target_path), label = built_demo(args.work_dir), "demo"
+        questions = demo_questions()
+    else:
+        duckdb_path, target_path = args.build_dir / "warehouse.duckdb", args.build_dir / "target"
+        questions, label = at_scale_questions(duckdb_path, 300), f"build {args.build_dir.name}"
+    os.environ["DBT_GROUNDING_DUCKDB_PATH"] = str(duckdb_path)
+    rows = []
+
+    def row(measure: str, ours: float | None, peer: float | None = None) -> None:
+        rows.append({"measure": f"{measure} ({label})", "ours": None if ours is None else round(ours, 2),
+                     "peer": None if peer is None else round(peer, 2),
+                     "ratio": round(ours / peer, 2) if ours is not None and peer else None,
+                     "load": round(os.getloadavg()[0], 1)})
+
+    with GroundingProject.open(REPO_ROOT, target_path=target_path, role="restricted",
+                               warehouse_options={"hold_ms": 1000}) as project:
+        started = time.perf_counter()
+        project.ask(questions[0])
+        row("ask, first question: index built (ms)", (time.perf_counter() - started) * 1000)
+        bm25 = measure(project, questions, samples, semantic=False)
+        for q in (50, 95):
+            row(f"ask warm p{q}, all (ms) vs context() p{q} for the resolved keys", quantile(bm25["all"], q),
+                quantile(bm25["context"], q))
+            row(f"ask warm p{q}, answered with a document (n={len(bm25['with_document'])})",
+                quantile(bm25["with_document"], q), quantile(bm25["context"], q))
+            row(f"ask warm p{q}, without one: candidates or no grounding (n={len(bm25['without'])})",
+                quantile(bm25["without"], q))
+        from dbt_grounding.ask.semantic import installed
+
+        if not args.quick and installed() is not None:
+            hybrid = measure(project, questions, samples, semantic=True)
+            for q in (50, 95):
+                row(f"ask warm p{q}, hybrid (BM25 + static embedding, RRF) vs BM25 only", quantile(hybrid["all"], q),
+                    quantile(bm25["all"], q))
+    if args.json:
+        print("\n".join(json.dumps(r) for r in rows))
+        return
+    print(f"ask, warm, {label}: {len(questions)} questions, {samples} samples, hold_ms=1000")
+    print("| measure | ours (ms) | peer (ms) | ratio | load |\n|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['measure']} | {r['ours']} | {r['peer'] if r['peer'] is not None else '-'} | "
+              f"{r['ratio'] if r['ratio'] is not None else '-'} | {r['load']} |")
 
 
 if __name__ == "__main__":

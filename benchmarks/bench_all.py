@@ -46,6 +46,7 @@ BENCHMARKS: list[tuple[str, list[str], bool]] = [
     ("check_at_scale", [], False),
     ("context_latency", [], False),
     ("document_tokens", [], False),
+    ("ask_latency", [], False),
     ("context_latency_1m", [], True),
 ]
 

@@ -327,14 +327,15 @@ class GroundingProject:
             scope.serve_documents([d for d in documents if not isinstance(d, GroundingError)], form)
             return documents
 
-    def ask(self, question: str, *, filters: Mapping[str, Any] | None = None) -> AskResult:
+    def ask(self, question: str, *, filters: Mapping[str, Any] | None = None, semantic: bool = False) -> AskResult:
         """The grounding mart, columns and keys `question` is about, with their documents, or a typed "no grounding"
-        that says why (dbt_grounding.ask; README "Asking questions")."""
+        that says why (dbt_grounding.ask; README "Asking questions"). `semantic`: fuse the packaged static
+        embedding model's ranking with BM25's (the `semantic` extra)."""
         from dbt_grounding.ask import ask
 
         with telemetry_request("ask", project=self, question=question) as scope:
             result = ask(self, question, filters=filters,
-                         visible=lambda project, marts: project.access.readable(marts))
+                         visible=lambda project, marts: project.access.readable(marts), semantic=semantic)
             scope.ask_result(result)
             return result
 

@@ -23,6 +23,7 @@ LEGAL_SUFFIXES = frozenset({"ltd", "limited", "inc", "incorporated", "llc", "gmb
 FUZZY_CUTOFF = 0.8
 MIN_FUZZY_LENGTH = 4
 MAX_NAME_WORDS = 8
+MAX_REMEMBERED_WORDS = 10_000  # question words whose correction is remembered (difflib is most of a warm find())
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
@@ -77,6 +78,7 @@ class NameIndex:
             index.brands.setdefault(folded[0], set()).add(value)
             index.vocabulary.update(folded)
         index._vocabulary_list = sorted(w for w in index.vocabulary if len(w) >= MIN_FUZZY_LENGTH)
+        index._corrections = {}
         return index
 
     def find(self, question: str, *, other_words: frozenset[str] = frozenset()) -> list[Mention]:
@@ -130,8 +132,12 @@ class NameIndex:
     def _corrected(self, word: str) -> str:
         if len(word) < MIN_FUZZY_LENGTH or word in self.vocabulary or word in STOP_WORDS:
             return word
-        close = difflib.get_close_matches(word, self._vocabulary_list, n=1, cutoff=FUZZY_CUTOFF)
-        return close[0] if close else word
+        if word not in self._corrections:
+            close = difflib.get_close_matches(word, self._vocabulary_list, n=1, cutoff=FUZZY_CUTOFF)
+            if len(self._corrections) >= MAX_REMEMBERED_WORDS:
+                self._corrections.clear()
+            self._corrections[word] = close[0] if close else word
+        return self._corrections[word]
 
 
 def _possessive(word: str) -> str:

@@ -15,6 +15,7 @@ from dbt_grounding.ask.answer import AskResult, Candidate, Confidence, Document,
 from dbt_grounding.ask.catalog import MartEntry, mart_entries
 from dbt_grounding.ask.entities import Mention, NameIndex
 from dbt_grounding.ask.retrieval import Ranking, Retriever
+from dbt_grounding.ask.semantic import SemanticScorer, installed
 from dbt_grounding.ask.text import stem
 from dbt_grounding.context.text_rules import (
     EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, has_contact, looks_like_instructions, scrub_contacts,
@@ -48,18 +49,24 @@ def visible_marts(project: GroundingProject, marts: list[Node]) -> list[Node]:
 
 
 def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] | None = None,
-        visible: MartFilter = visible_marts) -> AskResult:
+        visible: MartFilter = visible_marts, semantic: SemanticScorer | bool = False) -> AskResult:
     """Ground `question`: see the module docstring and README "Asking questions".
 
+    Args:
+        semantic: a semantic scorer fused with BM25 by reciprocal rank (ask.semantic): False (the default) ranks
+            with BM25 alone, True with the packaged static model, or a scorer as given. Off by default: it changes
+            no figure of either question set (README "Asking questions").
+
     Raises:
-        ConfigurationError: a filter that is not one of FILTERS, or a malformed meta.grounding block.
+        ConfigurationError: `semantic=True` without the packaged model installed; a filter that is not one of
+            FILTERS; a malformed meta.grounding block.
     """
     contact = has_contact(question)
     if contact:  # left out, placeholders too: "[email]" would match an e-mail column the question is not about
         question = scrub_contacts(question).replace(EMAIL_PLACEHOLDER, " ").replace(PHONE_PLACEHOLDER, " ")
     kept, ignored = _without_instructions(question)
     flags = {"contact_details_removed": contact, "instructions_ignored": ignored}
-    index = _index(project, filters, visible)
+    index = _index(project, filters, visible, _scorer(semantic))
     if not index.marts:
         return AskResult("no_grounding", reason="no_marts", explanation="no grounding mart is visible",
                          say="I don't have grounded data for this: no grounding data is available.", **flags)
@@ -71,7 +78,7 @@ def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] 
     columns = tuple(ScoredName(c.name, c.score) for c in top.columns[:3])
     confidence = Confidence(mart=_mart_confidence(ranking), columns=_column_confidence(ranking))
     common = dict(marts=marts, available=index.available, **flags)
-    best_column = max((c.score for c in top.columns if c.named), default=0.0)
+    best_column = ranking.best_named_score  # BM25's evidence: a similarity does not tell a metric held from one not
     unknown_abbreviations = [w for w in _ABBREVIATION.findall(rest) if stem(w.lower()) in ranking.unmatched]
     if best_column < MIN_COLUMN_SCORE or ranking.coverage < MIN_COVERAGE or unknown_abbreviations:
         what = " ".join(unknown_abbreviations or ranking.unmatched) or "that"
@@ -118,6 +125,19 @@ def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] 
                      explanation=f"{top.mart.name} for {', '.join(_key_text(k) for k in keys)}")
 
 
+def _scorer(semantic: SemanticScorer | bool) -> SemanticScorer | None:
+    if semantic is False:
+        return None
+    if semantic is not True:
+        return semantic
+    scorer = installed()
+    if scorer is None:
+        raise ConfigurationError("no semantic scorer is installed",
+                                 hint="pip install 'dbt-grounding[semantic]' (a static embedding model shipped in a "
+                                      "wheel; nothing is downloaded at run time), or ask without it")
+    return scorer
+
+
 _REFUSALS = ((StaleGroundingError, "stale"), (FailedTestsError, "failed_tests"), (UnknownBuildError, "unknown_build"),
              (SchemaDriftError, "schema_drift"), (WarehouseError, "warehouse_unavailable"))
 _REFUSAL_SAY = {"stale": "the data is out of date", "failed_tests": "the data failed its quality checks",
@@ -134,10 +154,10 @@ def _refusal(error: GroundingError) -> str:
 class AskIndex:
     """The catalog, the BM25 indexes and the lookup names of the visible marts of one open project."""
 
-    def __init__(self, project: GroundingProject, marts: list[Node]) -> None:
+    def __init__(self, project: GroundingProject, marts: list[Node], semantic: SemanticScorer | None = None) -> None:
         self.project = project
         self.marts: list[MartEntry] = mart_entries(project.manifest, marts)
-        self.retriever = Retriever(self.marts)
+        self.retriever = Retriever(self.marts, semantic=semantic)
         self.available = tuple(f"{m.name}: {m.spec.summary}" for m in self.marts)
         self._values: dict[str, dict[str, list[str]]] = {}  # mart -> lookup column -> stored names
         self.names = NameIndex.of(v for m in self.marts for values in self._lookup_values(m).values() for v in values)
@@ -184,13 +204,14 @@ class AskIndex:
 _INDEXES: weakref.WeakKeyDictionary[Any, dict[tuple, AskIndex]] = weakref.WeakKeyDictionary()
 
 
-def _index(project: GroundingProject, filters: Mapping[str, Any] | None, visible: MartFilter) -> AskIndex:
+def _index(project: GroundingProject, filters: Mapping[str, Any] | None, visible: MartFilter,
+           semantic: SemanticScorer | None) -> AskIndex:
     """The project's index for these filters; a project is one set of artifacts (a reload opens a new project)."""
     marts = _filtered(project, visible(project, project.grounding_models()), filters or {})
     cache = _INDEXES.setdefault(project, {})
-    signature = (id(project.artifacts), tuple(m.unique_id for m in marts))
+    signature = (id(project.artifacts), tuple(m.unique_id for m in marts), id(semantic))
     if signature not in cache:
-        cache[signature] = AskIndex(project, marts)
+        cache[signature] = AskIndex(project, marts, semantic)
     return cache[signature]
 
 

@@ -18,12 +18,15 @@ hi hello thanks quick question just also all some s t ll re ve m d
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD = re.compile(r"[A-Za-z0-9]+")
+_HYPHENATED = re.compile(r"\b[A-Za-z]+(?:-[A-Za-z]+)+\b")
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words of `text`, camelCase and snake_case split, punctuation dropped (stop words kept)."""
-    text = _CAMEL.sub(" ", fold_lookalikes(text))
-    return [word.lower() for word in _WORD.findall(text)]
+    """Lower-case words of `text`, camelCase and snake_case split, punctuation dropped (stop words kept). A
+    hyphenated word counts as its parts and joined too: "e-mail" meets "email", "log-in" meets "login"."""
+    text = fold_lookalikes(text)
+    joined = [match.group().replace("-", "").lower() for match in _HYPHENATED.finditer(text)]
+    return [word.lower() for word in _WORD.findall(_CAMEL.sub(" ", text))] + joined
 
 
 def stem(word: str) -> str:

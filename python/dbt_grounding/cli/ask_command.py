@@ -16,12 +16,14 @@ def register(subparsers) -> None:
     add_role_option(parser)
     add_project_options(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--semantic", action="store_true",
+                        help="fuse a static embedding model's ranking with BM25's (needs the `semantic` extra)")
     parser.set_defaults(run=run, telemetry_tool="ask")
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
     with open_project(args) as project:
-        result = project.ask(args.question)
+        result = project.ask(args.question, semantic=args.semantic)
     code = ExitCode.OK if result.grounded else ExitCode.FINDINGS
     if args.format == "json":
         return CommandOutput(json.dumps(result.as_dict(), indent=2, sort_keys=True), code)

@@ -28,8 +28,10 @@ class SchemaChecker:
     def __init__(self, schemas: ExpectedSchemas, lineage: ProjectLineage) -> None:
         self.schemas = schemas
         self.lineage = lineage
-        # unique_id -> (warehouse.unchanged_since, columns read), the check: relations that matched
-        self._matched: dict[str, tuple[tuple[int, tuple[str, ...]], RelationCheck]] = {}
+        # (unique_id, columns read) -> (warehouse.unchanged_since, the check): relations that matched. The columns
+        # read are in the key, not only compared: a relation upstream of several marts is read for other columns by
+        # each, and one entry per relation made marts asked in turn evict each other's match (every ask re-checked)
+        self._matched: dict[tuple[str, tuple[str, ...]], tuple[int, RelationCheck]] = {}
 
     def check(self, warehouse: Warehouse, node: Node | Source, *, upstream: bool = True) -> RelationCheck:
         """The node's relation (and with `upstream`, every relation upstream of it down to the sources) against the
@@ -66,11 +68,11 @@ class SchemaChecker:
         return drift_error(mart, drifts, [explain(drift, mart, paths, self.lineage.short_name) for drift in drifts])
 
     def _relation(self, warehouse: Warehouse, resource: Node | Source, read: list[str]) -> RelationCheck:
-        state = (warehouse.unchanged_since, tuple(read))
-        cached = self._matched.get(resource.unique_id)
-        if cached is not None and state[0] is not None and cached[0] == state:
+        since, entry = warehouse.unchanged_since, (resource.unique_id, tuple(read))
+        cached = self._matched.get(entry)
+        if cached is not None and since is not None and cached[0] == since:
             return cached[1]
         check = check_relation(warehouse, self.schemas, self.schemas.adapter, resource, read, probe=False)
-        if check.drift is None and state[0] is not None:
-            self._matched[resource.unique_id] = (state, check)
+        if check.drift is None and since is not None:
+            self._matched[entry] = (since, check)
         return check

@@ -103,16 +103,21 @@ def named(written: str, customers: dict[int, str]) -> list[int]:
     return sorted(k for k, n in customers.items() if stripped(words(n)) == stripped(folded))
 
 
-def main() -> None:
-    rng = random.Random(13)
+def raw_customers() -> tuple[dict[int, str], dict[int, str]]:
+    """Every accepted customer's name (spacing and zero-width characters folded), and the active ones."""
     customers = [c for c in oracle._accepted(oracle.load_raw(HERE.parents[2] / "seeds" / "raw"))["crm_customers"]
                  if c["customer_name"] and c["customer_name"].strip()]
     names = {c["customer_id"]: " ".join(c["customer_name"].replace("\u200b", "").split()) for c in customers}
     active = {k: names[k] for k in names if next(c for c in customers if c["customer_id"] == k)["status"] == "active"}
+    return names, active
+
+
+def labeler(names: dict[int, str], active: dict[int, str]):
+    """label(question, written, marts, columns, kind): the question's expected outcome when `written` is the name it
+    means, or None when the answer would depend on which acceptable mart is chosen."""
     members = {HEALTH: active, SUPPORT: active, REVENUE: names}
 
     def label(question: str, written: str, marts: list[str], columns: list[str], kind: str) -> dict | None:
-        """The question's expected outcome when `written` is the name it means."""
         meant = named(written, names)  # a mart answers for the customer the name names, or for no one
         keyed = {tuple(k for k in meant if k in members[m]) for m in marts}
         if len(keyed) != 1:
@@ -127,6 +132,14 @@ def main() -> None:
         else:
             entry.update(expect="ambiguous", keys=keys)
         return entry
+
+    return label
+
+
+def main() -> None:
+    rng = random.Random(13)
+    names, active = raw_customers()
+    label = labeler(names, active)
 
     def unique_active() -> list[int]:
         return sorted(k for k, n in active.items() if len(named(n, names)) == 1)

@@ -47,3 +47,9 @@ def test_words_split_snake_and_camel_case(text: str, expected: list[str]) -> Non
 def test_terms_drop_stop_words_and_stem_plurals() -> None:
     assert terms("How many open tickets do the companies have?") == ["open", "ticket", "company"]
     assert terms("health status") == ["health", "status"]  # -us is not a plural
+
+
+def test_a_hyphenated_word_counts_as_its_parts_and_joined() -> None:
+    assert words("Grace's e-mail address") == ["grace", "s", "e", "mail", "address", "email"]
+    assert "login" in terms("when did they log-in last") and "log" in terms("when did they log-in last")
+    assert words("non_hyphenated ticketCount") == ["non", "hyphenated", "ticket", "count"]
