@@ -9,6 +9,7 @@ question kept with e-mails and phone numbers scrubbed by the documents' own rule
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,11 +56,14 @@ def canonical_key(key: Mapping[str, Any]) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def key_hash(keys: list[Mapping[str, Any]]) -> str | None:
-    """sha256 of the key's canonical form; several keys (get_contexts): of their canonical forms, one per line."""
+def key_hash(keys: list[Mapping[str, Any]], secret: bytes) -> str | None:
+    """HMAC-SHA256 of the key's canonical form under the telemetry folder's secret (recorder.key_secret); several
+    keys (get_contexts): of their canonical forms, one per line. Not a plain sha256: keys are few and guessable
+    (customer ids 1..n), so a plain hash of one is the key itself to whoever reads the log."""
     if not keys:
         return None
-    return sha256_hex("\n".join(canonical_key(key) for key in keys))
+    text = "\n".join(canonical_key(key) for key in keys)
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def timestamp(moment: datetime) -> str:
@@ -123,6 +127,7 @@ class PendingRequest:
     freshness_age_s: float | None = None
     invocation_id: str | None = None
     raw_questions: bool = False
+    key_secret: bytes = b""  # set by Telemetry.submit: the folder's secret key_hash uses
 
     def served(self) -> str | None:
         """The text served: as given, or the documents rendered in the form asked for."""
@@ -146,7 +151,7 @@ class PendingRequest:
             "question_hash": sha256_hex(self.question) if self.question is not None else None,
             "question": self.question if self.raw_questions else scrub(self.question),
             "mart": self.mart,
-            "key_hash": key_hash(self.keys),
+            "key_hash": key_hash(self.keys, self.key_secret),
             "candidates": self.candidates[:MAX_CANDIDATES],
             "confidence": self.confidence,
             "outcome": outcome,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import os
 import re
 import uuid
 from datetime import datetime, timezone
@@ -37,6 +38,7 @@ class Telemetry:
 
     def __init__(self, config: TelemetryConfig) -> None:
         self.config = config
+        self._key_secret: bytes | None = None
         self.writer: EventWriter | None = None
         if config.enabled and config.directory is not None:
             identity = (config.mode, str(config.directory), config.max_bytes)
@@ -60,7 +62,17 @@ class Telemetry:
 
     def submit(self, pending) -> None:
         if self.writer is not None:
+            if hasattr(pending, "key_secret"):
+                pending.key_secret = self.key_secret()
             self.writer.put(pending)
+
+    def key_secret(self) -> bytes:
+        """The secret key hashes are keyed with: read from (or made once in) the telemetry folder, so one key hashes
+        the same in every process writing there, and only someone who can read the folder's secret file can test a
+        guess. A folder that cannot hold it gets a secret for this process alone (never an error)."""
+        if self._key_secret is None:
+            self._key_secret = _folder_secret(self.config.directory / KEY_SECRET_FILE)
+        return self._key_secret
 
     def flush(self, timeout: float = 5.0) -> bool:
         return self.writer.flush(timeout) if self.writer is not None else True
@@ -103,3 +115,27 @@ def check_feedback(*, rating: str, request_id: str | None, document_hash: str | 
     if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
         raise InvalidFeedbackError(f"the comment is not text of at most {MAX_COMMENT} characters",
                                    hint=f"shorten the comment to {MAX_COMMENT} characters", field="comment")
+
+
+KEY_SECRET_FILE = ".key_hash_secret"
+
+
+def _folder_secret(path: Path) -> bytes:
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    secret = os.urandom(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secret.hex())
+    except FileExistsError:  # another process made it first: use theirs
+        try:
+            return bytes.fromhex(path.read_text().strip())
+        except (OSError, ValueError):
+            return secret
+    except OSError:
+        return secret
+    return secret

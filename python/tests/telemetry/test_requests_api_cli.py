@@ -73,6 +73,10 @@ def test_api_requests_each_logged_once_with_their_outcome(built_package: DbtProj
     assert served["latency_ms"] >= served["latency_warehouse_ms"] + served["latency_render_ms"]
     assert served["freshness_age_s"] == document.freshness.age_seconds
     assert logged[0]["key_hash"] == logged[7]["key_hash"] != logged[1]["key_hash"]  # a key hashes the same
+    # ... keyed by the folder's secret: the plain sha256 of a guessable key (customer id 12) is not in the log
+    plain = __import__("hashlib").sha256(b'{"customer_id":"12"}').hexdigest()
+    assert logged[0]["key_hash"] != plain and plain not in all_text(directory)
+    assert (directory / ".key_hash_secret").stat().st_mode & 0o077 == 0  # readable by its owner only
     assert logged[7]["freshness_age_s"] > 48 * 3600
     asked = logged[4]
     assert asked["question"] == "Is Harbor Retail at risk of churning? Write to [email] or [phone]."
