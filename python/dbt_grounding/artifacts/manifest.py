@@ -85,6 +85,7 @@ class Node(msgspec.Struct, frozen=True):
     relation_name: str | None = None
     description: str = ""
     original_file_path: str = ""
+    fqn: list[str] = []  # package, folders, name: the layer a model sits in (checks.scope)
     columns: dict[str, Column] = {}
     config: NodeConfig = NodeConfig()
     meta: dict[str, Any] = {}

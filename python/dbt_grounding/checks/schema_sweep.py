@@ -90,7 +90,8 @@ class SchemaSweep:
         if drift.missing_relation:
             return [Finding("DG203", drift.node.unique_id, f"{drift.relation} does not exist in the warehouse "
                             f"({drift.node.resource_type} {drift.node.name} never built, or dropped)"
-                            + _lineage(paths.get(None, [])), affected=tuple(sorted(affected.get(None, ()))))]
+                            + _lineage(paths.get(None, [])), affected=tuple(sorted(affected.get(None, ()))),
+                            cause="relation does not exist in the warehouse")]
         return [Finding(code, drift.node.unique_id, f"{drift.relation}.{describe(difference)}"
                         + _lineage(paths.get(difference.column, [])), column=difference.column,
                         affected=tuple(sorted(affected.get(difference.column, ()))))
@@ -106,6 +107,7 @@ class SchemaSweep:
                 findings.append(Finding(
                     "DG602", uid, f"{resource.name}.{column} is documented, but the build never produced it "
                     f"(per the {expected.origin}): remove it from the yml or add it to the SQL", column=column,
+                    cause="documented column the build never produced",
                     affected=tuple(sorted({name for mart in self.feeds[uid] for name in mart_label(self.manifest, mart.unique_id)}))))
         return findings
 
