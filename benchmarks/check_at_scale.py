@@ -8,15 +8,17 @@
 Each project is made by benchmarks/synthetic_project.py (N models, 10 layers, staging and intermediate layers as
 views, 5 marts as tables over empty source tables, one exposure over the marts); the plain variant (`--plain`) has
 no `meta.grounding` anywhere, so the gate chooses what to check itself (checks.scope: the models the exposure depends
-on). Its artifacts are made once and reused from WORKDIR: by default those of `dbt compile` (manifest with compiled
-SQL, no test results: every test counts as not run, the most findings, the case the issue measured), with `--build`
-those of `dbt build` (timed; over an hour at 5,000 models on a loaded 2-core machine).
+on). Its artifacts are made once and reused from WORKDIR: by default those of `dbt parse` (no test results: every
+test counts as not run, the most findings, the case the issue measured; `check --no-warehouse` parses no SQL, so
+compiled SQL would change only the DG502 findings), `--artifacts compile` adds compiled SQL, `--artifacts build`
+runs `dbt build` (timed; over an hour at 5,000 models on a loaded 2-core machine).
 
 What is timed is what users run: the installed CLI (`dbt-grounding` beside this Python, with PYTHONPATH set to this
 checkout's python/ so the code measured is this checkout's), a fresh process per run, `--format json` written to a
 pipe. After one warm-up of each project, the runs go round the projects --runs times, so every project sees the same
-load. Each figure is the median wall time, with the machine's 1-minute load average (`os.getloadavg()`, read before
-each run) beside it.
+load. Each figure is the median wall time and the child's CPU time (user + system, `getrusage`: on a machine shared
+with other work the wall time grows with the load, the CPU time much less), with the machine's 1-minute load
+average (`os.getloadavg()`, read before each run) beside it.
 
 Linearity: for each variant, the time at N models against the time at the smallest size scaled by N / smallest
 (`peer` in --json: what linear growth would give). A ratio of 1.0 is linear; the 620 s the 5,000-model plain project
@@ -28,6 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -57,6 +61,7 @@ class Project:
     variant: str
     path: Path
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # the child's user + system CPU seconds
     loads: list[float] = field(default_factory=list)
     exit_code: int | None = None
     findings: int = 0  # every finding (the json summary's total)
@@ -83,6 +88,8 @@ def prepare(project: Project, artifacts: str, env: dict[str, str]) -> None:
         return
     (out / MARKER).unlink(missing_ok=True)
     progress(f"generating {project.label} in {out} (dbt parse{', compile' if artifacts == 'compile' else ''})")
+    if out.exists() and not (out / "synthetic_project.json").exists():
+        shutil.rmtree(out)  # a generation stopped half-way: synthetic_project.py refuses a folder it did not finish
     subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "synthetic_project.py"), "--models",
                     str(project.models), "--out", str(out), "--dbt", "compile" if artifacts == "compile" else "parse",
                     *(["--plain"] if plain else [])], check=True, env=env, stdout=subprocess.DEVNULL)
@@ -98,11 +105,18 @@ def prepare(project: Project, artifacts: str, env: dict[str, str]) -> None:
     (out / MARKER).write_text(json.dumps(wanted) + "\n")
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def check_once(project: Project, cli: str, env: dict[str, str]) -> float:
     command = [cli, "check", "--project-dir", str(project.path), "--profiles-dir", str(project.path),
                "--no-warehouse", "--format", "json"]
     project.loads.append(load())
+    before = children_cpu()  # children run one at a time: the difference is this one's
     seconds, result = run(command, env, project.path)
+    project.cpu.append(children_cpu() - before)
     if result.returncode not in (0, 1):  # 1: findings, the gate did its work
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
         raise SystemExit(f"`check` on {project.label} exited {result.returncode}: no figures")
@@ -112,15 +126,15 @@ def check_once(project: Project, cli: str, env: dict[str, str]) -> float:
     return seconds
 
 
-def linearity(projects: list[Project]) -> dict[tuple[int, str], tuple[float, float]]:
+def linearity(projects: list[Project], figures=lambda p: p.times) -> dict[tuple[int, str], tuple[float, float]]:
     """(models, variant) -> (what linear growth from the smallest size would take, measured / that)."""
     out = {}
     for variant in VARIANTS:
         of_variant = sorted((p for p in projects if p.variant == variant), key=lambda p: p.models)
         base = of_variant[0]
         for project in of_variant:
-            linear = statistics.median(base.times) * project.models / base.models
-            out[(project.models, variant)] = (linear, statistics.median(project.times) / linear)
+            linear = statistics.median(figures(base)) * project.models / base.models
+            out[(project.models, variant)] = (linear, statistics.median(figures(project)) / linear)
     return out
 
 
@@ -131,8 +145,8 @@ def main() -> None:
                         help="where the projects are made and built, then reused (default %(default)s)")
     parser.add_argument("--runs", type=int, default=None, help="timed runs of each project (default 3; --quick 1)")
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}, one run, no warm-up")
-    parser.add_argument("--build", action="store_true",
-                        help="time on the artifacts of `dbt build` instead of `dbt compile` (builds take long)")
+    parser.add_argument("--artifacts", choices=("parse", "compile", "build"), default="parse",
+                        help="the dbt command whose artifacts are checked (default parse; build takes long)")
     parser.add_argument("--json", action="store_true",
                         help="print rows {measure, ours, peer, ratio, load} as JSON instead of the Markdown table")
     args = parser.parse_args()
@@ -141,8 +155,8 @@ def main() -> None:
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False",
                PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT / "python"), os.environ.get("PYTHONPATH")])))
     workdir = args.workdir.resolve()
-    artifacts = "build" if args.build else "compile"
-    suffix = "-built" if args.build else ""
+    artifacts = args.artifacts
+    suffix = "" if artifacts == "parse" else f"-{artifacts}"
     projects = [Project(models, variant, workdir / f"synth{models}{'-plain' if variant == 'plain' else ''}{suffix}")
                 for models in sorted(sizes) for variant in VARIANTS]
     for project in projects:
@@ -160,28 +174,32 @@ def main() -> None:
             project.times.append(check_once(project, cli, env))
     ratios = linearity(projects)
 
-    if args.json:
+    if args.json:  # benchmarks/bench_all.py's rows: every value a string
         rows = [{
-            "measure": f"check --no-warehouse, {p.label}, {artifacts} artifacts",
-            "ours": round(statistics.median(p.times), 3),
-            "peer": round(ratios[(p.models, p.variant)][0], 3),
-            "ratio": round(ratios[(p.models, p.variant)][1], 2),
-            "load": round(statistics.median(p.loads), 2),
+            "measure": f"`check --no-warehouse`, {p.label}, {artifacts} artifacts (peer: linear from "
+                       f"{min(sizes):,} models)",
+            "ours": f"{statistics.median(p.times):.2f} s (CPU {statistics.median(p.cpu):.2f} s)",
+            "peer": f"{ratios[(p.models, p.variant)][0]:.2f} s",
+            "ratio": f"{ratios[(p.models, p.variant)][1]:.2f}x",
+            "load": f"{statistics.median(p.loads):.1f}",
         } for p in projects]
         print(json.dumps(rows, indent=2))
         return
     smallest = min(sizes)
     print("    .venv/bin/python benchmarks/check_at_scale.py"
           + (" --quick" if args.quick else "") + (f" --sizes {' '.join(map(str, sizes))}" if args.sizes else "")
-          + (f" --runs {args.runs}" if args.runs else "") + (" --build" if args.build else ""))
+          + (f" --runs {args.runs}" if args.runs else "")
+          + (f" --artifacts {artifacts}" if artifacts != "parse" else ""))
     print()
     print(f"| `check --no-warehouse --format json`, {artifacts} artifacts, fresh process, median of {runs} "
-          f"| wall time | load (1 min) "
-          f"| findings (report entries) | exit | vs linear from {smallest:,} |")
-    print("|---|---|---|---|---|---|")
+          f"| wall time | CPU (user + sys) | load (1 min) "
+          f"| findings (report entries) | exit | wall vs linear from {smallest:,} | CPU vs linear |")
+    print("|---|---|---|---|---|---|---|---|")
+    cpu_ratios = linearity(projects, lambda p: p.cpu)
     for p in projects:
-        print(f"| {p.label} | {statistics.median(p.times):.2f} s | {min(p.loads):.1f}–{max(p.loads):.1f} "
-              f"| {p.findings:,} ({p.shown:,}) | {p.exit_code} | {ratios[(p.models, p.variant)][1]:.2f}× |")
+        print(f"| {p.label} | {statistics.median(p.times):.2f} s | {statistics.median(p.cpu):.2f} s "
+              f"| {min(p.loads):.1f}–{max(p.loads):.1f} | {p.findings:,} ({p.shown:,}) | {p.exit_code} "
+              f"| {ratios[(p.models, p.variant)][1]:.2f}× | {cpu_ratios[(p.models, p.variant)][1]:.2f}× |")
     print()
     print(f"{os.cpu_count()} cores; load before each run: {min(l for p in projects for l in p.loads):.1f}–"
           f"{max(l for p in projects for l in p.loads):.1f}.")

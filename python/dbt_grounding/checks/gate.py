@@ -75,7 +75,14 @@ def run_gate(artifacts: Artifacts, lineage: ProjectLineage, warehouse: Warehouse
         else:
             for node in nodes:
                 result.findings += freshness_findings(artifacts, node, None, now)
-        result.findings += sweep.documentation_findings()  # after the sweep: its first looks are evidence too
+        # after the sweep: its first looks are evidence too. Without the warehouse no SQL is parsed for it: the
+        # catalog and remembered looks only (parsing every upstream model is minutes on a cold lineage cache)
+        result.findings += sweep.documentation_findings(from_sql=warehouse_reason is None)
+        if sweep.unjudged:
+            result.skipped.append(
+                f"documented columns never built (DG602) of {sweep.unjudged} relation(s): skipped, {warehouse_reason}:"
+                " only their compiled SQL tells what their build produced, and it is parsed with the warehouse checks"
+                " (`dbt docs generate --no-compile` after the build writes a catalog.json read without them)")
     if artifacts.sources is None:
         result.skipped.append("upstream source freshness: skipped, no sources.json (run `dbt source freshness`)")
     else:
