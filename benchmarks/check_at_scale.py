@@ -129,7 +129,7 @@ def check_once(project: Project, cli: str, env: dict[str, str]) -> float:
 def linearity(projects: list[Project], figures=lambda p: p.times) -> dict[tuple[int, str], tuple[float, float]]:
     """(models, variant) -> (what linear growth from the smallest size would take, measured / that)."""
     out = {}
-    for variant in VARIANTS:
+    for variant in {p.variant for p in projects}:
         of_variant = sorted((p for p in projects if p.variant == variant), key=lambda p: p.models)
         base = of_variant[0]
         for project in of_variant:
@@ -145,6 +145,8 @@ def main() -> None:
                         help="where the projects are made and built, then reused (default %(default)s)")
     parser.add_argument("--runs", type=int, default=None, help="timed runs of each project (default 3; --quick 1)")
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}, one run, no warm-up")
+    parser.add_argument("--variants", nargs="+", choices=tuple(VARIANTS), default=list(VARIANTS),
+                        help="meta, plain or both (default)")
     parser.add_argument("--artifacts", choices=("parse", "compile", "build"), default="parse",
                         help="the dbt command whose artifacts are checked (default parse; build takes long)")
     parser.add_argument("--json", action="store_true",
@@ -158,7 +160,7 @@ def main() -> None:
     artifacts = args.artifacts
     suffix = "" if artifacts == "parse" else f"-{artifacts}"
     projects = [Project(models, variant, workdir / f"synth{models}{'-plain' if variant == 'plain' else ''}{suffix}")
-                for models in sorted(sizes) for variant in VARIANTS]
+                for models in sorted(sizes) for variant in VARIANTS if variant in args.variants]
     for project in projects:
         prepare(project, artifacts, env)
 
@@ -189,6 +191,7 @@ def main() -> None:
     print("    .venv/bin/python benchmarks/check_at_scale.py"
           + (" --quick" if args.quick else "") + (f" --sizes {' '.join(map(str, sizes))}" if args.sizes else "")
           + (f" --runs {args.runs}" if args.runs else "")
+          + (f" --variants {' '.join(args.variants)}" if len(args.variants) < len(VARIANTS) else "")
           + (f" --artifacts {artifacts}" if artifacts != "parse" else ""))
     print()
     print(f"| `check --no-warehouse --format json`, {artifacts} artifacts, fresh process, median of {runs} "
