@@ -33,7 +33,7 @@ class GateResult:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # the layers whose relations' schemas were checked
-    scope: str = ""  # which models were checked and why (checks.scope), or "--select"
+    scope: str = ""  # which models were checked and why (checks.scope, or the models --select names)
 
 
 def run_gate(artifacts: Artifacts, lineage: ProjectLineage, warehouse: Warehouse | None, *,
