@@ -3,7 +3,8 @@
 
 The shape is the one the reference measurements use: 10 layers (staging over sources at the bottom, 8 intermediate
 layers, a few deep marts at the top), 10-30 documented columns per model, each with a data_type, ~3.5 data tests per
-model, each mart with `config.meta.grounding` and an enforced contract, one exposure over the marts. The SQL is real
+model, each mart with `config.meta.grounding` and an enforced contract, one exposure over the marts (`--plain`: no
+`meta.grounding` anywhere, as in a project that never heard of dbt-grounding). The SQL is real
 (import CTEs, joins, aggregates, CASE, arithmetic, `select *`), so compiled SQL exercises column lineage through
 every hop, and it runs: `dbt build` passes on the empty source tables.
 
@@ -341,9 +342,11 @@ def column_yaml(model: Model, column: Column) -> dict:
     return entry
 
 
-def model_yaml(model: Model) -> dict:
+def model_yaml(model: Model, plain: bool = False) -> dict:
     entry: dict = {"name": model.name, "description": model.description}
-    if model.layer == LAYERS - 1:
+    if model.layer == LAYERS - 1 and plain:
+        entry["config"] = {"contract": {"enforced": True}}
+    elif model.layer == LAYERS - 1:
         entry["config"] = {
             "contract": {"enforced": True},
             "meta": {"grounding": {
@@ -383,8 +386,8 @@ def sources_yaml(source_name: str, tables: list[str], staging: dict[str, Model])
     }]}
 
 
-def exposure_yaml(marts: list[Model]) -> dict:
-    return {"version": 2, "exposures": [{
+def exposure_yaml(marts: list[Model], plain: bool = False) -> dict:
+    exposure = {
         "name": "synthetic_agent",
         "label": "Synthetic AI agent",
         "type": "application",
@@ -394,7 +397,10 @@ def exposure_yaml(marts: list[Model]) -> dict:
         "depends_on": [f"ref('{m.name}')" for m in marts],
         "config": {"meta": {"grounding": {"agent": "synthetic_agent",
                                           "interface": "dbt-grounding context documents"}}},
-    }]}
+    }
+    if plain:
+        del exposure["config"]
+    return {"version": 2, "exposures": [exposure]}
 
 
 def dump(path: Path, data: dict, header: str = "") -> None:
@@ -402,7 +408,8 @@ def dump(path: Path, data: dict, header: str = "") -> None:
     path.write_text(header + yaml.safe_dump(data, sort_keys=False, width=120, allow_unicode=True))
 
 
-def write_project(out: Path, models: list[Model], sources: dict[str, list[str]], duckdb_path: Path) -> None:
+def write_project(out: Path, models: list[Model], sources: dict[str, list[str]], duckdb_path: Path,
+                  plain: bool = False) -> None:
     (out / "dbt_project.yml").write_text(
         "name: synthetic\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: synthetic\n\n"
         "model-paths: [\"models\"]\nclean-targets: [\"target\"]\n\n"
@@ -429,9 +436,9 @@ def write_project(out: Path, models: list[Model], sources: dict[str, list[str]],
     for folder, members in folders.items():
         leaf = folder.rsplit("/", 1)[-1]
         dump(out / "models" / folder / f"_{leaf}__models.yml",
-             {"version": 2, "models": [model_yaml(m) for m in members]})
+             {"version": 2, "models": [model_yaml(m, plain) for m in members]})
     marts = [m for m in models if m.layer == LAYERS - 1]
-    dump(out / "models" / "marts" / "_marts__exposures.yml", exposure_yaml(marts))
+    dump(out / "models" / "marts" / "_marts__exposures.yml", exposure_yaml(marts, plain))
 
 
 def create_source_tables(duckdb_path: Path, models: list[Model]) -> None:
@@ -492,6 +499,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--dbt", choices=["none", "parse", "compile"], default="compile",
                         help="run dbt after generating: parse only, or parse then compile (default)")
+    parser.add_argument("--plain", action="store_true",
+                        help="a plain dbt project: no meta.grounding anywhere (contracts and the exposure stay)")
     args = parser.parse_args()
     if args.models < 20:
         parser.error("--models must be at least 20 (two per layer)")
@@ -500,7 +509,7 @@ def main() -> None:
     prepare_out(out)
     duckdb_path = Path(os.environ.get(DUCKDB_PATH_ENV, out / "warehouse.duckdb")).resolve()
     models, sources = plan(args.models, args.seed)
-    write_project(out, models, sources, out / "warehouse.duckdb")
+    write_project(out, models, sources, out / "warehouse.duckdb", args.plain)
     create_source_tables(duckdb_path, models)
 
     sizes = layer_sizes(args.models)
@@ -511,7 +520,7 @@ def main() -> None:
     record = {
         "models": len(models), "seed": args.seed, "deep_mart": DEEP_MART, "marts": marts,
         "layer_sizes": sizes, "sources": sum(len(t) for t in sources.values()), "columns": columns,
-        "data_tests": tests, "deep_mart_upstream_models": len(deep) - 1,
+        "data_tests": tests, "deep_mart_upstream_models": len(deep) - 1, "plain": args.plain,
     }
 
     timings, warnings = {}, []
@@ -524,7 +533,7 @@ def main() -> None:
 
     print(f"    .venv/bin/python benchmarks/synthetic_project.py --models {args.models} --out {args.out}"
           + (f" --seed {args.seed}" if args.seed != SEED else "")
-          + (f" --dbt {args.dbt}" if args.dbt != "compile" else ""))
+          + (f" --dbt {args.dbt}" if args.dbt != "compile" else "") + (" --plain" if args.plain else ""))
     print()
     print("| models | per layer (staging … marts) | sources | columns | data tests | deep mart (upstream models) |")
     print("|---|---|---|---|---|---|")

@@ -84,6 +84,7 @@ class Node(msgspec.Struct, frozen=True):
     relation_name: str | None = None
     description: str = ""
     original_file_path: str = ""
+    fqn: list[str] = []  # package, folders, name: the layer a model sits in (checks.scope)
     columns: dict[str, Column] = {}
     config: NodeConfig = NodeConfig()
     meta: dict[str, Any] = {}
@@ -198,8 +199,9 @@ class _ManifestGraphMethods(msgspec.Struct, frozen=True, dict=True):  # dict=Tru
         node = self.nodes.get(name_or_id) or self.sources.get(name_or_id)
         if node is not None and node.resource_type in resource_types:
             return node
-        matches = sorted((n for n in self._named(resource_types) if name_or_id in _names_of(n)),
-                         key=lambda n: n.unique_id)
+        candidates = self._by_name.get(name_or_id, ()) if set(resource_types) <= set(SERVED_RESOURCE_TYPES) \
+            else [n for n in self._named(resource_types) if name_or_id in _names_of(n)]
+        matches = sorted((n for n in candidates if n.resource_type in resource_types), key=lambda n: n.unique_id)
         if len(matches) == 1:
             return matches[0]
         kinds = _kinds(resource_types)
@@ -222,6 +224,17 @@ class _ManifestGraphMethods(msgspec.Struct, frozen=True, dict=True):  # dict=Tru
               "target/manifest.json.",
             name=name_or_id, suggestions=suggestions,
         )
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list]:
+        """name -> the served nodes answering to it (`_names_of`). Built once: `check --select` with many models
+        (or the gate of a project checking every keyed model) asked once per name, and a scan per name was
+        quadratic in models."""
+        index: dict[str, list] = {}
+        for node in self._named(SERVED_RESOURCE_TYPES):
+            for name in _names_of(node):
+                index.setdefault(name, []).append(node)
+        return index
 
     def _named(self, resource_types: tuple[str, ...]):
         nodes = (n for n in self.nodes.values() if n.resource_type in resource_types)

@@ -52,7 +52,11 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in (
 
 @dataclass(frozen=True)
 class Finding:
-    """One finding. `node` is a unique_id; `affected` names the grounding marts, columns and exposures it reaches."""
+    """One finding. `node` is a unique_id; `affected` names the grounding marts, columns and exposures it reaches.
+
+    `cause` is what the finding says without naming its node ('test not run in the last run'): findings with the
+    same code, level and cause are one problem at many nodes, and reports show them as one (checks.summary), whose
+    `nodes` are every node it stands for (`node` the first)."""
 
     code: str
     node: str
@@ -60,6 +64,13 @@ class Finding:
     column: str | None = None
     affected: tuple[str, ...] = field(default_factory=tuple)
     severity: Severity | None = None  # None: the rule's own
+    cause: str | None = None  # None: never summarised with others
+    nodes: tuple[str, ...] = ()  # a summary's nodes, sorted; () for a finding about `node` alone
+
+    @property
+    def count(self) -> int:
+        """How many findings this one stands for."""
+        return len(self.nodes) or 1
 
     @property
     def rule(self) -> Rule:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 from dbt_grounding.artifacts.consistency import UNCOMPILED, lacks_compiled_sql
 from dbt_grounding.checks.findings import Finding, Severity
 from dbt_grounding.checks.schema_sweep import SchemaSweep, mart_label
+from dbt_grounding.checks.scope import gate_scope
 from dbt_grounding.errors import GroundingError, WarehouseError
 from dbt_grounding.grounding.drift import relation_of
 from dbt_grounding.grounding.freshness import as_of_instant, last_successful_build, model_freshness
-from dbt_grounding.grounding.spec import grounding_models, grounding_spec
+from dbt_grounding.grounding.spec import grounding_spec
 from dbt_grounding.grounding.test_status import test_outcomes
 
 if TYPE_CHECKING:
@@ -32,11 +33,12 @@ class GateResult:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # the layers whose relations' schemas were checked
+    scope: str = ""  # which models were checked and why (checks.scope, or the models --select names)
 
 
 def run_gate(artifacts: Artifacts, lineage: ProjectLineage, warehouse: Warehouse | None, *,
              schemas: ExpectedSchemas, now: datetime, marts: list[str] | None = None) -> GateResult:
-    """All checks but the lock's, for the grounding marts (or the `marts` named).
+    """All checks but the lock's, for the grounding marts (a plain project: checks.scope), or the `marts` named.
 
     Args:
         artifacts: the build's artifacts.
@@ -44,11 +46,15 @@ def run_gate(artifacts: Artifacts, lineage: ProjectLineage, warehouse: Warehouse
         warehouse: the profile's warehouse; None skips the checks that need it (`--no-warehouse`), saying so.
         schemas: what each relation's last build produced (grounding.expected_schema).
         now: the time freshness is judged at.
-        marts: names of the nodes to check; None: the grounding marts.
+        marts: names of the nodes to check; None: checks.scope chooses.
     """
-    result = GateResult()
     manifest = artifacts.manifest
-    nodes = [manifest.find(name) for name in marts] if marts else grounding_models(manifest)
+    if marts:
+        nodes, scope = [manifest.find(name) for name in marts], "the models --select names"
+    else:
+        chosen = gate_scope(manifest)
+        nodes, scope = chosen.nodes, chosen.rule
+    result = GateResult(scope=scope)
     result.findings += artifact_findings(artifacts, lineage, nodes)
     sweep = SchemaSweep(lineage, schemas, nodes)
     with _session(warehouse):
@@ -69,7 +75,14 @@ def run_gate(artifacts: Artifacts, lineage: ProjectLineage, warehouse: Warehouse
         else:
             for node in nodes:
                 result.findings += freshness_findings(artifacts, node, None, now)
-        result.findings += sweep.documentation_findings()  # after the sweep: its first looks are evidence too
+        # after the sweep: its first looks are evidence too. Without the warehouse no SQL is parsed for it: the
+        # catalog and remembered looks only (parsing every upstream model is minutes on a cold lineage cache)
+        result.findings += sweep.documentation_findings(from_sql=warehouse_reason is None)
+        if sweep.unjudged:
+            result.skipped.append(
+                f"documented columns never built (DG602) of {sweep.unjudged} relation(s): skipped, {warehouse_reason}:"
+                " only their compiled SQL tells what their build produced, and it is parsed with the warehouse checks"
+                " (`dbt docs generate --no-compile` after the build writes a catalog.json read without them)")
     if artifacts.sources is None:
         result.skipped.append("upstream source freshness: skipped, no sources.json (run `dbt source freshness`)")
     else:
@@ -127,10 +140,12 @@ def merge(findings: list[Finding]) -> list[Finding]:
     everything it affects."""
     merged: dict[tuple, set[str]] = {}
     for finding in findings:
-        key = (finding.code, finding.node, finding.column, finding.message, finding.severity)
+        key = (finding.code, finding.node, finding.column, finding.message, finding.severity, finding.cause)
         merged.setdefault(key, set()).update(finding.affected)
-    return sorted((Finding(code, node, message, column=column, affected=tuple(sorted(affected)), severity=severity)
-                   for (code, node, column, message, severity), affected in merged.items()), key=Finding.sort_key)
+    return sorted((Finding(code, node, message, column=column, affected=tuple(sorted(affected)), severity=severity,
+                           cause=cause)
+                   for (code, node, column, message, severity, cause), affected in merged.items()),
+                  key=Finding.sort_key)
 
 
 def artifact_findings(artifacts: Artifacts, lineage: ProjectLineage, nodes: list[Node]) -> list[Finding]:
@@ -146,7 +161,8 @@ def artifact_findings(artifacts: Artifacts, lineage: ProjectLineage, nodes: list
             if lacks_compiled_sql(model):
                 findings.append(Finding(UNCOMPILED, model.unique_id, f"{model.name} has no compiled SQL: column "
                                         "lineage cannot be traced through it",
-                                        affected=mart_label(manifest, node.unique_id)))
+                                        affected=mart_label(manifest, node.unique_id),
+                                        cause="no compiled SQL: column lineage cannot be traced through it"))
         if catalog is None:
             continue
         missing = [uid for uid in [node.unique_id, *lineage.upstream(node.unique_id)]
@@ -173,7 +189,7 @@ def build_and_test_findings(artifacts: Artifacts, lineage: ProjectLineage, node:
         build = builds.node(uid)
         if build.status is not None and not build.succeeded:
             findings.append(Finding("DG403", uid, f"the last build of {resource.name} ended {build.status}",
-                                    affected=affected))
+                                    affected=affected, cause=f"last build ended {build.status}"))
         elif build.unknown and uid != node.unique_id:
             unknown_upstream.append(resource.name)
     mart_build = builds.node(node.unique_id)
@@ -189,10 +205,10 @@ def build_and_test_findings(artifacts: Artifacts, lineage: ProjectLineage, node:
     for outcome in test_outcomes(manifest, builds, node.unique_id, lineage.upstream(node.unique_id)):
         if outcome.blocking:
             findings.append(Finding("DG401", outcome.unique_id, f"{outcome.name} {outcome.status}ed on {outcome.on}",
-                                    affected=affected))
+                                    affected=affected, cause=f"test {outcome.status}ed"))
         elif outcome.status in ("skipped", "not run"):
             findings.append(Finding("DG402", outcome.unique_id, f"{outcome.name} was {outcome.status} in the last run",
-                                    affected=affected))
+                                    affected=affected, cause=f"test {outcome.status} in the last run"))
     return findings
 
 
@@ -233,6 +249,7 @@ def source_freshness_findings(artifacts: Artifacts, lineage: ProjectLineage, nod
                 f"in `dbt source freshness`): {node.name} cannot be fresher than its inputs",
                 severity=Severity.WARN if result.status == "warn" else None,
                 affected=mart_label(manifest, node.unique_id),
+                cause=f"source {result.status} in `dbt source freshness`",
             ))
     return findings
 

@@ -60,6 +60,7 @@ class SchemaSweep:
                 self.relations.setdefault(resource.unique_id, resource)
                 self.feeds.setdefault(resource.unique_id, []).append(mart)
         self.checks: dict[str, RelationCheck] = {}
+        self.unjudged = 0  # relations documentation_findings(from_sql=False) could not judge
 
     def drift_findings(self, warehouse: Warehouse) -> list[Finding]:
         """Inspect every relation (call inside `warehouse.session()`) and report the drifted ones."""
@@ -90,23 +91,30 @@ class SchemaSweep:
         if drift.missing_relation:
             return [Finding("DG203", drift.node.unique_id, f"{drift.relation} does not exist in the warehouse "
                             f"({drift.node.resource_type} {drift.node.name} never built, or dropped)"
-                            + _lineage(paths.get(None, [])), affected=tuple(sorted(affected.get(None, ()))))]
+                            + _lineage(paths.get(None, [])), affected=tuple(sorted(affected.get(None, ()))),
+                            cause="relation does not exist in the warehouse")]
         return [Finding(code, drift.node.unique_id, f"{drift.relation}.{describe(difference)}"
                         + _lineage(paths.get(difference.column, [])), column=difference.column,
                         affected=tuple(sorted(affected.get(difference.column, ()))))
                 for difference in drift.differences]
 
-    def documentation_findings(self) -> list[Finding]:
+    def documentation_findings(self, *, from_sql: bool = True) -> list[Finding]:
         """DG602: columns the yml documents that the relation's build never produced (needs no warehouse when
-        catalog.json or a remembered first look knows the build's schema)."""
+        catalog.json or a remembered first look knows the build's schema). `from_sql=False`: judged on those
+        alone, not on compiled SQL (`unjudged` counts the relations left unjudged)."""
         findings = []
+        self.unjudged = 0
         for uid, resource in sorted(self.relations.items()):
-            expected = self.schemas.of(resource)
+            expected = self.schemas.of(resource, from_sql=from_sql)
+            if not from_sql and expected.origin == YML and resource.columns and not resource.contract_enforced:
+                self.unjudged += 1
             for column in expected.never_built:
                 findings.append(Finding(
                     "DG602", uid, f"{resource.name}.{column} is documented, but the build never produced it "
                     f"(per the {expected.origin}): remove it from the yml or add it to the SQL", column=column,
-                    affected=tuple(sorted({name for mart in self.feeds[uid] for name in mart_label(self.manifest, mart.unique_id)}))))
+                    cause="documented column the build never produced",
+                    affected=tuple(sorted({name for mart in self.feeds[uid]
+                                           for name in mart_label(self.manifest, mart.unique_id)}))))
         return findings
 
     def checked(self) -> list[str]:

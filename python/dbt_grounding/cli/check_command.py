@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from pathlib import Path
 
 from dbt_grounding.checks.reporters import FORMATS
@@ -35,6 +36,10 @@ def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.checks.verdict import gate_verdict
 
     with open_project(args) as project:
+        # The artifacts just read live until the process ends, and they are millions of objects at 5,000 models:
+        # moved out of the collector's sight, the gate's allocations no longer trigger full collections walking
+        # them (a third of the gate's time at 500 models, more as the project grows).
+        gc.freeze()
         verdict = gate_verdict(project, args.select, use_warehouse=not args.no_warehouse, lock_path=lock_path(args))
         warnings = tuple(project.warnings)
     report = render(verdict.findings, args.format, skipped=verdict.skipped, tool_version=__version__)

@@ -36,3 +36,31 @@ def test_tests_on_matches_a_scan_of_every_node(built_bikeshare_views: DbtProject
     on_trips_again = manifest.tests_on("model.bikeshare.stg_bikeshare__trips")
     on_trips_again.clear()  # a caller's list is its own: the index is not changed through it
     assert [t.unique_id for t in manifest.tests_on("model.bikeshare.stg_bikeshare__trips")] == on_trips
+
+
+@pytest.mark.parametrize("load", [load_manifest, load_manifest_graph])
+def test_find_answers_from_a_name_index_as_a_scan_would(built_bikeshare_views: DbtProject, load) -> None:
+    """`find` by name reads an index built once per manifest (a scan per name was quadratic for `--select` with
+    many models): every name a served node answers to finds what a scan finds, and a stranger is still refused."""
+    from dbt_grounding.artifacts.manifest import SERVED_RESOURCE_TYPES, _names_of
+    from dbt_grounding.errors import UnknownNodeError
+
+    manifest = load(built_bikeshare_views.target_path / "manifest.json")
+    served = [n for n in [*manifest.nodes.values(), *manifest.sources.values()]
+              if n.resource_type in SERVED_RESOURCE_TYPES]
+    names = {name for node in served for name in _names_of(node)}
+    assert any("." in name for name in names) and len(names) >= 2 * len(served) - 1  # bare and qualified names
+    for name in sorted(names):
+        scanned_matches = [n.unique_id for n in served if name in _names_of(n)]
+        if len(scanned_matches) == 1:
+            assert manifest.find(name).unique_id == scanned_matches[0]
+        else:
+            with pytest.raises(UnknownNodeError):
+                manifest.find(name)
+    models = [n for n in served if n.resource_type == "model"]
+    assert manifest.model(models[0].name).unique_id == models[0].unique_id
+    with pytest.raises(UnknownNodeError) as raised:
+        manifest.model(next(n for n in served if n.resource_type != "model").name)  # the index holds it: not a model
+    assert raised.value.details["name"]
+    with pytest.raises(UnknownNodeError):
+        manifest.find("no_such_model")

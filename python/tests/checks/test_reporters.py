@@ -19,6 +19,7 @@ import pytest
 from dbt_grounding.checks.findings import Finding, Severity
 from dbt_grounding.checks.reporters import FORMATS, render
 from dbt_grounding.checks.reporters.markdown import inline
+from dbt_grounding.checks.summary import summarised
 from dbt_grounding.errors import ConfigurationError
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
@@ -44,6 +45,17 @@ SKIPPED = [
     "freshness of sources skipped: sources.json missing, run `dbt source freshness`",
 ]
 CASES = {"findings": (FINDINGS, SKIPPED), "empty": ([], [])}
+# The gate's repeated findings: 12 tests not run and 2 skipped upstream of two marts, one failed; each with its cause.
+REPEATED = [
+    *(Finding("DG402", f"test.shop.not_null_stg_{i:02d}_id", f"not_null_stg_{i:02d}_id was not run in the last run",
+              affected=("customers",) if i % 2 else ("orders", "exposure.shop.agent"),
+              cause="test not run in the last run") for i in range(12)),
+    *(Finding("DG402", f"test.shop.unique_int_{i}_id", f"unique_int_{i}_id was skipped in the last run",
+              affected=("orders",), cause="test skipped in the last run") for i in range(2)),
+    Finding("DG401", "test.shop.unique_orders_id", "unique_orders_id failed on model.shop.orders",
+            affected=("orders",), cause="test failed"),
+]
+GOLDEN_CASES = {**CASES, "summarised": (REPEATED, [])}
 
 # The part of SARIF 2.1.0 (docs.oasis-open.org/sarif/sarif/v2.1.0, schema sarif-schema-2.1.0.json) that we write,
 # with its required properties and enums, and no extra properties on the objects whose shape we rely on.
@@ -138,11 +150,11 @@ def check_golden(path: Path, text: str) -> None:
 
 
 def rendered(fmt: str, case: str = "findings") -> str:
-    findings, skipped = CASES[case]
+    findings, skipped = GOLDEN_CASES[case]
     return render(findings, fmt, skipped=skipped, tool_version=VERSION)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_output_matches_golden_file(fmt: str, case: str) -> None:
     check_golden(GOLDEN_DIR / f"reporters_{case}.{EXTENSIONS[fmt]}", rendered(fmt, case))
@@ -178,7 +190,7 @@ def test_text_is_an_aligned_table_with_summary_skips_and_fixes() -> None:
 
 def test_json_carries_every_field_and_counts() -> None:
     document = json.loads(rendered("json"))
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["summary"] == {"error": 3, "warn": 1, "info": 2, "total": 6}
     assert document["skipped"] == SKIPPED
     first = document["findings"][0]
@@ -186,6 +198,7 @@ def test_json_carries_every_field_and_counts() -> None:
         "code": "DG002", "title": "column removed or renamed", "severity": "error",
         "node": "model.shop.customer_health", "column": "risk|tier", "message": FINDINGS[1].message,
         "fix": FINDINGS[1].fix, "affected": list(FINDINGS[1].affected),
+        "count": 1, "nodes": ["model.shop.customer_health"],
     }
     assert [f["message"] for f in document["findings"]] == [f.message for f in sorted(FINDINGS, key=Finding.sort_key)]
 
@@ -317,3 +330,41 @@ def test_empty_findings_render_sensibly(fmt: str) -> None:
         assert json.loads(text)["runs"][0]["results"] == []
     elif fmt == "markdown":
         assert "\nNo findings.\n" in text and "|" not in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_repeated_findings_are_one_per_code_and_cause_in_every_format(fmt: str) -> None:
+    text = render(REPEATED, fmt, tool_version=VERSION)
+    first_five = [f"test.shop.not_null_stg_{i:02d}_id" for i in range(5)]
+    assert all(node in text for node in first_five)  # the first few nodes are named
+    assert "not_null_stg_05_id" not in text and "not_null_stg_11_id" not in text  # the rest are counted
+    assert fmt in ("json", "sarif") or "7 more" in text  # the documents for people say how many more
+    assert "unique_int_0_id" in text and "unique_int_1_id" in text  # another cause: its own summary
+    assert "unique_orders_id failed on model.shop.orders" in text.replace("\\_", "_")  # alone: shown as it is
+    if fmt == "json":
+        document = json.loads(text)
+        assert [(f["code"], f["count"]) for f in document["findings"]] == [("DG401", 1), ("DG402", 12), ("DG402", 2)]
+        assert document["findings"][1]["nodes"] == first_five
+        assert document["findings"][1]["affected"] == ["customers", "exposure.shop.agent", "orders"]
+        assert document["summary"] == {"error": 1, "warn": 14, "info": 0, "total": 15}  # every finding counted
+    elif fmt == "junit":
+        root = ET.fromstring(text)
+        assert root.get("tests") == "3" and root.get("failures") == "3"
+    elif fmt == "github":
+        assert len([line for line in text.splitlines() if line.startswith("::")]) == 3
+        assert text.splitlines()[-1] == "dbt-grounding check: 1 error, 14 warnings, 0 info"
+    elif fmt == "sarif":
+        results = json.loads(text)["runs"][0]["results"]
+        assert [r["properties"].get("count", 1) for r in results] == [1, 12, 2]
+    elif fmt == "text":
+        assert "1 error, 14 warnings, 0 info" in text.splitlines()
+
+
+def test_a_summary_has_its_members_level_and_a_lone_cause_is_not_summarised() -> None:
+    raised = [Finding("DG402", f"test.shop.t{i}", f"t{i} was not run", cause="test not run in the last run",
+                      severity=Severity.ERROR) for i in range(3)]
+    kept = Finding("DG402", "test.shop.other", "other was not run", cause="test not run in the last run")
+    shown = summarised([*raised, kept])
+    assert [(f.level, f.count) for f in shown] == [(Severity.WARN, 1), (Severity.ERROR, 3)]  # other node first
+    assert next(f for f in shown if f.count == 1) == kept
+    assert summarised(FINDINGS) == sorted(FINDINGS, key=Finding.sort_key)  # no cause: nothing summarised

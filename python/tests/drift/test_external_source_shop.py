@@ -119,3 +119,19 @@ def test_with_a_catalog_from_after_the_build_a_retype_is_found_on_the_very_first
     assert (drift.code, drift.column) == ("DG202", "list_price") and "expected DECIMAL(10,2), found DOUBLE" in drift.message
     never_built = [f for f in findings if f.code == "DG602" and f.node == MART_ID]
     assert never_built and "catalog.json" in never_built[0].message
+
+
+def test_without_the_warehouse_a_never_built_column_is_judged_only_from_what_was_seen(shop: DbtProject) -> None:
+    """`check --no-warehouse` parses no SQL: before any look at the built relations (no catalog), the columns only
+    compiled SQL could judge are listed as skipped, not passed; once a warehouse check has seen the build, the same
+    `--no-warehouse` gate reports them from that remembered look."""
+    with open_shop(shop) as project:
+        blind = project.check(use_warehouse=False)
+    assert [f for f in blind.findings if f.code == "DG602"] == []
+    assert any(line.startswith("documented columns never built (DG602) of ") and "--no-warehouse given" in line
+               for line in blind.skipped)
+    with open_shop(shop) as project:
+        project.check()  # the first look after the build is remembered
+    with open_shop(shop) as project:
+        seen = project.check(use_warehouse=False)
+    assert (MART_ID, "review_sentiment") in {(f.node, f.column) for f in seen.findings if f.code == "DG602"}

@@ -10,9 +10,10 @@ _NOUNS = {Severity.ERROR: ("error", "errors"), Severity.WARN: ("warning", "warni
 
 
 def counts(findings: list[Finding]) -> dict[Severity, int]:
+    """Findings per level, a summary counting as every finding it stands for."""
     tally = dict.fromkeys(SEVERITIES, 0)
     for finding in findings:
-        tally[finding.level] += 1
+        tally[finding.level] += finding.count
     return tally
 
 
@@ -26,5 +27,11 @@ def rules_used(findings: list[Finding]) -> list[Rule]:
 
 
 def location(finding: Finding) -> str:
-    """The node, with the column when there is one: 'model.shop.customers.status'."""
-    return f"{finding.node}.{finding.column}" if finding.column else finding.node
+    """The node, with the column when there is one: 'model.shop.customers.status'; a summary's first node and how
+    many more: 'test.shop.not_null_a (and 16,027 more)'."""
+    where = f"{finding.node}.{finding.column}" if finding.column else finding.node
+    return f"{where} (and {finding.count - 1:,} more)" if finding.count > 1 else where
+
+
+def summaries(findings: list[Finding]) -> list[Finding]:
+    return [finding for finding in findings if finding.count > 1]

@@ -2,6 +2,7 @@
 
     ::error title=DG002 column removed or renamed::model.shop.customers.status: column removed%0Afix: ...
 
+A summary of repeated findings (checks.summary) is one annotation naming its first nodes and how many more.
 `error` for errors, `warning` for warnings, `notice` for info; each skipped check is a `notice` too. Findings name
 dbt nodes, not files, so there is no `file=`/`line=`: the annotations show on the run's summary page, not in the
 diff. The last line is a plain summary (not a command). GitHub shows at most 10 annotations of each kind per step.
@@ -10,6 +11,7 @@ diff. The last line is a plain summary (not a command). GitHub shows at most 10 
 from __future__ import annotations
 
 from ..findings import Finding, Severity
+from ..summary import first_nodes
 from ._common import TOOL_NAME, location, summary_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARN: "warning", Severity.INFO: "notice"}
@@ -32,6 +34,8 @@ def command(name: str, message: str, **properties: str) -> str:
 
 def _message(finding: Finding) -> str:
     parts = [f"{location(finding)}: {finding.message}"]
+    if finding.count > 1:
+        parts.append(f"nodes: {first_nodes(finding)}")
     if finding.affected:
         parts.append(f"affected: {', '.join(finding.affected)}")
     parts.append(f"fix: {finding.fix}")

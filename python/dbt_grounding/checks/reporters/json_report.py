@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 from ..findings import Finding
+from ..summary import SHOWN
 from ._common import TOOL_NAME, counts
 
-SCHEMA_VERSION = 1  # bump on any incompatible change to the shape below
+# bump on any incompatible change to the shape below. 2: a finding may stand for several (`count`; `nodes` the first
+# few, `node` the first of them), and the summary counts every finding, not the entries of `findings`.
+SCHEMA_VERSION = 2
 
 
 def render(findings: list[Finding], skipped: list[str], tool_version: str) -> str:
@@ -15,7 +18,7 @@ def render(findings: list[Finding], skipped: list[str], tool_version: str) -> st
     document = {
         "version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": tool_version},
-        "summary": {**{level.value: n for level, n in tally.items()}, "total": len(findings)},
+        "summary": {**{level.value: n for level, n in tally.items()}, "total": sum(tally.values())},
         "findings": [
             {
                 "code": finding.code,
@@ -26,6 +29,8 @@ def render(findings: list[Finding], skipped: list[str], tool_version: str) -> st
                 "message": finding.message,
                 "fix": finding.fix,
                 "affected": list(finding.affected),
+                "count": finding.count,
+                "nodes": list(finding.nodes[:SHOWN] or (finding.node,)),
             }
             for finding in findings
         ],

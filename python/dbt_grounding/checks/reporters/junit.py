@@ -1,7 +1,8 @@
 """`--format junit`: JUnit XML, as Jenkins, GitLab, Azure DevOps and test-report actions show it.
 
 - One `<testsuite>` per rule code (named 'DG002 column removed or renamed'), one `<testcase>` per finding in it:
-  classname the rule code, name the node (and column).
+  classname the rule code, name the node (and column); a summary of repeated findings (checks.summary) is one
+  testcase named by its first node and how many more, its first nodes in the body.
 - Errors and warnings are failing testcases (`<failure type="error|warn">`): a CI UI lists them as failures.
   Whether the job fails is `--fail-on`'s business, not this report's.
 - Info findings are passing testcases with the message in `<system-out>`.
@@ -18,6 +19,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from ..findings import RULES, Finding, Severity
+from ..summary import first_nodes
 from ._common import TOOL_NAME, location
 
 # Characters XML 1.0 cannot hold at all, not even escaped: ElementTree would write them and break the document.
@@ -33,6 +35,8 @@ def _body(finding: Finding) -> str:
     if finding.column:
         lines.append(f"column: {finding.column}")
     lines.append(f"message: {finding.message}")
+    if finding.count > 1:
+        lines.append(f"nodes ({finding.count:,}): {first_nodes(finding)}")
     if finding.affected:
         lines.append(f"affected: {', '.join(finding.affected)}")
     lines.append(f"fix: {finding.fix}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Finding
+from ..summary import SHOWN
 from ._common import TOOL_NAME, rules_used, summary_line
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
@@ -46,6 +47,14 @@ def inline(value: str) -> str:
     return "".join(out)
 
 
+def _nodes(finding: Finding) -> str:
+    """The node; a summary's first few and how many more."""
+    if finding.count == 1:
+        return _code(finding.node)
+    shown = ", ".join(_code(node) for node in finding.nodes[:SHOWN])
+    return shown if finding.count <= SHOWN else f"{shown} and {finding.count - SHOWN:,} more"
+
+
 def render(findings: list[Finding], skipped: list[str], tool_version: str) -> str:
     lines = [f"## {TOOL_NAME} check: {summary_line(findings) if findings else 'passed'}", ""]
     if findings:
@@ -54,7 +63,7 @@ def render(findings: list[Finding], skipped: list[str], tool_version: str) -> st
             cells = [
                 f.level.value,
                 f"{f.code} {_plain(f.rule.title)}",
-                _code(f.node),
+                _nodes(f),
                 _code(f.column) if f.column else "",
                 inline(f.message),
                 ", ".join(_code(name) for name in f.affected),

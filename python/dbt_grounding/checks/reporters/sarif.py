@@ -2,7 +2,9 @@
 
 Findings name dbt nodes, not files, so results carry `logicalLocations` (the node's unique_id, and the column as a
 member of it) and no `physicalLocation`. Skipped checks are tool execution notifications of the invocation.
-`partialFingerprints` (code, node, column) let a viewer follow a finding across runs even when its message changes.
+A summary of repeated findings (checks.summary) is one result with `count` and its first `nodes` in its properties.
+`partialFingerprints` (code, node, column; a summary's code and cause) let a viewer follow a finding across runs even
+when its message changes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import json
 
 from ..findings import Finding, Rule, Severity
+from ..summary import SHOWN
 from ._common import TOOL_NAME, location, rules_used
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -39,7 +42,9 @@ def _logical_locations(finding: Finding) -> list[dict]:
 
 
 def _result(finding: Finding, rule_index: int) -> dict:
-    identity = "\x1f".join((finding.code, finding.node, finding.column or ""))
+    # a summary is followed by its cause: its first node changes as its members do
+    identity = "\x1f".join((finding.code, finding.node, finding.column or "") if finding.count == 1
+                           else (finding.code, "summary", finding.cause or ""))
     return {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
@@ -47,7 +52,8 @@ def _result(finding: Finding, rule_index: int) -> dict:
         "message": {"text": f"{location(finding)}: {finding.message}"},
         "locations": [{"logicalLocations": _logical_locations(finding)}],
         "partialFingerprints": {"dbtGroundingFinding/v1": hashlib.sha256(identity.encode()).hexdigest()},
-        "properties": {"node": finding.node, "column": finding.column, "affected": list(finding.affected)},
+        "properties": {"node": finding.node, "column": finding.column, "affected": list(finding.affected),
+                       **({"count": finding.count, "nodes": list(finding.nodes[:SHOWN])} if finding.count > 1 else {})},
     }
 
 

@@ -7,7 +7,8 @@ import re
 import unicodedata
 
 from ..findings import Finding
-from ._common import location, rules_used, summary_line
+from ..summary import first_nodes
+from ._common import location, rules_used, summaries, summary_line
 
 _HEADER = ("SEVERITY", "CODE", "NODE", "COLUMN", "MESSAGE")
 _GAP = "  "
@@ -42,7 +43,8 @@ def render(findings: list[Finding], skipped: list[str], tool_version: str) -> st
     lines: list[str] = []
     if findings:
         rows = [_HEADER] + [
-            (f.level.value, f.code, _one_line(f.node), _one_line(f.column or "-"), _one_line(f.message))
+            (f.level.value, f.code, _one_line(f.node if f.count == 1 else f"{f.node} (and {f.count - 1:,} more)"),
+             _one_line(f.column or "-"), _one_line(f.message))
             for f in findings
         ]
         lines += _table(rows)
@@ -51,6 +53,10 @@ def render(findings: list[Finding], skipped: list[str], tool_version: str) -> st
     lines += ["", summary_line(findings)]
     if skipped:
         lines += ["", "Skipped checks:"] + [f"  - {_one_line(reason)}" for reason in skipped]
+    if summaries(findings):
+        lines += ["", "Summarised (one row per code and cause):"]
+        lines += [f"  {f.code} {_one_line(f.cause or f.message)}: {f.count:,} nodes: {_one_line(first_nodes(f))}"
+                  for f in summaries(findings)]
     reaching = [f for f in findings if f.affected]
     if reaching:
         lines += ["", "Affected:"]
