@@ -18,6 +18,7 @@ import re
 import shutil
 from pathlib import Path
 
+import msgspec
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -207,7 +208,10 @@ def corruptions(draw, original: bytes, suffix: str):
                             original, count=draw(st.integers(1, 50)))
     if kind == "not an object":
         return kind, json.dumps(draw(_json_values())).encode()
-    tree = yaml.safe_load(original) if suffix in (".yml", ".yaml") else json.loads(original)
+    if suffix == ".msgpack":  # the manifest index (artifacts/manifest_index.py): its own encoding, retyped the same way
+        tree = msgspec.msgpack.decode(original)
+    else:
+        tree = yaml.safe_load(original) if suffix in (".yml", ".yaml") else json.loads(original)
     paths = _paths(tree)
     if draw(st.booleans()):  # a shallow path as often as a deep one: the shapes readers check first
         paths = [path for path in paths if len(path) <= 2]
@@ -215,6 +219,11 @@ def corruptions(draw, original: bytes, suffix: str):
     tree = _replaced(tree, path, draw(_json_values()))
     if suffix in (".yml", ".yaml"):
         return kind, yaml.safe_dump(tree, allow_unicode=True).encode()
+    if suffix == ".msgpack":
+        try:
+            return kind, msgspec.msgpack.encode(tree)
+        except (OverflowError, TypeError):  # an integer beyond 64 bits: msgpack cannot hold it
+            return kind, msgspec.msgpack.encode(str(tree))
     try:
         return kind, json.dumps(tree).encode()
     except ValueError:  # 10**400 has more digits than json.dumps writes: the huge-number case covers it
