@@ -19,6 +19,10 @@ from shared_builds import build_once
 # The suite reads every mart as the most privileged built-in role, as it did before roles existed; the tests of roles
 # (grounding/test_roles.py, serving/test_access.py) name their roles themselves. Subprocesses inherit it.
 os.environ.setdefault("DBT_GROUNDING_ROLE", "restricted")
+# Telemetry is on by default for users; in the suite it is off, or every test reading a shared build would log its
+# requests (errors on purpose among them) into that build's target folder, and a later `dbt build` of a copy would
+# model them and fail the SLA tests. The tests of telemetry and monitoring turn it on themselves.
+os.environ.setdefault("DBT_GROUNDING_TELEMETRY", "off")
 
 
 @pytest.fixture(scope="session")

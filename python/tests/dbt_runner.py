@@ -142,7 +142,8 @@ def copy_build(built: DbtProject, work_dir: Path) -> DbtProject:
     work_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(built.duckdb_path, work_dir / "warehouse.duckdb")
     # *.tmp: a file the toolkit is writing atomically in another xdist worker, renamed away mid-copy
-    shutil.copytree(built.target_path, work_dir / "target", ignore=shutil.ignore_patterns("*.tmp"))
+    # telemetry: a copy of a build is not the requests that build served (the monitoring models would read them)
+    shutil.copytree(built.target_path, work_dir / "target", ignore=shutil.ignore_patterns("*.tmp", "telemetry"))
     return DbtProject(REPO_ROOT, work_dir)
 
 

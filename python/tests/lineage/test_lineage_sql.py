@@ -40,7 +40,8 @@ def test_every_model_agrees_with_sqlglot_lineage(package_with_catalog: Path, pac
             leaves = {
                 ColumnRef(uid_by_table[node.expression.name], node.name.rsplit(".", 1)[-1].strip('"'))
                 for node in theirs[column.name].walk()
-                if isinstance(node.expression, exp.Table) and not node.downstream
+                # a table function (read_json over the telemetry files) has no name and no column to trace to
+                if isinstance(node.expression, exp.Table) and not node.downstream and node.expression.name
             }
             assert set(column.inputs) == leaves, f"{uid}.{column.name}"
 

@@ -48,8 +48,9 @@ def wait_for(directory: Path, kind: str, count: int) -> list[dict]:
     return found
 
 
-def test_a_thousand_requests_through_the_server_are_modeled_and_alert(built_package: DbtProject,
-                                                                      tmp_path: Path) -> None:
+def test_a_thousand_requests_through_the_server_are_modeled_and_alert(built_package: DbtProject, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DBT_GROUNDING_TELEMETRY", "jsonl")  # the users' default (the suite turns it off)
     project = copy_build(built_package, tmp_path / "served")
     with duckdb.connect(str(project.duckdb_path), read_only=True) as connection:
         ids = [row[0] for row in connection.execute(
