@@ -144,7 +144,6 @@ def plan(models: int, seed: int) -> tuple[list[Model], dict[str, list[str]]]:
 
 
 def staging_model(rng: random.Random, source_name: str, table: str) -> Model:
-    index = table.split("_")[1]
     model = Model(
         name=f"stg_{source_name.replace('_', '')}__{table}", layer=0, folder=f"staging/{source_name}",
         source=(source_name, table),

@@ -373,7 +373,7 @@ class GroundingProject:
         Raises:
             ConfigurationError: a document of a kind that cannot be read.
         """
-        from dbt_grounding.ask.service import lookup_names
+        from dbt_grounding.ask import lookup_names
         from dbt_grounding.verify import manifest_vocabulary, verify_answer
 
         visible = lambda project, marts: project.access.readable(marts)  # noqa: E731 - as ask passes it

@@ -6,7 +6,7 @@ Modules: text (words of questions and metadata), bm25 (the scorer), catalog (the
 project)."""
 
 from dbt_grounding.ask.answer import AskResult, Candidate, Confidence, Document, ScoredName
-from dbt_grounding.ask.service import ask, visible_marts
+from dbt_grounding.ask.service import ask, lookup_names, visible_marts
 
 
 def ground_question(project, question: str, *, filters=None) -> dict:
@@ -16,4 +16,4 @@ def ground_question(project, question: str, *, filters=None) -> dict:
 
 
 __all__ = ["AskResult", "Candidate", "Confidence", "Document", "ScoredName", "ask", "ground_question",
-           "visible_marts"]
+           "lookup_names", "visible_marts"]
