@@ -9,14 +9,12 @@ key values only ever bound as parameters, a row cap).
 
 from __future__ import annotations
 
-import importlib
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from enum import Enum
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dbt_grounding.errors import (
     ConfigurationError,
@@ -42,51 +40,13 @@ from dbt_grounding.warehouse.sql import (
     short_reason,
 )
 
+from dbt_grounding.warehouse.drivers import import_driver
+from dbt_grounding.warehouse.relation import QueryFailure, QueryHook, Relation, RelationState, Row
+
 if TYPE_CHECKING:
     from dbt_grounding.warehouse.targets import ConnectionSettings
 
 __all__ = ["QueryFailure", "QueryHook", "Relation", "RelationState", "Row", "Warehouse", "import_driver"]
-
-Row = dict[str, Any]
-# Called with every statement's SQL text and bound parameters, just before it runs: tests and audit logs.
-QueryHook = Callable[[str, tuple[Any, ...]], None]
-
-
-class Relation(NamedTuple):
-    """A table or view as the manifest names it (node `database`, `schema`, `alias`)."""
-
-    database: str | None
-    schema: str
-    identifier: str
-
-    def __str__(self) -> str:
-        return ".".join(part for part in self if part)
-
-
-class RelationState(NamedTuple):
-    """What the warehouse says about one relation when asked for its schema.
-
-    Attributes:
-        columns: (column name, data type) in column order; None when the relation does not exist.
-        broken: the engine's own message when the relation exists but cannot be read (a view whose upstream lost
-            a column still lists its old columns in information_schema, and fails only when selected from).
-        broken_column: the column the engine names in that message, when it names one.
-    """
-
-    columns: list[tuple[str, str]] | None
-    broken: str | None = None
-    broken_column: str | None = None
-
-
-class QueryFailure(Enum):
-    """What an engine's query error means for the caller; each engine sorts its own errors into these
-    (`Warehouse._classify`), the base turns them into the grounding layer's typed errors once."""
-
-    MISSING_RELATION = "missing_relation"  # the table or its schema does not exist
-    MISSING_COLUMN = "missing_column"  # a selected or key column does not exist
-    BAD_KEY_VALUE = "bad_key_value"  # a bound value the column's type cannot hold or compare with
-    OTHER = "other"
-
 
 class Warehouse(ABC):
     """Read-only access to the relations of one dbt target. Use as a context manager, or call `close()`.
@@ -471,24 +431,3 @@ class Warehouse(ABC):
         if schema_key not in self._schema_listings:
             self._schema_listings[schema_key] = columns_by_relation(self._query(*whole_schema)[1], fold_case=fold_case)
         return self._schema_listings[schema_key].get(key)
-
-
-def import_driver(*modules: str, extra: str, engine: str) -> Any:
-    """An engine's driver, an optional extra imported only when a target of that engine is opened.
-
-    Args:
-        modules: the modules to import (submodules a driver needs loaded explicitly after it); the first is returned.
-        extra: the dbt-grounding extra that installs it.
-        engine: the engine, for the message.
-
-    Raises:
-        ConfigurationError: the driver is not installed, with the pip command that installs it.
-    """
-    try:
-        imported = [importlib.import_module(module) for module in modules]
-    except ImportError as exc:
-        raise ConfigurationError(
-            f"Reading a {engine} target needs {modules[0]}, which is not installed.",
-            hint=f"pip install 'dbt-grounding[{extra}]'", missing=modules[0],
-        ) from exc
-    return imported[0]
