@@ -54,7 +54,8 @@ class GroundingProject:
                  telemetry: Telemetry | TelemetryConfig | str | None = None) -> None:
         self.project_dir = project_dir
         # where this project's request events go (telemetry; DBT_GROUNDING_TELEMETRY, default jsonl under the target)
-        self.telemetry = Telemetry.resolve(telemetry, artifacts.target_path)
+        self.telemetry = Telemetry.resolve(telemetry, artifacts.target_path, project_dir=project_dir,
+                                           profiles_dir=profiles_dir, target=target)
         self.published = published
         self.role = role if role is not None else load_roles(project_dir).resolve()
         self.marts_only = marts_only
@@ -106,14 +107,15 @@ class GroundingProject:
                 opens a short connection per document unless `warehouse_options` says `hold_ms`, so a running
                 `dbt build` is never kept out of its file). PostgreSQL and Spark are never published: their readers
                 are isolated from a running build, and "auto" reads them in place.
-            telemetry: "off" or "jsonl" (a TelemetryConfig for more): where an event per served request goes;
-                default DBT_GROUNDING_TELEMETRY, else jsonl under <target-path>/dbt_grounding/telemetry (README
-                "Telemetry").
+            telemetry: "off", "jsonl" or "table" (a TelemetryConfig for more): where an event per served request
+                goes; default DBT_GROUNDING_TELEMETRY, else jsonl under <target-path>/dbt_grounding/telemetry;
+                "table": the PostgreSQL target's tables the monitoring models read (README "Telemetry").
 
         Raises:
             ArtifactError: manifest.json missing or unusable, or written by another dbt project than project_dir's.
             ConfigurationError: project_dir's dbt_project.yml cannot be read, or its target-path cannot be rendered;
-                no such role, or a grounding_roles.yml that cannot be used; published=True and nothing published.
+                no such role, or a grounding_roles.yml that cannot be used; published=True and nothing published;
+                telemetry "table" on a target that is not PostgreSQL (DuckDB: use jsonl).
         """
         project_dir = Path(project_dir)
         chosen_role = load_roles(project_dir).resolve(role)
@@ -129,7 +131,8 @@ class GroundingProject:
         return cls(project_dir, artifacts, profiles_dir=Path(profiles_dir) if profiles_dir else None,
                    target=target, clock=clock, warehouse_options=warehouse_options, role=chosen_role,
                    marts_only=marts_only, published=source,
-                   telemetry=Telemetry.resolve(telemetry, located.path))
+                   telemetry=Telemetry.resolve(telemetry, located.path, project_dir=project_dir,
+                                               profiles_dir=profiles_dir, target=target))
 
     def close(self) -> None:
         if self._warehouse is not None:

@@ -88,7 +88,9 @@ class LiveProject:
                                               "target": target, "clock": clock, "role": self.role,
                                               "marts_only": True,  # agents are served grounding marts only
                                               "published": bool(published),
-                                              "telemetry": Telemetry.resolve(telemetry, self.target_path)}
+                                              "telemetry": Telemetry.resolve(
+                                                  telemetry, self.target_path, project_dir=self.project_dir,
+                                                  profiles_dir=profiles_dir, target=target)}
         self.telemetry = self._open_options["telemetry"]  # also for calls no project answers (agent.api.run_tool)
         self.published = bool(published)
         self._published_when_duckdb = published == "duckdb"

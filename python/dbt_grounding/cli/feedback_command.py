@@ -24,7 +24,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.telemetry import Telemetry
 
     # the telemetry directory only: feedback needs no artifacts
-    telemetry = Telemetry.resolve(args.telemetry, locate_target_path(args.project_dir, args.target_path).path)
+    telemetry = Telemetry.resolve(args.telemetry, locate_target_path(args.project_dir, args.target_path).path,
+                                  project_dir=args.project_dir, profiles_dir=args.profiles_dir, target=args.target)
     feedback_id = telemetry.record_feedback(rating=args.rating, request_id=args.request_id,
                                             document_hash=args.document_hash, comment=args.comment)
     telemetry.flush()

@@ -57,9 +57,9 @@ def add_project_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--target-path", type=path_arg, default=None,
                        help="folder holding dbt's artifacts, relative to the project as in dbt (default: "
                             "$DBT_TARGET_PATH, else target-path in dbt_project.yml, else target)")
-    group.add_argument("--telemetry", choices=("off", "jsonl"), default=None,
-                       help="log served requests under <target-path>/dbt_grounding/telemetry (default: "
-                            "$DBT_GROUNDING_TELEMETRY, else jsonl)")
+    group.add_argument("--telemetry", choices=("off", "jsonl", "table"), default=None,
+                       help="log served requests under <target-path>/dbt_grounding/telemetry, or (table) into the "
+                            "PostgreSQL target's telemetry tables (default: $DBT_GROUNDING_TELEMETRY, else jsonl)")
 
 
 def add_role_option(parser: argparse.ArgumentParser) -> None:

@@ -1,5 +1,6 @@
-"""Whether and where request events are written: `DBT_GROUNDING_TELEMETRY=off|jsonl` (default jsonl), the
-`telemetry=` argument of GroundingProject.open, the CLI's `--telemetry`.
+"""Whether and where request events are written: `DBT_GROUNDING_TELEMETRY=off|jsonl|table` (default jsonl), the
+`telemetry=` argument of GroundingProject.open, the CLI's `--telemetry`. `table`: rows of the PostgreSQL target of
+the project's profile (telemetry.table_sink), where the monitoring models read them on that engine.
 
 On by default: the feedback loop and the monitoring models (issue 15) need the requests from the first day, and
 an event holds nothing a log should not: keys and questions are hashed, the question kept only with e-mails and
@@ -18,7 +19,7 @@ from dbt_grounding.errors import ConfigurationError
 MODE_ENV = "DBT_GROUNDING_TELEMETRY"
 DIR_ENV = "DBT_GROUNDING_TELEMETRY_DIR"
 RAW_ENV = "DBT_GROUNDING_TELEMETRY_RAW"
-MODES = ("off", "jsonl")
+MODES = ("off", "jsonl", "table")
 DEFAULT_MODE = "jsonl"
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # a live file this large is rotated: readers glob requests-*.jsonl
 DEFAULT_QUEUE = 10_000  # events waiting for the writer thread; beyond, events are dropped and counted
@@ -26,7 +27,8 @@ DEFAULT_QUEUE = 10_000  # events waiting for the writer thread; beyond, events a
 
 @dataclass(frozen=True)
 class TelemetryConfig:
-    """mode: off or jsonl; directory: where the files go; raw_questions: keep questions unscrubbed (opt-in)."""
+    """mode: off, jsonl or table; directory: where the files go (in mode table only the key-hash secret);
+    raw_questions: keep questions unscrubbed (opt-in)."""
 
     mode: str = DEFAULT_MODE
     directory: Path | None = None
@@ -57,7 +59,8 @@ def resolve_config(setting: str | TelemetryConfig | None, target_path: Path) -> 
         if mode not in MODES:
             raise ConfigurationError(
                 f"telemetry mode {mode!r} is not one of {', '.join(MODES)}",
-                hint=f"set {MODE_ENV} (or telemetry=, --telemetry) to off or jsonl", given=mode, expected=list(MODES),
+                hint=f"set {MODE_ENV} (or telemetry=, --telemetry) to off, jsonl or table", given=mode,
+                expected=list(MODES),
             )
         config = TelemetryConfig(mode=mode, raw_questions=os.environ.get(RAW_ENV, "") in ("1", "true", "yes"))
     if config.directory is None:

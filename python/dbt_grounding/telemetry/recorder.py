@@ -9,12 +9,16 @@ import uuid
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dbt_grounding.errors import ConfigurationError, GroundingError
 from dbt_grounding.telemetry.config import TelemetryConfig, resolve_config
 from dbt_grounding.telemetry.events import feedback_event, mark_exiting
 from dbt_grounding.telemetry.jsonl_sink import JsonlSink
 from dbt_grounding.telemetry.writer import EventWriter, shared_writer
+
+if TYPE_CHECKING:
+    from dbt_grounding.warehouse.targets import ConnectionSettings
 
 # atexit runs the last registered first: this runs before writer.close_all (registered when writer was imported)
 atexit.register(mark_exiting)
@@ -36,20 +40,49 @@ class TelemetryDisabledError(ConfigurationError):
 class Telemetry:
     """Where one project's events go: `config`, and the process's writer for that directory (None when off)."""
 
-    def __init__(self, config: TelemetryConfig) -> None:
+    def __init__(self, config: TelemetryConfig, table_target: ConnectionSettings | None = None) -> None:
+        """table_target: the PostgreSQL target mode `table` writes to (see `resolve`)."""
         self.config = config
         self._key_secret: bytes | None = None
         self.writer: EventWriter | None = None
-        if config.enabled and config.directory is not None:
+        if config.mode == "table":
+            if table_target is None:
+                raise ConfigurationError("telemetry mode 'table' needs the project's dbt profile to find its table",
+                                         hint="open the project with GroundingProject.open (or Telemetry.resolve "
+                                              "with project_dir)", mode="table")
+            from dbt_grounding.telemetry.table_sink import TableSink  # the warehouse package, only in this mode
+
+            sink = TableSink(table_target)
+            output = table_target.settings
+            identity = ("table", output["host"], output.get("port"), output["database"], output["user"], sink.schema)
+            self.writer = shared_writer(identity, lambda: EventWriter(sink, capacity=config.queue_size))
+        elif config.enabled and config.directory is not None:
             identity = (config.mode, str(config.directory), config.max_bytes)
             self.writer = shared_writer(identity, lambda: EventWriter(
                 JsonlSink(config.directory, max_bytes=config.max_bytes), capacity=config.queue_size))
 
     @classmethod
-    def resolve(cls, setting: str | TelemetryConfig | Telemetry | None, target_path: Path) -> Telemetry:
+    def resolve(cls, setting: str | TelemetryConfig | Telemetry | None, target_path: Path, *,
+                project_dir: Path | None = None, profiles_dir: Path | None = None,
+                target: str | None = None) -> Telemetry:
+        """The telemetry `setting` names; in mode `table` the target of the project's profile (project_dir,
+        profiles_dir, target as dbt takes them) is read here, so a DuckDB target fails at open, not in the writer.
+
+        Raises:
+            ConfigurationError: an unknown mode; mode table on a DuckDB (or other non-PostgreSQL) target, or
+                without project_dir, or a profile that cannot be read.
+        """
         if isinstance(setting, Telemetry):
             return setting
-        return cls(resolve_config(setting, target_path))
+        config = resolve_config(setting, target_path)
+        if config.mode != "table":
+            return cls(config)
+        if project_dir is None:
+            return cls(config)  # raises: no profile to read
+        from dbt_grounding.telemetry.table_sink import table_settings
+        from dbt_grounding.warehouse.profile import load_connection_settings
+
+        return cls(config, table_settings(load_connection_settings(project_dir, profiles_dir, target)))
 
     @property
     def enabled(self) -> bool:
@@ -89,7 +122,7 @@ class Telemetry:
         if self.writer is None:
             raise TelemetryDisabledError(
                 "telemetry is off, so feedback is not kept anywhere",
-                hint="turn it on: DBT_GROUNDING_TELEMETRY=jsonl (or telemetry='jsonl', --telemetry jsonl)")
+                hint="turn it on: DBT_GROUNDING_TELEMETRY=jsonl or table (or telemetry='jsonl', --telemetry jsonl)")
         feedback_id = uuid.uuid4().hex
         self.writer.put(partial(feedback_event, feedback_id, datetime.now(timezone.utc), request_id=request_id,
                                 document_hash=document_hash, rating=rating, comment=comment))

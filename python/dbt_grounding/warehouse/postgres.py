@@ -39,7 +39,7 @@ from dbt_grounding.warehouse.sql import KeyValue, quote_identifier, short_reason
 if TYPE_CHECKING:
     from dbt_grounding.warehouse.targets import ConnectionSettings
 
-__all__ = ["PostgresWarehouse"]
+__all__ = ["PostgresWarehouse", "connect_kwargs"]
 
 # The columns of every relation of one schema (_ONE_RELATION appended: of one relation), whether it is a view.
 _SCHEMA_COLUMNS_SQL = (
@@ -74,6 +74,21 @@ _LOGIN_HINT = (
     "DBT_GROUNDING_PG_USER / DBT_GROUNDING_PG_PASSWORD / DBT_GROUNDING_PG_DATABASE); `dbt debug` tests the same "
     "settings."
 )
+
+
+def connect_kwargs(settings: ConnectionSettings) -> dict[str, Any]:
+    """psycopg2.connect's arguments for a PostgreSQL target, as dbt-postgres connects (also the telemetry table
+    sink's, which writes where this class reads)."""
+    output = settings.settings  # host, user and database checked by targets.resolve_postgres
+    kwargs: dict[str, Any] = {
+        "host": output["host"], "port": output.get("port", 5432), "user": output["user"],
+        "password": output.get("password", ""), "dbname": output["database"], "connect_timeout": 10,
+    }
+    kwargs.update({name: output[name] for name in _PASSED_THROUGH if output.get(name) not in (None, "")})
+    if output.get("keepalives_idle"):  # dbt-postgres: 0 means libpq's default, and passing 0 breaks setsockopt
+        kwargs["keepalives_idle"] = output["keepalives_idle"]
+    kwargs.setdefault("application_name", "dbt-grounding")
+    return kwargs
 
 
 class PostgresWarehouse(Warehouse):
@@ -128,15 +143,8 @@ class PostgresWarehouse(Warehouse):
 
     @classmethod
     def _from_checked_settings(cls, settings: ConnectionSettings, **options: Any) -> PostgresWarehouse:
-        output = settings.settings  # host, user and database checked by targets.resolve_postgres
-        kwargs: dict[str, Any] = {
-            "host": output["host"], "port": output.get("port", 5432), "user": output["user"],
-            "password": output.get("password", ""), "dbname": output["database"], "connect_timeout": 10,
-        }
-        kwargs.update({name: output[name] for name in _PASSED_THROUGH if output.get(name) not in (None, "")})
-        if output.get("keepalives_idle"):  # dbt-postgres: 0 means libpq's default, and passing 0 breaks setsockopt
-            kwargs["keepalives_idle"] = output["keepalives_idle"]
-        kwargs.setdefault("application_name", "dbt-grounding")
+        output = settings.settings
+        kwargs = connect_kwargs(settings)
         options.setdefault("role", output.get("role") or None)
         options.setdefault(
             "source", f"{settings.profiles_file}: {settings.profile_name}.outputs.{settings.target_name}"
