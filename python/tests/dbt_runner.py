@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -145,6 +146,31 @@ def copy_build(built: DbtProject, work_dir: Path) -> DbtProject:
     # telemetry: a copy of a build is not the requests that build served (the monitoring models would read them)
     shutil.copytree(built.target_path, work_dir / "target", ignore=shutil.ignore_patterns("*.tmp", "telemetry"))
     return DbtProject(REPO_ROOT, work_dir)
+
+
+BUILD_TIMES = ("generated_at", "invocation_started_at", "started_at", "completed_at", "built_at", "published_at")
+BUILD_RECORDS = ("run_results.json", "build_results.json", "current.json", "published.json")
+
+
+def age_build(project: DbtProject, by: timedelta) -> DbtProject:
+    """The build as it is `by` after it ran: every time dbt recorded in run_results.json, and the toolkit's records
+    of it (build_results.json; a published snapshot's own copies and its pointer), moved back by `by`. A server
+    cannot be handed a later clock from a test, so the build is made older instead; the toolkit then judges its
+    freshness as it would that long after the build."""
+    def shift(value):
+        if isinstance(value, dict):
+            return {key: (moved(item) if key in BUILD_TIMES and isinstance(item, str) else shift(item))
+                    for key, item in value.items()}
+        return [shift(item) for item in value] if isinstance(value, list) else value
+
+    def moved(text: str) -> str:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) - by
+        return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+
+    for name in BUILD_RECORDS:
+        for path in project.target_path.rglob(name):
+            path.write_text(json.dumps(shift(json.loads(path.read_text()))))
+    return project
 
 
 def copy_project_sources(destination: Path) -> Path:

