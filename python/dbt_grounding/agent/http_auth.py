@@ -65,8 +65,9 @@ class _TokenOrAnonymous(BearerAuthBackend):
 
 def _refuse(conn: HTTPConnection, error: Exception) -> JSONResponse:
     description = "Unknown bearer token: see the tokens of grounding_roles.yml, or send no token to be served as public"
+    challenge = f'Bearer error="invalid_token", error_description="{description}"'
     return JSONResponse({"error": "invalid_token", "error_description": description}, status_code=401,
-                        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{description}"'})
+                        headers={"WWW-Authenticate": challenge})
 
 
 def with_roles(app: ASGIApp, digests: Mapping[str, str]) -> ASGIApp:

@@ -223,12 +223,13 @@ def _tokens(path: Path, section: Any, roles: Mapping[str, Role]) -> tuple[RoleTo
             raise _malformed(path, f"tokens.{role} must be a list of `env: VAR` or `sha256: <hex digest>` entries")
         for entry in entries:
             if not isinstance(entry, dict) or len(entry) != 1 or set(entry) - {"env", "sha256"}:
-                raise _malformed(path, f"tokens.{role} has {entry!r}: each entry is `env: VAR` (the server's "
-                                       "environment holds the token) or `sha256: <hex digest of the token>`; the "
+                # not echoed: what is there may be a token
+                raise _malformed(path, f"tokens.{role} has an entry that is neither `env: VAR` (the server's "
+                                       "environment holds the token) nor `sha256: <hex digest of the token>`; the "
                                        "file never holds a token itself")
             (kind, value), = entry.items()
             if kind == "env" and not (isinstance(value, str) and _ENV_NAME.fullmatch(value)):
-                raise _malformed(path, f"tokens.{role}: env must name an environment variable, got {value!r}")
+                raise _malformed(path, f"tokens.{role}: env must name an environment variable")
             if kind == "sha256" and not (isinstance(value, str) and _SHA256.fullmatch(value.lower())):
                 raise _malformed(path, f"tokens.{role}: sha256 must be the 64 hex digits of the token's SHA-256 "
                                        "digest (`printf %s TOKEN | sha256sum`)")

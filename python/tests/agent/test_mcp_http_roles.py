@@ -18,6 +18,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from agent.mcp_session import CLI
+from dbt_grounding.errors import ExitCode
 from dbt_runner import REPO_ROOT, DbtProject, copy_build
 from engines import free_port
 
@@ -154,3 +155,12 @@ def test_a_session_is_bound_to_the_token_that_opened_it(http_server: HttpServer)
             headers["Authorization"] = authorization
         response = httpx2.post(http_server.url, json=listing, headers=headers, timeout=10)
         assert response.status_code == 404, (authorization, response.status_code, response.text)
+
+
+def test_role_with_http_is_a_usage_error(tmp_path) -> None:
+    """One role for every HTTP client is what the tokens replace: refused before anything is served."""
+    refused = subprocess.run([CLI, "serve", "--http", str(free_port()), "--role", "restricted", "--project-dir",
+                              str(REPO_ROOT), "--target-path", str(tmp_path)], capture_output=True, text=True,
+                             timeout=60)
+    assert refused.returncode == ExitCode.USAGE, refused.stderr
+    assert "--role cannot be given with --http" in refused.stderr and "tokens:" in refused.stderr
