@@ -26,7 +26,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("serve", help="run an MCP server with the grounding tools (stdio, or --http)")
     parser.add_argument("--http", type=positive_int, nargs="?", const=DEFAULT_HTTP_PORT, default=None, metavar="PORT",
                         help=f"serve streamable HTTP on 127.0.0.1:PORT/mcp (default port {DEFAULT_HTTP_PORT}) "
-                             "instead of stdio")
+                             "instead of stdio, each connection as the role of its bearer token (grounding_roles.yml "
+                             "tokens:), public without one; not with --role")
     parser.add_argument("--hold-ms", type=positive_int, default=1000,
                         help="with --in-place: keep the DuckDB connection open this long after a call (default "
                              "1000); released while a dbt command is running")
