@@ -6,6 +6,7 @@ It opens the artifacts and (lazily) the warehouse and hands them to the layers t
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -70,6 +71,7 @@ class GroundingProject:
             self.warehouse_options.setdefault("hold_ms", HELD_MS)
             self.warehouse_options.setdefault("writer_gap_ms", 0.0)
         self._warehouse: Warehouse | None = None
+        self._viewed: GroundingProject | None = None  # for_role: the project this one is a view of
         # artifacts do not change while a project is open: per-model answers are computed once per process
         self.project_lineage = ProjectLineage(self.manifest, artifacts.catalog, artifacts.target_path)
         self.expected_schemas = ExpectedSchemas(artifacts, self.adapter)
@@ -134,7 +136,20 @@ class GroundingProject:
                    telemetry=Telemetry.resolve(telemetry, located.path, project_dir=project_dir,
                                                profiles_dir=profiles_dir, target=target))
 
+    def for_role(self, role: Role) -> GroundingProject:
+        """This project as `role` is served (an HTTP server's connections of several roles): the same artifacts,
+        serving and warehouse connection, only the role and what it may read differ. Closing the view closes
+        nothing: this project owns the connection."""
+        if role == self.role:
+            return self
+        view = copy.copy(self)
+        view.role, view.access = role, Access(self.manifest, role, marts_only=self.marts_only)
+        view._viewed = self._viewed or self
+        return view
+
     def close(self) -> None:
+        if self._viewed is not None:
+            return
         if self._warehouse is not None:
             self._warehouse.close()
             self._warehouse = None
@@ -152,6 +167,8 @@ class GroundingProject:
     def warehouse(self) -> Warehouse:
         """The warehouse of the dbt profile's target, opened on first use (DuckDB: short-lived connections;
         PostgreSQL: one held connection; Spark: the process's SparkSession)."""
+        if self._viewed is not None:
+            return self._viewed.warehouse()
         if self._warehouse is None:
             from dbt_grounding.warehouse import load_connection_settings, open_warehouse
 

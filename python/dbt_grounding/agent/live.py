@@ -17,6 +17,10 @@ Otherwise the DuckDB connection is held between calls (`hold_ms`) for latency, e
 run_results.json: dbt writes manifest.json when it has parsed the project and run_results.json when it ends, so in
 between a dbt command is usually running and may need the file's write lock. Then each operation opens and closes
 its own connection (warehouse.duckdb: short connections leave the file free between them).
+
+A call may be served as another role than the server's (`using(role=)`: the HTTP server's connections, each the role
+of its bearer token): each loaded project keeps one view per role (GroundingProject.for_role), so every role is warm,
+and all of them share the one load, publisher and held connection.
 """
 
 from __future__ import annotations
@@ -26,13 +30,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from dbt_grounding.artifacts import locate_target_path
 from dbt_grounding.errors import ArtifactError, GroundingError
-from dbt_grounding.grounding.roles import load_roles
+from dbt_grounding.grounding.roles import Roles, load_roles
 from dbt_grounding.project import GroundingProject, utc_now
 from dbt_grounding.telemetry import Telemetry
 
@@ -50,6 +54,7 @@ class _Loaded:
     signature: Signature
     users: int = 0
     retired: bool = False
+    views: dict[str, GroundingProject] = field(default_factory=dict)  # role name -> project.for_role(role)
 
 
 class LiveProject:
@@ -83,7 +88,8 @@ class LiveProject:
         self.project_dir = Path(project_dir)
         self._target_path_arg = target_path
         self.target_path = locate_target_path(self.project_dir, target_path).path
-        self.role = load_roles(self.project_dir).resolve(role).name  # a role that does not exist fails at start
+        self.roles: Roles = load_roles(self.project_dir)
+        self.role = self.roles.resolve(role).name  # a role that does not exist fails at start
         self._open_options: dict[str, Any] = {"target_path": target_path, "profiles_dir": profiles_dir,
                                               "target": target, "clock": clock, "role": self.role,
                                               "marts_only": True,  # agents are served grounding marts only
@@ -127,15 +133,15 @@ class LiveProject:
         return tuple(entries)
 
     @contextmanager
-    def using(self) -> Iterator[GroundingProject]:
-        """The current project for the duration of one call.
+    def using(self, role: str | None = None) -> Iterator[GroundingProject]:
+        """The current project for the duration of one call, as `role` (a role's name; default the server's).
 
         Raises:
-            ArtifactError, ConfigurationError: the artifacts on disk cannot be loaded.
+            ArtifactError, ConfigurationError: the artifacts on disk cannot be loaded; no such role.
         """
         loaded = self._acquire()
         try:
-            yield loaded.project
+            yield loaded.project if role is None or role == self.role else self._view(loaded, role)
         finally:
             self._release(loaded)
 
@@ -208,6 +214,13 @@ class LiveProject:
                 self._current = current = fresh
             current.users += 1
             return current
+
+    def _view(self, loaded: _Loaded, role: str) -> GroundingProject:
+        with self._lock:
+            view = loaded.views.get(role)
+            if view is None:
+                view = loaded.views[role] = loaded.project.for_role(self.roles.resolve(role))
+            return view
 
     def _release(self, loaded: _Loaded) -> None:
         with self._lock:

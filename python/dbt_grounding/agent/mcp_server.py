@@ -5,6 +5,9 @@ The SDK's MCPServer gives the protocol and the transports; its `list_tools` and 
 the tools, their JSON schemas and their argument checks come from the registry, the same that `dbt-grounding tools`
 prints and the Python API exposes. Calls run in worker threads (the warehouse is blocking I/O); every outcome is a
 tool result, errors with `isError`, so one bad call never ends a session.
+
+Over stdio every call is served as the server's role (one process, one connection); over HTTP as the role of the
+connection's bearer token, `public` without one (agent.http_auth).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ def build_server(live: LiveProject):
         import anyio
         from mcp.server.mcpserver import MCPServer
         from mcp.types import CallToolResult, TextContent, Tool, ToolAnnotations
+
+        from dbt_grounding.agent.http_auth import connection_role
     except ImportError as error:
         raise ConfigurationError(
             f"The MCP server needs the `mcp` package ({error})",
@@ -60,8 +65,13 @@ def build_server(live: LiveProject):
             return list(listed)
 
         async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> CallToolResult:
-            result = await anyio.to_thread.run_sync(partial(run_tool, name, arguments, live.using, surface="mcp",
-                                                                 telemetry=live.telemetry, role=live.role))
+            try:  # the HTTP request carrying the call (None over stdio), authenticated by http_auth.with_roles
+                request = context.request_context.request
+            except (AttributeError, ValueError):  # called in process, outside a request
+                request = None
+            role = connection_role(request, live.role)
+            result = await anyio.to_thread.run_sync(partial(run_tool, name, arguments, partial(live.using, role),
+                                                            surface="mcp", telemetry=live.telemetry, role=role))
             # the request id in the result's _meta, for the client's thumbs up/down (record_feedback): not in the
             # text, which the model reads and every token of which counts
             meta = {REQUEST_ID_META: result.request_id} if result.request_id else None
@@ -77,9 +87,16 @@ def serve_stdio(server) -> None:
     server.run("stdio")
 
 
-def serve_http(server, port: int) -> None:
-    """Serve streamable HTTP on the loopback interface only (http://127.0.0.1:PORT/mcp): there is no
-    authentication, so nothing beyond this machine may reach it."""
+def serve_http(server, port: int, token_digests: dict[str, str] | None = None) -> None:
+    """Serve streamable HTTP on the loopback interface only (http://127.0.0.1:PORT/mcp), each connection as the role
+    of its bearer token (`token_digests`: SHA-256 hex digest -> role, Roles.token_digests), `public` without one,
+    401 for an unknown one (agent.http_auth). Tokens travel in clear over plain HTTP: nothing beyond this machine
+    may reach it."""
     import anyio
+    import uvicorn
 
-    anyio.run(partial(server.run_streamable_http_async, host=LOOPBACK, port=port))
+    from dbt_grounding.agent.http_auth import with_roles
+
+    app = with_roles(server.streamable_http_app(host=LOOPBACK), token_digests or {})
+    config = uvicorn.Config(app, host=LOOPBACK, port=port, log_level="warning")
+    anyio.run(uvicorn.Server(config).serve)

@@ -5,6 +5,11 @@ the client closes stdin (stdio) or Ctrl-C (HTTP).
 
 Nothing but the protocol may reach stdout in stdio mode: warnings go to stderr, and the command prints nothing
 when it ends.
+
+Roles: over stdio every call is the role given (`--role`, else DBT_GROUNDING_ROLE, else public). Over HTTP each
+connection is the role of its bearer token (grounding_roles.yml `tokens:`), `public` without one, refused (401) with
+an unknown one; `--role` is then refused as a usage error, since one role for every HTTP client is what tokens
+replace, and DBT_GROUNDING_ROLE is not used.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("serve", help="run an MCP server with the grounding tools (stdio, or --http)")
     parser.add_argument("--http", type=positive_int, nargs="?", const=DEFAULT_HTTP_PORT, default=None, metavar="PORT",
                         help=f"serve streamable HTTP on 127.0.0.1:PORT/mcp (default port {DEFAULT_HTTP_PORT}) "
-                             "instead of stdio")
+                             "instead of stdio, each connection as the role of its bearer token (grounding_roles.yml "
+                             "tokens:), public without one; not with --role")
     parser.add_argument("--hold-ms", type=positive_int, default=1000,
                         help="with --in-place: keep the DuckDB connection open this long after a call (default "
                              "1000); released while a dbt command is running")
@@ -40,12 +46,23 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.agent.live import LiveProject
     from dbt_grounding.agent.mcp_server import build_server, serve_http, serve_stdio
-    from dbt_grounding.errors import GroundingError
+    from dbt_grounding.errors import ConfigurationError, GroundingError
+    from dbt_grounding.grounding.roles import DEFAULT_ROLE, ROLES_FILE
 
+    if args.http is not None and args.role:
+        raise ConfigurationError(
+            "--role cannot be given with --http: over HTTP each connection is served as the role of its bearer "
+            "token, and as public without one.",
+            hint=f"Give each agent a token mapped to its role in {ROLES_FILE} (`tokens:`; README \"Roles\"), or "
+                 "serve one role over stdio with --role.")
     live = LiveProject(args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir,
-                       target=args.target, hold_ms=args.hold_ms, role=args.role,
+                       target=args.target, hold_ms=args.hold_ms,
+                       role=DEFAULT_ROLE if args.http is not None else args.role,  # HTTP: public, the least
                        published=False if args.in_place else "duckdb", telemetry=args.telemetry)
     server = build_server(live)  # a missing `mcp` package is a usage error before anything is served
+    token_digests, token_warnings = live.roles.token_digests() if args.http is not None else ({}, [])
+    for warning in token_warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     try:  # warm: the artifacts decoded before the first call; unusable ones are each call's error, not the end
         with live.using() as project:
             for warning in project.warnings:
@@ -57,8 +74,10 @@ def run(args: argparse.Namespace) -> CommandOutput:
         if args.http is None:
             serve_stdio(server)
         else:
-            print(f"dbt-grounding MCP server on http://127.0.0.1:{args.http}/mcp", file=sys.stderr)
-            serve_http(server, args.http)
+            roles = sorted(set(token_digests.values()))
+            print(f"dbt-grounding MCP server on http://127.0.0.1:{args.http}/mcp (bearer tokens for "
+                  f"{', '.join(roles) or 'no role'}; without a token: {DEFAULT_ROLE})", file=sys.stderr)
+            serve_http(server, args.http, token_digests)
     finally:
         live.close()
     return CommandOutput("")

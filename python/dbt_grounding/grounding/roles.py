@@ -12,11 +12,18 @@ Roles come from `grounding_roles.yml` beside dbt_project.yml (README, "Roles"); 
 named after the levels: `public` (public marts, no personal data), `internal` and `restricted` (up to that level,
 every PII kind). The caller names its role (API `role=`, CLI `--role`, server `--role`); else the environment's
 DBT_GROUNDING_ROLE (the operator's setting, as DBT_TARGET is for dbt); else `public`, the least privileged.
+
+The HTTP server (`serve --http`) serves each connection as the role its bearer token maps to in the file's
+`tokens:` section. The file never holds a token itself (it is committed with the project): an entry is either
+`env: VAR` (the server's environment holds the token) or `sha256: <hex digest of the token>` (the client alone
+holds the token). A connection without a token is served as `public`; an unknown token is refused (agent.http_auth).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +36,7 @@ from dbt_grounding.errors import ConfigurationError
 from dbt_grounding.grounding.spec import ACCESS_LEVELS  # lowest first
 
 __all__ = [
-    "DEFAULT_ROLE", "ROLE_ENV", "ROLES_FILE", "Role", "Roles", "load_roles",
+    "DEFAULT_ROLE", "ROLE_ENV", "ROLES_FILE", "Role", "RoleToken", "Roles", "load_roles",
 ]
 
 ALL_PII = "*"
@@ -37,6 +44,8 @@ DEFAULT_ROLE = "public"
 ROLE_ENV = "DBT_GROUNDING_ROLE"
 ROLES_FILE = "grounding_roles.yml"
 _ROLE_FIELDS = {"access", "pii", "description"}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -85,11 +94,49 @@ BUILT_IN_ROLES = {
 
 
 @dataclass(frozen=True)
+class RoleToken:
+    """Where one bearer token of a role is found (grounding_roles.yml `tokens:`): exactly one of `env` (the variable
+    of the server's environment holding the token) and `sha256` (the token's hex digest)."""
+
+    role: str
+    env: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
 class Roles:
     """The roles a project knows: the built-in ones and those of its grounding_roles.yml."""
 
     roles: Mapping[str, Role]
     source: str  # the file they came from, or "built-in"
+    tokens: tuple[RoleToken, ...] = ()
+
+    def token_digests(self, environ: Mapping[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
+        """The SHA-256 hex digest of each bearer token -> its role's name, and warnings for `env` entries whose
+        variable is unset or empty (no token authenticates through them: their connections would be refused).
+
+        Raises:
+            ConfigurationError: one token given to two roles.
+        """
+        environ = os.environ if environ is None else environ
+        digests: dict[str, str] = {}
+        warnings = []
+        for entry in self.tokens:
+            if entry.env is not None:
+                value = environ.get(entry.env, "")
+                if not value:
+                    warnings.append(f"{ROLES_FILE}: tokens.{entry.role}: ${entry.env} is not set, so no connection "
+                                    f"is served as {entry.role} through it")
+                    continue
+                digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
+            else:
+                digest = str(entry.sha256)
+            if digests.setdefault(digest, entry.role) != entry.role:
+                raise ConfigurationError(
+                    f"One bearer token is given to two roles in {ROLES_FILE}: {digests[digest]} and {entry.role}.",
+                    hint="Give each role its own token: a connection's token decides its one role.",
+                    roles=sorted({digests[digest], entry.role}))
+        return digests, warnings
 
     def resolve(self, name: str | None = None, *, environ: Mapping[str, str] | None = None) -> Role:
         """The role called `name`; without a name the environment's DBT_GROUNDING_ROLE, else `public`.
@@ -130,12 +177,14 @@ def load_roles(project_dir: str | Path) -> Roles:
         raise _malformed(path, f"is not valid YAML ({str(error).splitlines()[0]})") from None
     if document is None:
         return Roles(BUILT_IN_ROLES, ROLES_FILE)
-    if not isinstance(document, dict) or set(document) - {"roles"} or not isinstance(document.get("roles"), dict):
-        raise _malformed(path, "must hold one mapping, `roles:`, of role names to their access and pii")
+    if (not isinstance(document, dict) or set(document) - {"roles", "tokens"}
+            or not isinstance(document.get("roles", {}), dict)):
+        raise _malformed(path, "must hold one mapping, `roles:`, of role names to their access and pii (and "
+                               "optionally `tokens:`, the HTTP server's bearer tokens of each role)")
     roles = dict(BUILT_IN_ROLES)
-    for name, fields in sorted(document["roles"].items(), key=lambda item: str(item[0])):
+    for name, fields in sorted((document.get("roles") or {}).items(), key=lambda item: str(item[0])):
         roles[str(name)] = _role(path, name, fields)
-    return Roles(roles, ROLES_FILE)
+    return Roles(roles, ROLES_FILE, _tokens(path, document.get("tokens"), roles))
 
 
 def _role(path: Path, name: Any, fields: Any) -> Role:
@@ -156,6 +205,36 @@ def _role(path: Path, name: Any, fields: Any) -> Role:
         raise _malformed(path, f"{where}.pii must be a list of PII kinds (email, phone, person_name, free_text, "
                                f"or '*' for all), got {fields.get('pii')!r}")
     return Role(name, access, tuple(sorted({kind.lower() for kind in pii})), str(fields.get("description") or ""))
+
+
+def _tokens(path: Path, section: Any, roles: Mapping[str, Role]) -> tuple[RoleToken, ...]:
+    """The `tokens:` section: role name -> a list of `{env: VAR}` or `{sha256: <hex digest>}`, never a token."""
+    if section is None:
+        return ()
+    shape = "a mapping of role names to lists of `env: VAR` or `sha256: <hex digest of the token>` entries"
+    if not isinstance(section, dict):
+        raise _malformed(path, f"tokens must be {shape}")
+    tokens = []
+    for role, entries in sorted(section.items(), key=lambda item: str(item[0])):
+        if role not in roles:
+            raise _malformed(path, f"gives tokens to {role!r}, which is no role (the roles are "
+                                   f"{', '.join(sorted(roles))})")
+        if not isinstance(entries, list) or not entries:
+            raise _malformed(path, f"tokens.{role} must be a list of `env: VAR` or `sha256: <hex digest>` entries")
+        for entry in entries:
+            if not isinstance(entry, dict) or len(entry) != 1 or set(entry) - {"env", "sha256"}:
+                # not echoed: what is there may be a token
+                raise _malformed(path, f"tokens.{role} has an entry that is neither `env: VAR` (the server's "
+                                       "environment holds the token) nor `sha256: <hex digest of the token>`; the "
+                                       "file never holds a token itself")
+            (kind, value), = entry.items()
+            if kind == "env" and not (isinstance(value, str) and _ENV_NAME.fullmatch(value)):
+                raise _malformed(path, f"tokens.{role}: env must name an environment variable")
+            if kind == "sha256" and not (isinstance(value, str) and _SHA256.fullmatch(value.lower())):
+                raise _malformed(path, f"tokens.{role}: sha256 must be the 64 hex digits of the token's SHA-256 "
+                                       "digest (`printf %s TOKEN | sha256sum`)")
+            tokens.append(RoleToken(role, env=value) if kind == "env" else RoleToken(role, sha256=value.lower()))
+    return tuple(tokens)
 
 
 def _malformed(path: Path, problem: str) -> ConfigurationError:

@@ -63,3 +63,22 @@ def test_the_connection_is_held_except_while_a_dbt_command_runs(live: LiveProjec
     os.utime(run_results, ns=(stamp + 2 * 10**9, stamp + 2 * 10**9))  # the command ended
     with live.using() as project:
         assert project.warehouse_options["hold_ms"] == 1000
+
+
+def test_each_role_is_a_warm_view_of_the_one_load(live: LiveProject) -> None:
+    """The HTTP server's connections of several roles: one load, one warehouse connection, one view per role,
+    each seeing what its role may read."""
+    with live.using("customer_success_agent") as agent, live.using("account_manager_assistant") as manager:
+        with live.using() as served, live.using("customer_success_agent") as again:
+            assert again is agent and served.role.name == live.role and live.loads == 1
+            assert agent.warehouse() is manager.warehouse() is served.warehouse()
+        assert agent.context(MART, {"customer_id": 12}).found
+        assert any(w.startswith("Withheld for role customer_success_agent")
+                   for w in agent.context(MART, {"customer_id": 12}).warnings)
+        assert manager.context("fct_customer_revenue_summary", {"customer_id": 12}).found
+    with live.using("customer_success_agent") as agent:
+        warehouse = agent.warehouse()
+        agent.close()  # a view closes nothing: the project that owns the connection does
+        assert agent.warehouse() is warehouse
+    with live.using("account_manager_assistant") as manager:
+        assert manager.context(MART, {"customer_id": 12}).found

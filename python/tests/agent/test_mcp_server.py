@@ -13,6 +13,8 @@ from pathlib import Path
 import anyio
 import pytest
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 
 from agent.mcp_session import CLI, SyncClient, mcp_session
 from dbt_runner import REPO_ROOT, DbtProject, copy_build
@@ -163,14 +165,17 @@ def test_streamable_http_on_loopback(built_package: DbtProject, tmp_path: Path) 
     project = copy_build(built_package, tmp_path / "http")
     port = free_port()
     server = subprocess.Popen([CLI, "serve", "--http", str(port), "--project-dir", str(REPO_ROOT), "--target-path",
-                               str(project.target_path)], env=project.env(), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+                               str(project.target_path)],
+                              env={**project.env(), "DBT_GROUNDING_TOKEN_ACCOUNT_MANAGER_ASSISTANT": "a-token"},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         async def ask():
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                    # a role per bearer token over HTTP (test_mcp_http_roles.py); without one, public sees no demo mart
+                    async with create_mcp_http_client(headers={"Authorization": "Bearer a-token"}) as http, \
+                            Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client:
                         return await client.call_tool("get_context", {"mart": MART, "key": {"customer_id": 12}})
                 except Exception:  # noqa: BLE001 - not listening yet
                     if time.monotonic() > deadline or server.poll() is not None:

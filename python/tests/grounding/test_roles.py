@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from dbt_grounding.errors import ConfigurationError
@@ -74,3 +76,51 @@ def test_a_malformed_file_says_what_and_where(tmp_path, text, problem):
     with pytest.raises(ConfigurationError, match=problem) as raised:
         _roles(tmp_path, text)
     assert raised.value.details["path"].endswith(ROLES_FILE)
+
+
+DIGEST = hashlib.sha256(b"a-manager-token").hexdigest()
+
+
+def test_tokens_map_to_roles_by_digest_and_the_file_holds_no_token(tmp_path):
+    roles = _roles(tmp_path, f"""
+roles:
+  support_agent: {{access: internal}}
+tokens:
+  support_agent:
+    - env: SUPPORT_TOKEN
+    - sha256: {DIGEST.upper()}
+  restricted:
+    - env: UNSET_TOKEN
+""")
+    digests, warnings = roles.token_digests({"SUPPORT_TOKEN": "s3cret"})
+    assert digests == {hashlib.sha256(b"s3cret").hexdigest(): "support_agent", DIGEST: "support_agent"}
+    assert warnings == [f"{ROLES_FILE}: tokens.restricted: $UNSET_TOKEN is not set, so no connection is served as "
+                        "restricted through it"]
+    assert roles.token_digests({"SUPPORT_TOKEN": "s3cret", "UNSET_TOKEN": "r00t"})[0][
+        hashlib.sha256(b"r00t").hexdigest()] == "restricted"  # a built-in role may have tokens too
+    assert _roles(tmp_path, "roles: {}\n").token_digests({}) == ({}, [])
+
+
+def test_one_token_for_two_roles_is_refused(tmp_path):
+    roles = _roles(tmp_path, "tokens: {internal: [{env: A}], restricted: [{env: B}]}\n")
+    with pytest.raises(ConfigurationError, match="One bearer token is given to two roles") as raised:
+        roles.token_digests({"A": "same", "B": "same"})
+    assert "same" not in raised.value.message  # the token is never echoed
+    assert roles.token_digests({"A": "one", "B": "other"})[0] == {
+        hashlib.sha256(b"one").hexdigest(): "internal", hashlib.sha256(b"other").hexdigest(): "restricted"}
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("tokens: [a]", "tokens must be a mapping of role names"),
+    ("tokens: {admin: [{env: A}]}", r"gives tokens to 'admin', which is no role \(the roles are internal"),
+    ("tokens: {internal: []}", r"tokens\.internal must be a list"),
+    ("tokens: {internal: [{token: hunter2}]}", "the file never holds a token itself"),
+    ("tokens: {internal: [{env: A, sha256: b}]}", "an entry that is neither `env: VAR`"),
+    ("tokens: {internal: [{env: 'not a name'}]}", r"tokens\.internal: env must name an environment variable"),
+    ("tokens: {internal: [{sha256: hunter2}]}", r"sha256 must be the 64 hex digits"),
+])
+def test_a_malformed_tokens_section_says_what_and_where(tmp_path, text, problem):
+    with pytest.raises(ConfigurationError, match=problem) as raised:
+        _roles(tmp_path, text)
+    assert raised.value.details["path"].endswith(ROLES_FILE)
+    assert "hunter2" not in raised.value.message  # what may be a token is never echoed
