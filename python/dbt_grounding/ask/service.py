@@ -314,5 +314,5 @@ def _column_confidence(ranking: Ranking) -> float:
 def lookup_names(project: GroundingProject, visible: MartFilter = visible_marts) -> list[str]:
     """The names the visible marts' rows are looked up by (their lookup columns' values), as `ask` reads them; for
     verify, which checks the names an answer states."""
-    index = _index(project, None, visible)
+    index = _index(project, None, visible, None)  # BM25 alone: only the lookup names are read
     return sorted({name for mart in index.marts for values in index._lookup_values(mart).values() for name in values})
