@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from dbt_grounding.artifacts import Node
 from dbt_grounding.grounding import built_schema
 from dbt_grounding.grounding.freshness import last_successful_build, parse_utc
+from dbt_grounding.lineage import traced
 
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Artifacts, Source
@@ -67,6 +68,7 @@ class ExpectedSchemas:
         self.artifacts = artifacts
         self.adapter = adapter
         self._resolver: ModelResolver | None = None
+        self._trace_key: tuple[str | None] | None = None
         # (unique_id, build) -> what was observed of that build: files are read once per process
         self._observed_cache: dict[tuple[str, datetime], tuple[list[tuple[str, str]] | None, str]] = {}
 
@@ -118,6 +120,10 @@ class ExpectedSchemas:
     def read_by_children(self, resource: Node | Source) -> list[str]:
         """The columns of `resource` the compiled SQL of the models built from it reads: a rename upstream that
         breaks them is drift on this relation, whatever this relation's own build produced."""
+        return traced.kept(self.artifacts.target_path, self._key(), "read_by_children", resource.unique_id, list[str],
+                           lambda: self._read_by_children(resource))
+
+    def _read_by_children(self, resource: Node | Source) -> list[str]:
         read: list[str] = []
         for child in self.artifacts.manifest.children(resource.unique_id):
             node = self.artifacts.manifest.nodes.get(child)
@@ -150,6 +156,10 @@ class ExpectedSchemas:
         model, a `select *` over columns not known)."""
         if not isinstance(resource, Node) or resource.resource_type not in ("model", "snapshot") or not resource.compiled_code:
             return None
+        return traced.kept(self.artifacts.target_path, self._key(), "projection", resource.unique_id,
+                           list[str] | None, lambda: self._projection(resource))
+
+    def _projection(self, resource: Node) -> list[str] | None:
         resolved = self._model_resolver().resolve(resource.unique_id)
         if not resolved.columns or not resolved.complete or resolved.issues:
             return None
@@ -159,6 +169,13 @@ class ExpectedSchemas:
 
             names += [name for name in SNAPSHOT_META_COLUMNS[:4] if name not in names]
         return names
+
+    def _key(self) -> str | None:
+        """What answers from these artifacts' SQL are kept under beside them (lineage.traced): a later process
+        serving the same build reads them back instead of parsing SQL."""
+        if self._trace_key is None:
+            self._trace_key = (traced.trace_key(self.artifacts.manifest, self.artifacts.target_path),)
+        return self._trace_key[0]
 
     def _model_resolver(self) -> ModelResolver:
         if self._resolver is None:  # sqlglot is imported only when a projection is asked for

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from dbt_grounding.lineage import memory
+from dbt_grounding.lineage import memory, traced
 
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Catalog, Manifest
@@ -26,6 +26,7 @@ class ProjectLineage:
         self._upstream: dict[str, list[str]] = {}
         self._columns: dict[str, ColumnLineage] = {}
         self._paths: dict[str, memory.Paths] = {}
+        self._trace_key: tuple[str | None] | None = None
 
     def models(self, unique_id: str, *, direction: Literal["up", "down", "both"] = "both",
                depth: int | None = None) -> ModelLineage:
@@ -54,14 +55,27 @@ class ProjectLineage:
 
     def traced_paths(self, unique_id: str) -> memory.Paths:
         """Column lineage paths of a model: traced from the current artifacts when they allow it (and then
-        remembered), else the last clean trace remembered beside the artifacts, else none."""
+        remembered), else the last clean trace remembered beside the artifacts, else none. A trace of these very
+        artifacts kept by an earlier process (lineage.traced) is read back instead of tracing again."""
         if unique_id not in self._paths:
-            current = memory.lineage_paths(self.columns(unique_id))
-            if current is not None:
-                memory.remember(self.target_path, unique_id, current)
+            current = traced.kept(self.target_path, self.trace_key(), "paths", unique_id, memory.Paths | None,
+                                  lambda: self._trace_paths(unique_id))
             self._paths[unique_id] = current if current is not None else (
                 memory.recall(self.target_path, unique_id) or {})
         return self._paths[unique_id]
+
+    def _trace_paths(self, unique_id: str) -> memory.Paths | None:
+        current = memory.lineage_paths(self.columns(unique_id))
+        if current is not None:
+            memory.remember(self.target_path, unique_id, current)
+        return current
+
+    def trace_key(self) -> str | None:
+        """What answers worked out from these artifacts' SQL are kept under (lineage.traced); stamped once, as
+        artifacts do not change while a project is open."""
+        if self._trace_key is None:
+            self._trace_key = (traced.trace_key(self.manifest, self.target_path),)
+        return self._trace_key[0]
 
     def short_name(self, unique_id: str) -> str:
         """The name a person would use: `name`, or `source_name.name` for a source; the unique_id when unknown."""

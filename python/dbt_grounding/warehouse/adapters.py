@@ -2,7 +2,8 @@
 name (dbt's `type`), nowhere else.
 
 Adding an adapter is one entry: its sqlglot dialect (column lineage, expected schemas, type parsing), its type
-policy (`types.py`), the check of its profile output (`targets.py`) and its `Warehouse` subclass.
+policy (`type_policy.py`, applied by `types.py`), the check of its profile output (`targets.py`) and its
+`Warehouse` subclass.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dbt_grounding.warehouse.duckdb import DuckDBWarehouse
 from dbt_grounding.warehouse.postgres import PostgresWarehouse
 from dbt_grounding.warehouse.spark import SparkWarehouse
 from dbt_grounding.warehouse.targets import TargetResolver, resolve_duckdb, resolve_postgres, resolve_spark
-from dbt_grounding.warehouse import types
+from dbt_grounding.warehouse import type_policy
 
 __all__ = ["ADAPTERS", "Adapter", "adapter_named", "normalize_type", "types_equivalent"]
 
@@ -36,16 +37,16 @@ class Adapter:
 
     name: str
     sqlglot_dialect: str
-    types: types.TypePolicy
+    types: type_policy.TypePolicy
     resolve_target: TargetResolver
     warehouse: type[Warehouse]
 
 
 ADAPTERS: Mapping[str, Adapter] = {
     adapter.name: adapter for adapter in (
-        Adapter("duckdb", "duckdb", types.DUCKDB, resolve_duckdb, DuckDBWarehouse),
-        Adapter("postgres", "postgres", types.POSTGRES, resolve_postgres, PostgresWarehouse),
-        Adapter("spark", "spark", types.SPARK, resolve_spark, SparkWarehouse),
+        Adapter("duckdb", "duckdb", type_policy.DUCKDB, resolve_duckdb, DuckDBWarehouse),
+        Adapter("postgres", "postgres", type_policy.POSTGRES, resolve_postgres, PostgresWarehouse),
+        Adapter("spark", "spark", type_policy.SPARK, resolve_spark, SparkWarehouse),
     )
 }
 
@@ -80,7 +81,9 @@ def normalize_type(adapter: str, type_text: str) -> str:
     Returns:
         The canonical spelling: equal for two types exactly when the engine stores them as the same type.
     """
-    return types.normalize(adapter_named(adapter, purpose="Comparing column types").types, type_text)
+    from dbt_grounding.warehouse.types import normalize  # sqlglot: only when two spellings must be compared
+
+    return normalize(adapter_named(adapter, purpose="Comparing column types").types, type_text)
 
 
 def types_equivalent(adapter: str, declared: str, found: str) -> bool:
@@ -94,4 +97,8 @@ def types_equivalent(adapter: str, declared: str, found: str) -> bool:
     Returns:
         True when they differ at most by synonym, letter case, spacing or an engine-discarded length.
     """
+    adapter_named(adapter, purpose="Comparing column types")  # an unknown adapter is an error, whatever the types
+    # spelled alike (letter case, spacing) is the same type without a parse: sqlglot is imported only for the rest
+    if type_policy.lexical_spelling(declared, upper_case=True) == type_policy.lexical_spelling(found, upper_case=True):
+        return True
     return normalize_type(adapter, declared) == normalize_type(adapter, found)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from dbt_grounding.warehouse.adapters import normalize_type
+from dbt_grounding.warehouse.adapters import types_equivalent
 
 __all__ = ["ColumnDifference", "DifferenceKind", "compare_columns"]
 
@@ -64,7 +64,7 @@ def compare_columns(
             differences.append(ColumnDifference(name, DifferenceKind.MISSING, declared_type, None))
             continue
         found_type = found_by_name[name.lower()]
-        if declared_type and normalize_type(adapter, declared_type) != normalize_type(adapter, found_type):
+        if declared_type and not types_equivalent(adapter, declared_type, found_type):
             differences.append(ColumnDifference(name, DifferenceKind.TYPE_CHANGED, declared_type, found_type))
     for name, found_type in () if extra_allowed else found or ():
         if name.lower() not in declared_names:

@@ -25,119 +25,15 @@ Decisions (each one a place where a naive comparison either cries wolf or misses
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from dbt_grounding.warehouse.type_policy import DUCKDB, POSTGRES, SPARK, TypePolicy, lexical_spelling
+
 __all__ = ["DUCKDB", "POSTGRES", "SPARK", "TypePolicy", "normalize"]
 
 T = exp.DataType.Type
-
-
-@dataclass(frozen=True)
-class TypePolicy:
-    """How one engine stores and spells the types sqlglot parses in its dialect.
-
-    Attributes:
-        dialect: the sqlglot dialect the spellings are parsed in.
-        names: sqlglot type -> the engine's spelling; types sharing a spelling are one type on this engine.
-        extra_names: lower-case spellings sqlglot reads as user-defined types -> the engine's spelling.
-        foreign: lower-case spellings sqlglot accepts but the engine does not have (compared by their text).
-        decimal_default: (precision, scale) of a bare decimal; None = unconstrained, a type of its own.
-        float_by_precision: the (single, double) spellings that `float(p)` maps to by p; None = no such rule.
-        unsized: spellings whose length argument the engine discards.
-        default_size: spelling -> the argument that is the same as giving none (PostgreSQL timestamp(6)).
-        array_prefix: a prefix meaning "array of" on a type name (PostgreSQL's `_int4` udt names).
-        array_shape_kept: whether `[]` dimensions and sizes are part of the type (DuckDB) or discarded (PostgreSQL).
-        generic_nesting: nested types spelled `array<int>`, `struct<a:int>` (Spark) rather than `INTEGER[]`,
-            `STRUCT(a INTEGER)`.
-        upper_case: whether the engine's spellings are upper case (for types the policy does not know).
-    """
-
-    dialect: str
-    names: Mapping[exp.DataType.Type, str]
-    extra_names: Mapping[str, str] = field(default_factory=dict)
-    foreign: frozenset[str] = frozenset()
-    decimal_default: tuple[int, int] | None = None
-    float_by_precision: tuple[str, str] | None = None
-    unsized: frozenset[str] = frozenset()
-    default_size: Mapping[str, str] = field(default_factory=dict)
-    array_prefix: str | None = None
-    array_shape_kept: bool = True
-    generic_nesting: bool = False
-    upper_case: bool = False
-
-
-# DuckDB 1.x/2.x: spellings as `information_schema.columns.data_type` reports them (tests/warehouse:
-# test_warehouse_types.py asks DuckDB itself for each of 77 spellings).
-DUCKDB = TypePolicy(
-    dialect="duckdb",
-    names={
-        T.TINYINT: "TINYINT", T.SMALLINT: "SMALLINT", T.INT: "INTEGER", T.BIGINT: "BIGINT", T.INT128: "HUGEINT",
-        T.UTINYINT: "UTINYINT", T.USMALLINT: "USMALLINT", T.UINT: "UINTEGER", T.UBIGINT: "UBIGINT",
-        T.UINT128: "UHUGEINT", T.FLOAT: "FLOAT", T.DOUBLE: "DOUBLE", T.DECIMAL: "DECIMAL", T.BOOLEAN: "BOOLEAN",
-        T.TEXT: "VARCHAR", T.VARCHAR: "VARCHAR", T.NVARCHAR: "VARCHAR", T.CHAR: "VARCHAR", T.NCHAR: "VARCHAR",
-        T.VARBINARY: "BLOB", T.BINARY: "BLOB", T.BLOB: "BLOB", T.DATE: "DATE", T.TIME: "TIME",
-        T.TIMETZ: "TIME WITH TIME ZONE", T.TIMESTAMP: "TIMESTAMP", T.TIMESTAMPNTZ: "TIMESTAMP",
-        T.DATETIME: "TIMESTAMP", T.TIMESTAMPTZ: "TIMESTAMP WITH TIME ZONE", T.TIMESTAMP_S: "TIMESTAMP_S",
-        T.TIMESTAMP_MS: "TIMESTAMP_MS", T.TIMESTAMP_NS: "TIMESTAMP_NS", T.INTERVAL: "INTERVAL", T.UUID: "UUID",
-        T.JSON: "JSON", T.BIT: "BIT", T.STRUCT: "STRUCT", T.MAP: "MAP", T.UNION: "UNION",
-    },
-    extra_names={"uint8": "UTINYINT", "uint16": "USMALLINT", "uint32": "UINTEGER", "uint64": "UBIGINT",
-                 "uint128": "UHUGEINT", "varint": "BIGNUM", "bignum": "BIGNUM", "bitstring": "BIT"},
-    decimal_default=(18, 3),
-    float_by_precision=("FLOAT", "DOUBLE"),
-    unsized=frozenset({"VARCHAR"}),
-    upper_case=True,
-)
-
-# PostgreSQL: the spellings of `format_type()` (what PostgresWarehouse.columns reports, modifiers included), with
-# udt names (_int4...) as arrays. Lengths and precisions are kept: PostgreSQL enforces them. Checked against a real
-# server by tests/engines/test_postgres_grounding.py.
-POSTGRES = TypePolicy(
-    dialect="postgres",
-    names={
-        T.SMALLINT: "smallint", T.SMALLSERIAL: "smallint", T.INT: "integer", T.SERIAL: "integer",
-        T.BIGINT: "bigint", T.BIGSERIAL: "bigint", T.FLOAT: "real", T.DOUBLE: "double precision",
-        T.DECIMAL: "numeric", T.BOOLEAN: "boolean", T.VARCHAR: "character varying", T.CHAR: "character",
-        T.TEXT: "text", T.VARBINARY: "bytea", T.DATE: "date", T.TIME: "time without time zone",
-        T.TIMETZ: "time with time zone", T.TIMESTAMP: "timestamp without time zone",
-        T.TIMESTAMPTZ: "timestamp with time zone", T.INTERVAL: "interval", T.UUID: "uuid", T.JSON: "json",
-        T.JSONB: "jsonb",
-    },
-    extra_names={"serial2": "smallint", "serial4": "integer", "serial8": "bigint"},
-    foreign=frozenset({"string"}),  # sqlglot's generic alias for text; PostgreSQL has no such type
-    float_by_precision=("real", "double precision"),
-    default_size={
-        "character": "1",
-        "time without time zone": "6",
-        "time with time zone": "6",
-        "timestamp without time zone": "6",
-        "timestamp with time zone": "6",
-    },
-    array_prefix="_",
-    array_shape_kept=False,
-)
-
-# Spark SQL as `describe table` reports it (checked against Spark by tests/engines/test_spark_grounding.py). Spark
-# stores char(n)/varchar(n) as string. `double precision` and `character varying` are not Spark types, but the
-# package's spark__cast builds contract columns declared with them as double and string.
-SPARK = TypePolicy(
-    dialect="spark",
-    names={
-        T.TINYINT: "tinyint", T.SMALLINT: "smallint", T.INT: "int", T.BIGINT: "bigint", T.FLOAT: "float",
-        T.DOUBLE: "double", T.DECIMAL: "decimal", T.BOOLEAN: "boolean", T.TEXT: "string", T.VARCHAR: "string",
-        T.CHAR: "string", T.BINARY: "binary", T.VARBINARY: "binary", T.DATE: "date", T.TIMESTAMPTZ: "timestamp",
-        T.TIMESTAMPLTZ: "timestamp", T.TIMESTAMPNTZ: "timestamp_ntz", T.INTERVAL: "interval", T.ARRAY: "array",
-        T.MAP: "map", T.STRUCT: "struct",
-    },
-    extra_names={"void": "void"},
-    decimal_default=(10, 0),
-    unsized=frozenset({"string"}),
-    generic_nesting=True,
-)
 
 
 def normalize(policy: TypePolicy, type_text: str) -> str:
@@ -166,7 +62,7 @@ def _spell(policy: TypePolicy, data_type: exp.DataType) -> str:
         return _spell_array(policy, data_type)
     if kind == T.USERDEFINED:
         return _spell_user_defined(policy, str(data_type.args.get("kind") or ""))
-    name = policy.names.get(kind) if isinstance(kind, exp.DataType.Type) else None
+    name = policy.names.get(kind.name) if isinstance(kind, exp.DataType.Type) else None
     if name is None:
         return _as_text(policy, data_type.sql(policy.dialect))
     members = data_type.expressions
@@ -195,7 +91,7 @@ def _spell_array(policy: TypePolicy, data_type: exp.DataType) -> str:
         return _as_text(policy, data_type.sql(policy.dialect))
     element = data_type.expressions[0]
     if policy.generic_nesting:
-        return f"{policy.names[T.ARRAY]}<{_spell(policy, element)}>"
+        return f"{policy.names['ARRAY']}<{_spell(policy, element)}>"
     if not policy.array_shape_kept:
         while element.this == T.ARRAY:
             element = element.expressions[0]
@@ -214,7 +110,8 @@ def _spell_user_defined(policy: TypePolicy, name: str) -> str:
             element = exp.DataType.build(words[len(prefix):], dialect=policy.dialect, udt=True)
         except (SqlglotError, ValueError):
             element = None
-        if element is not None and element.this in policy.names:
+        known = element is not None and isinstance(element.this, exp.DataType.Type)
+        if known and element.this.name in policy.names:
             return f"{_spell(policy, element)}[]"
     return _as_text(policy, name)
 
@@ -258,12 +155,4 @@ def _with_size(name: str, size: str) -> str:
 
 def _as_text(policy: TypePolicy, text: str) -> str:
     """Whitespace and letter case normalised outside quoted literals; nothing else assumed."""
-    pieces = re.split(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`)", text)
-    out = []
-    for index, piece in enumerate(pieces):
-        if index % 2:  # a quoted literal or identifier: ENUM values are case-sensitive
-            out.append(piece)
-            continue
-        piece = re.sub(r"\s*([(),<>\[\]:])\s*", r"\1", " ".join(piece.split()))
-        out.append(piece.upper() if policy.upper_case else piece.lower())
-    return "".join(out)
+    return lexical_spelling(text, upper_case=policy.upper_case)

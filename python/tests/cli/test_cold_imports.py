@@ -34,9 +34,10 @@ RUN_AND_LIST = ("import json, sys\nfrom dbt_grounding.cli import main\ncode = ma
                 "sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + '\\n')\nsys.exit(code)")
 
 
-def _imported_by(args: list[str]) -> set[str]:
+def _imported_by(args: list[str], env: dict[str, str] | None = None) -> set[str]:
     """The modules a fresh process running `dbt-grounding ARGS` imported."""
-    result = subprocess.run([sys.executable, "-c", RUN_AND_LIST, *args], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", RUN_AND_LIST, *args], capture_output=True, text=True, timeout=120,
+                            env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     listed = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
     assert len(listed) == 1, result.stderr[-2000:]
@@ -103,3 +104,20 @@ def test_model_lineage_imports_no_sql_parser_nor_warehouse(built_package: DbtPro
         modules = _imported_by(args)
         assert "dbt_grounding.lineage.graph" in modules and "dbt_grounding.artifacts.manifest_index" in modules
         assert sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in LINEAGE_NEVER)) == []
+
+
+# What a document of an unchanged build may not import: the SQL parser (its column lineage paths, projections and
+# the columns children read are kept beside the artifacts by the first process, lineage.traced; types spelled alike
+# are compared without parsing), nor the token counter, the agent server, dbt, or the question answering.
+CONTEXT_NEVER = ("sqlglot", "tiktoken", "mcp", "dbt", "dbt_grounding.lineage.columns", "dbt_grounding.lineage.resolver",
+                 "dbt_grounding.warehouse.types", "dbt_grounding.agent", "dbt_grounding.ask")
+
+
+@pytest.mark.dbt
+def test_context_of_an_unchanged_build_imports_no_sql_parser(built_package: DbtProject) -> None:
+    args = ["context", "fct_customer_health_summary", "--key", "customer_id=51", "--format", "json",
+            "--project-dir", str(REPO_ROOT), "--target-path", str(built_package.target_path)]
+    _imported_by(args, built_package.env())  # the first process after the build traces (and keeps) what it needs
+    modules = _imported_by(args, built_package.env())
+    assert {"duckdb", "dbt_grounding.lineage.traced", "dbt_grounding.serving.schema_check"} <= modules  # served
+    assert sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in CONTEXT_NEVER)) == []
