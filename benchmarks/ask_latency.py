@@ -8,20 +8,24 @@ each grounded answer resolved (what a caller that already knew the key would pay
 the mart, columns and row adds. With the `semantic` extra installed, the same questions with the hybrid scorer
 beside BM25 alone.
 
-Questions: on the demo (--work-dir, built there when empty) the labeled and held-out sets of python/tests/ask; on a
-build_marts.py build (--build-dir, e.g. the 1M customers), questions about names sampled from its health mart, in
-the labeled set's words, plus its out-of-scope ones.
+Questions: on the demo (--work-dir, built there when empty) the labeled and held-out sets of python/tests/ask, read
+in place on the held connection. On a build_marts.py build (--build-dir): questions about customers whose name no
+other row of its health mart has (a name shared by ~100 customers is "which one did you mean?", never a document:
+build with `build_marts.py --distinct-names`), in the labeled set's words, plus its out-of-scope ones; published
+first (`dbt-grounding publish`), then measured twice in one run: with the defaults a long-lived caller gets
+(`GroundingProject.open(...)`: the published build on its held connection) and in place with `hold_ms=1000`.
 
     .venv/bin/python benchmarks/ask_latency.py --work-dir /tmp/ask-bench [--quick] [--json]
-    .venv/bin/python benchmarks/ask_latency.py --build-dir /tmp/bench1m
+    .venv/bin/python benchmarks/build_marts.py --keep /tmp/ask-bench1m-distinct --distinct-names
+    .venv/bin/python benchmarks/ask_latency.py --build-dir /tmp/ask-bench1m-distinct
 
---json prints one row per measure: {measure, ours, peer, ratio, load} (milliseconds; load = 1-minute load average).
+--json prints a JSON list of rows {measure, ours, peer, ratio, load} (`make bench`; milliseconds; load = 1-minute
+load average).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -29,7 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-import bench_common  # noqa: F401  (puts python/tests on sys.path)
+from bench_common import Row, emit_rows, publish  # also puts python/tests on sys.path
 from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject
 
 sys.path.insert(0, str(REPO_ROOT / "python" / "tests" / "ask"))
@@ -57,14 +61,22 @@ def demo_questions() -> list[str]:
                                                                        load_questions()) if "role" not in item]
 
 
-def at_scale_questions(duckdb_path: Path, count: int) -> list[str]:
+def at_scale_questions(duckdb_path: Path, count: int) -> tuple[list[str], int]:
+    """Questions about `count` customers whose name is unique in the health mart (read-only, before any project
+    opens it), and how many such names the mart has."""
     import duckdb
 
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-        names = [name for (name,) in connection.execute(
-            f"select customer_name from main_ai_grounding.{MART} using sample {count} rows (reservoir, 13)").fetchall()]
+        connection.execute(f"create temp table unique_names as select customer_name from main_ai_grounding.{MART} "
+                           "where customer_name is not null group by customer_name having count(*) = 1")
+        unique = connection.execute("select count(*) from unique_names").fetchone()[0]
+        names = sorted(name for (name,) in connection.execute(
+            f"select customer_name from unique_names using sample {count} rows (reservoir, 13)").fetchall())
+    if not names:
+        raise SystemExit(f"no customer name is unique in {MART} of {duckdb_path}: every question would be \"which one "
+                         "did you mean?\"; build with benchmarks/build_marts.py --distinct-names")
     rng = random.Random(13)
-    return [rng.choice(AT_SCALE_TEMPLATES).format(name=name) for name in names if name]
+    return [rng.choice(AT_SCALE_TEMPLATES).format(name=name) for name in names], unique
 
 
 def quantile(timings: list[float], q: int) -> float | None:
@@ -99,52 +111,57 @@ def main() -> None:
     where.add_argument("--build-dir", type=Path, help="the --keep folder of benchmarks/build_marts.py")
     parser.add_argument("--samples", type=int, default=500)
     parser.add_argument("--quick", action="store_true", help="100 samples, BM25 only")
-    parser.add_argument("--json", action="store_true", help="one JSON row per measure")
+    parser.add_argument("--json", action="store_true", help="a JSON list of rows (make bench)")
     args = parser.parse_args()
     samples = 100 if args.quick else args.samples
     if args.work_dir:
         (duckdb_path, target_path), label = built_demo(args.work_dir), "demo"
         questions = demo_questions()
+        paths = [("in place, hold_ms=1000", {"published": False, "warehouse_options": {"hold_ms": 1000}})]
     else:
         duckdb_path, target_path = args.build_dir / "warehouse.duckdb", args.build_dir / "target"
-        questions, label = at_scale_questions(duckdb_path, 300), f"build {args.build_dir.name}"
+        questions, unique = at_scale_questions(duckdb_path, 300)
+        label = f"build {args.build_dir.name}, {unique:,} unique names"
+        publish(args.build_dir)
+        paths = [("defaults: the published build, held connection", {}),
+                 ("in place, hold_ms=1000", {"published": False, "warehouse_options": {"hold_ms": 1000}})]
     os.environ["DBT_GROUNDING_DUCKDB_PATH"] = str(duckdb_path)
-    rows = []
+    rows: list[Row] = []
 
     def row(measure: str, ours: float | None, peer: float | None = None) -> None:
-        rows.append({"measure": f"{measure} ({label})", "ours": None if ours is None else round(ours, 2),
-                     "peer": None if peer is None else round(peer, 2),
-                     "ratio": round(ours / peer, 2) if ours is not None and peer else None,
-                     "load": round(os.getloadavg()[0], 1)})
+        rows.append(Row(f"{measure} ({label})", "" if ours is None else f"{ours:.2f}",
+                        "" if peer is None else f"{peer:.2f}",
+                        f"{ours / peer:.2f}" if ours is not None and peer else "", f"{os.getloadavg()[0]:.1f}"))
 
-    with GroundingProject.open(REPO_ROOT, target_path=target_path, role="restricted",
-                               warehouse_options={"hold_ms": 1000}) as project:
-        started = time.perf_counter()
-        project.ask(questions[0])
-        row("ask, first question: index built (ms)", (time.perf_counter() - started) * 1000)
-        bm25 = measure(project, questions, samples, semantic=False)
-        for q in (50, 95):
-            row(f"ask warm p{q}, all (ms) vs context() p{q} for the resolved keys", quantile(bm25["all"], q),
-                quantile(bm25["context"], q))
-            row(f"ask warm p{q}, answered with a document (n={len(bm25['with_document'])})",
-                quantile(bm25["with_document"], q), quantile(bm25["context"], q))
-            row(f"ask warm p{q}, without one: candidates or no grounding (n={len(bm25['without'])})",
-                quantile(bm25["without"], q))
-        from dbt_grounding.ask.semantic import installed
-
-        if not args.quick and installed() is not None:
-            hybrid = measure(project, questions, samples, semantic=True)
+    for path, options in paths:
+        with GroundingProject.open(REPO_ROOT, target_path=target_path, role="restricted", **options) as project:
+            # the path measured is the one named: the defaults found the published build, published=False did not
+            assert (project.published is not None) == ("published" not in options)
+            started = time.perf_counter()
+            project.ask(questions[0])
+            row(f"{path}: ask, first question: index built (ms)", (time.perf_counter() - started) * 1000)
+            bm25 = measure(project, questions, samples, semantic=False)
             for q in (50, 95):
-                row(f"ask warm p{q}, hybrid (BM25 + static embedding, RRF) vs BM25 only", quantile(hybrid["all"], q),
-                    quantile(bm25["all"], q))
+                row(f"{path}: ask warm p{q}, all (ms) vs context() p{q} for the resolved keys",
+                    quantile(bm25["all"], q), quantile(bm25["context"], q))
+                row(f"{path}: ask warm p{q}, answered with a document (n={len(bm25['with_document'])})",
+                    quantile(bm25["with_document"], q), quantile(bm25["context"], q))
+                row(f"{path}: ask warm p{q}, without one: candidates or no grounding (n={len(bm25['without'])})",
+                    quantile(bm25["without"], q))
+            from dbt_grounding.ask.semantic import installed
+
+            if not args.quick and installed() is not None:
+                hybrid = measure(project, questions, samples, semantic=True)
+                for q in (50, 95):
+                    row(f"{path}: ask warm p{q}, hybrid (BM25 + static embedding, RRF) vs BM25 only",
+                        quantile(hybrid["all"], q), quantile(bm25["all"], q))
     if args.json:
-        print("\n".join(json.dumps(r) for r in rows))
+        emit_rows(rows)
         return
-    print(f"ask, warm, {label}: {len(questions)} questions, {samples} samples, hold_ms=1000")
+    print(f"ask, warm, {label}: {len(questions)} questions, {samples} samples")
     print("| measure | ours (ms) | peer (ms) | ratio | load |\n|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['measure']} | {r['ours']} | {r['peer'] if r['peer'] is not None else '-'} | "
-              f"{r['ratio'] if r['ratio'] is not None else '-'} | {r['load']} |")
+        print(f"| {r.measure} | {r.ours} | {r.peer or '-'} | {r.ratio or '-'} | {r.load} |")
 
 
 if __name__ == "__main__":

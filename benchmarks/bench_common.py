@@ -23,15 +23,17 @@ RAW_TABLES = list(TABLE_ORDER)  # the seven raw tables (docs/raw_data_spec.md), 
 BUILD_VARS = f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}"  # `dbt build --vars`: the sample data's as-of date
 
 
-def generate(customers: int, out_dir: Path) -> None:
-    """N customers of raw data as Parquet in out_dir (scripts/generate_raw_data.py); reused when already there."""
+def generate(customers: int, out_dir: Path, distinct_names: bool = False) -> None:
+    """N customers of raw data as Parquet in out_dir (scripts/generate_raw_data.py); reused when already there.
+    `distinct_names`: the customer id in every company name (--distinct-names)."""
     if all((out_dir / f"{table}.parquet").exists() for table in RAW_TABLES):
         print(f"reusing raw data in {out_dir}", file=sys.stderr)
         return
     out_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [sys.executable, str(REPO_ROOT / "scripts" / "generate_raw_data.py"),
-         "--customers", str(customers), "--format", "parquet", "--out", str(out_dir)],
+         "--customers", str(customers), "--format", "parquet", "--out", str(out_dir),
+         *(["--distinct-names"] if distinct_names else [])],
         check=True,
     )
 
@@ -119,6 +121,16 @@ def cli_env(**settings: str) -> dict[str, str]:
 def cli_executable() -> str:
     """The console script installed beside this Python."""
     return str(Path(sys.executable).with_name("dbt-grounding"))
+
+
+def publish(build_dir: Path) -> None:
+    """`dbt-grounding publish` on a build folder (target/ + warehouse.duckdb; the installed CLI), so that
+    `GroundingProject.open(...)` with its defaults reads the published build, as a long-lived process does."""
+    result = subprocess.run(
+        [cli_executable(), "publish", "--project-dir", str(REPO_ROOT), "--target-path", str(build_dir / "target")],
+        env=cli_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb")), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"dbt-grounding publish failed: {result.stderr[-2000:]}")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ process, DuckDB included since it runs in-process).
 
     .venv/bin/python benchmarks/build_marts.py --customers 1000000
     .venv/bin/python benchmarks/build_marts.py --customers 1000000 --keep /tmp/bench1m   # keep files for a rerun
+    .venv/bin/python benchmarks/build_marts.py --keep /tmp/bench1m-distinct --distinct-names  # unique names (ask)
 
 It then times point lookups by key on the built health mart (reused read-only connection, bound parameter).
 Results go to stdout as a Markdown table row, ready for the README.
@@ -55,6 +56,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="work directory to keep (and reuse generated data from)")
     parser.add_argument("--threads", type=int, default=4, help="dbt threads")
+    parser.add_argument("--distinct-names", action="store_true",
+                        help="the customer id in every company name, so a question can name one customer "
+                             "(benchmarks/ask_latency.py); a kept folder's raw data is reused as it was generated")
     args = parser.parse_args()
 
     work_dir = args.keep or Path(tempfile.mkdtemp(prefix="dbt-grounding-bench-"))
@@ -63,7 +67,7 @@ def main() -> None:
     duckdb_path = work_dir / "warehouse.duckdb"
     duckdb_path.unlink(missing_ok=True)
 
-    generate(args.customers, raw_dir)
+    generate(args.customers, raw_dir, args.distinct_names)
     raw_rows = load_raw_duckdb(duckdb_path, raw_dir)
     print(f"loaded {raw_rows:,} raw rows", file=sys.stderr)
 

@@ -20,14 +20,12 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 
-from bench_common import BENCH_DIR, REPO_ROOT, Row, emit_rows, ensure_demo_build
+from bench_common import BENCH_DIR, REPO_ROOT, Row, emit_rows, ensure_demo_build, publish
 from dbt_grounding import GroundingProject
 
 MART = "fct_customer_health_summary"
@@ -79,17 +77,6 @@ def measure(duckdb_path: Path, target_path: Path, samples: int, **options) -> tu
         assert (project.published is not None) == ("published" not in options)
     quantiles = statistics.quantiles(timings, n=100)
     return rows, quantiles[49], quantiles[94]
-
-
-def publish(build_dir: Path) -> None:
-    """`dbt-grounding publish` on the build (the installed CLI), so that the defaults read the published build."""
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt-grounding")), "publish", "--project-dir", str(REPO_ROOT),
-         "--target-path", str(build_dir / "target")],
-        env=dict(os.environ, DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb")), capture_output=True,
-        text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"dbt-grounding publish failed: {result.stderr[-2000:]}")
 
 
 def load() -> str:

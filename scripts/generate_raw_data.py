@@ -32,6 +32,8 @@ How to run
     --format F      csv (default; standard library only) or parquet (needs the duckdb package)
     --out DIR       output directory (default: seeds/raw of this repository, wherever you run it from)
     --jobs J        worker processes for large runs (default: the number of CPUs); never changes the output
+    --distinct-names  the customer id in every company name ("Maple Software 48213 Ltd"), so names are unique at
+                    scale (the word lists alone give ~4,500); takes no random draw, every other value is unchanged
 
 Determinism promise
     The same --customers, --seed and --format give byte-identical files on any machine and any Python >= 3.10
@@ -69,6 +71,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: <repo>/seeds/raw)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="worker processes for large runs (default: all CPUs); the output does not depend on it")
+    parser.add_argument("--distinct-names", action="store_true",
+                        help="the customer id in every company name, so names are unique at scale")
     args = parser.parse_args(argv)
     if not 1 <= args.customers < ORPHAN_CUSTOMER_BASE:
         parser.error(f"--customers must be between 1 and {ORPHAN_CUSTOMER_BASE - 1}")
@@ -83,11 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     jobs = max(1, args.jobs) if args.customers >= 20_000 else 1  # small runs: process start-up costs more
     started = time.monotonic()
     if args.format == "csv":
-        counts = write_csv_tables(args.seed, args.customers, out_dir, jobs, progress)
+        counts = write_csv_tables(args.seed, args.customers, out_dir, jobs, progress, args.distinct_names)
     else:
         staging = Path(tempfile.mkdtemp(prefix=".raw-csv-", dir=out_dir))
         try:
-            counts = write_csv_tables(args.seed, args.customers, staging, jobs, progress)
+            counts = write_csv_tables(args.seed, args.customers, staging, jobs, progress, args.distinct_names)
             convert_to_parquet(staging, out_dir, progress)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

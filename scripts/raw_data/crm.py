@@ -16,7 +16,11 @@ from raw_data.vocabulary import (
 )
 
 
-def make_customer(rng: random.Random, cid: int, status: str | None = None, health: str | None = None) -> Customer:
+def make_customer(rng: random.Random, cid: int, status: str | None = None, health: str | None = None,
+                  distinct_name: bool = False) -> Customer:
+    """One customer. `distinct_name` puts the customer id in the company name ("Maple Software 48213 Ltd"): the
+    word lists give ~4,500 names, so at scale every name is shared by ~100 customers; the id takes no random draw,
+    so every other value is the same either way."""
     status = status or CUSTOMER_STATUSES.pick(rng)
     if status == "active":
         health = health or HEALTH_TARGETS.pick(rng)
@@ -38,7 +42,7 @@ def make_customer(rng: random.Random, cid: int, status: str | None = None, healt
         health=health,
         created_at=created_at,
         active_until=active_until,
-        company=f"{word} {kind}{COMPANY_SUFFIXES.pick(rng)}",
+        company=f"{word} {kind}{f' {cid}' if distinct_name else ''}{COMPANY_SUFFIXES.pick(rng)}",
         domain=f"{word}{kind}.{pick(rng, ('com', 'com', 'com', 'io', 'co'))}".lower(),
         contact_first=pick(rng, FIRST_NAMES),
         contact_last=pick(rng, LAST_NAMES),

@@ -18,11 +18,11 @@ from raw_data.plan import random_plan, render_plan
 from raw_data.tables import TABLES, header_columns
 
 
-def customer_rows(seed: int, cid: int) -> dict[str, list[list[str]]]:
-    """All raw rows of one customer; depends only on (seed, cid)."""
+def customer_rows(seed: int, cid: int, distinct_names: bool = False) -> dict[str, list[list[str]]]:
+    """All raw rows of one customer; depends only on (seed, cid, distinct_names)."""
     rng = random.Random(f"{seed}:{cid}")
     build = FORCED_CASES.get(cid)
-    plan = build(rng, cid) if build else random_plan(rng, make_customer(rng, cid))
+    plan = build(rng, cid) if build else random_plan(rng, make_customer(rng, cid, distinct_name=distinct_names))
     return render_plan(rng, plan)
 
 
@@ -35,22 +35,24 @@ class _LineSink:
         self.write = lines.append
 
 
-def generate_chunk(task: tuple[int, int, int]) -> dict[str, list[str]]:
+def generate_chunk(task: tuple[int, int, int, bool]) -> dict[str, list[str]]:
     """CSV-encoded lines (without the leading _record_id) of customers first..last, per table."""
-    seed, first, last = task
+    seed, first, last, distinct_names = task
     lines: dict[str, list[str]] = {table: [] for table in TABLES}
     writers = {table: csv.writer(_LineSink(lines[table]), lineterminator="\n") for table in TABLES}
     for cid in range(first, last + 1):
-        for table, rows in customer_rows(seed, cid).items():
+        for table, rows in customer_rows(seed, cid, distinct_names).items():
             writers[table].writerows(rows)
     return lines
 
 
-def chunk_tasks(seed: int, customers: int, chunk_size: int) -> list[tuple[int, int, int]]:
-    return [(seed, first, min(first + chunk_size - 1, customers)) for first in range(1, customers + 1, chunk_size)]
+def chunk_tasks(seed: int, customers: int, chunk_size: int,
+                distinct_names: bool = False) -> list[tuple[int, int, int, bool]]:
+    return [(seed, first, min(first + chunk_size - 1, customers), distinct_names)
+            for first in range(1, customers + 1, chunk_size)]
 
 
-def generated_chunks(tasks: list[tuple[int, int, int]], jobs: int) -> Iterator[dict[str, list[str]]]:
+def generated_chunks(tasks: list[tuple[int, int, int, bool]], jobs: int) -> Iterator[dict[str, list[str]]]:
     """Chunk results in task order; at most 2 * jobs chunks in flight, so memory stays bounded."""
     if jobs <= 1 or len(tasks) <= 1:
         yield from map(generate_chunk, tasks)
@@ -78,10 +80,11 @@ def encode_csv_line(values: Sequence[str]) -> str:
     return lines[0]
 
 
-def write_csv_tables(seed: int, customers: int, csv_dir: Path, jobs: int, progress: bool) -> dict[str, int]:
+def write_csv_tables(seed: int, customers: int, csv_dir: Path, jobs: int, progress: bool,
+                     distinct_names: bool = False) -> dict[str, int]:
     """Streams every table to csv_dir/<table>.csv and returns the row counts."""
     chunk_size = 2_000 if customers > 20_000 else 500
-    tasks = chunk_tasks(seed, customers, chunk_size)
+    tasks = chunk_tasks(seed, customers, chunk_size, distinct_names)
     counts = dict.fromkeys(TABLES, 0)
     started = time.monotonic()
     next_report = 0.05

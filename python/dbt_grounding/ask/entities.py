@@ -3,7 +3,8 @@ are one name once case, punctuation, look-alike characters and spacing are folde
 
 Tiers, strongest first: the name with its legal suffix as written ("Maple Software Ltd"), the name without legal
 suffixes ("Maple Software" also names "Maple Software Ltd": both come back when both exist), a bounded fuzzy match
-(each misspelt word corrected to a word of the known names, difflib ratio >= 0.8, words of 4+ letters), and a brand
+(each misspelt word corrected to a word of the known names, difflib ratio >= 0.8, words of 4+ letters; numbers are
+matched as written: "Harbor Labs 48214" is another customer than "Harbor Labs 48213"), and a brand
 alone ("is Maple at risk?": every name starting with it, as candidates). A name that several keys share is
 ambiguous: the candidates come back with their keys, never a pick.
 """
@@ -77,7 +78,9 @@ class NameIndex:
             index.stripped.setdefault(without_suffix(folded), set()).add(value)
             index.brands.setdefault(folded[0], set()).add(value)
             index.vocabulary.update(folded)
-        index._vocabulary_list = sorted(w for w in index.vocabulary if len(w) >= MIN_FUZZY_LENGTH)
+        # numbers stay out: never a misspelling of each other, and at 1M numbered names they were ~690k entries
+        # difflib compared every unknown question word with
+        index._vocabulary_list = sorted(w for w in index.vocabulary if len(w) >= MIN_FUZZY_LENGTH and not w.isdigit())
         index._corrections = {}
         return index
 
@@ -130,7 +133,7 @@ class NameIndex:
         return None
 
     def _corrected(self, word: str) -> str:
-        if len(word) < MIN_FUZZY_LENGTH or word in self.vocabulary or word in STOP_WORDS:
+        if len(word) < MIN_FUZZY_LENGTH or word in self.vocabulary or word in STOP_WORDS or word.isdigit():
             return word
         if word not in self._corrections:
             close = difflib.get_close_matches(word, self._vocabulary_list, n=1, cutoff=FUZZY_CUTOFF)

@@ -47,3 +47,15 @@ def test_a_brand_alone_gives_candidates_but_an_unknown_company_with_that_brand_d
 
 def test_unknown_names_find_nothing() -> None:
     assert found("What's the ARR of Contoso Ltd?") == []
+
+
+def test_a_number_in_a_name_is_never_corrected_to_another_number() -> None:
+    """"Harbor Labs 48214" is not a misspelling of "Harbor Labs 48213" (difflib ratio 0.8): that would answer about
+    another customer. Numbers are matched as written, and never enter the fuzzy vocabulary (at 1M numbered names
+    each unknown question word was compared with ~690k of them)."""
+    index = NameIndex.of(["Harbor Labs 48213", "Harbor Labs 48213 Ltd", "Store 1042"])
+    assert [m.values for m in index.find("Is Harbor Labs 48213 at risk?")] == [
+        ("Harbor Labs 48213", "Harbor Labs 48213 Ltd")]
+    assert index.find("Is Harbor Labs 48214 at risk?") == []
+    assert index.find("tickets of Store 1043") == []
+    assert [(m.values, m.match) for m in index.find("tickets of Stroe 1042")] == [(("Store 1042",), "fuzzy")]
