@@ -6,8 +6,7 @@ alone and must not pay for importing the build record, catalog and run-results r
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from dbt_grounding._lazy import lazy_exports
 
 _EXPORTS = {
     "BuildRecord": "build_record", "NodeBuild": "build_record",
@@ -23,9 +22,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -7,8 +7,7 @@ Names load lazily: model-level lineage must not pay for importing sqlglot (~0.1 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from dbt_grounding._lazy import lazy_exports
 
 _EXPORTS = {
     "LineageCache": "cache", "default_cache_dir": "cache",
@@ -22,9 +21,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

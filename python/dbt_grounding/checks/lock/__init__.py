@@ -11,7 +11,7 @@ clock values, no absolute paths), so a pull request shows an interface change as
 - compare.py: every difference between a lock and the manifest, as findings.
 """
 
-import importlib
+from dbt_grounding._lazy import lazy_exports
 
 # Each name from the module that defines it, imported on first use (PEP 562): the CLI reads LOCK_FILE to register its
 # options, and that must not import build.py, which reads the warehouse (every command's start-up would pay for it).
@@ -22,10 +22,4 @@ _HOMES = {
 }
 __all__ = sorted(_HOMES)
 
-
-def __getattr__(name: str):
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOMES)
