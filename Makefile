@@ -39,7 +39,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,fast,tokens,postgres,spark,mcp]'
+	$(BIN)/python -m pip install --quiet -e '.[test,fast,tokens,postgres,spark,mcp,otel,semantic]'
 	touch $@
 
 ## seed: load the raw sample data into <schema>_raw (an EL tool's job in production) and the lookup seeds
