@@ -3,6 +3,7 @@ split, descriptions, business rules, accepted values, the mart's tags, summary, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from dbt_grounding.artifacts import Manifest, Node
@@ -16,6 +17,7 @@ class ColumnEntry:
     text: str  # every searchable word of the column, for BM25
     identity: str  # the words that name it: its name, synonyms and accepted values (not its description)
     synonyms: tuple[str, ...]
+    data_type: str | None = None  # as declared in the model's yml (None when not declared)
 
 
 @dataclass(frozen=True)
@@ -25,28 +27,35 @@ class MartEntry:
     spec: GroundingSpec
     text: str
     columns: tuple[ColumnEntry, ...]
+    withheld: tuple[ColumnEntry, ...] = ()  # columns the caller is not shown: never matched, only recognised
 
 
-def mart_entries(manifest: Manifest, nodes: list[Node]) -> list[MartEntry]:
-    """The searchable form of each mart in `nodes`, in their order."""
-    return [_mart_entry(manifest, node) for node in nodes]
+def mart_entries(manifest: Manifest, nodes: list[Node],
+                 withheld: Callable[[Node], Collection[str]] = lambda node: ()) -> list[MartEntry]:
+    """The searchable form of each mart in `nodes`, in their order. `withheld(node)` names the columns the caller is
+    not shown (serving.access: above its level, or personal data of a kind its role may not see): they are kept
+    apart (`MartEntry.withheld`), never matched, so a question only they answer ("contact email for X" asked as a
+    role without e-mail addresses) is recognised as such instead of grounded in the mart's other columns."""
+    return [_mart_entry(manifest, node, frozenset(withheld(node))) for node in nodes]
 
 
-def _mart_entry(manifest: Manifest, node: Node) -> MartEntry:
+def _mart_entry(manifest: Manifest, node: Node, withheld: frozenset[str]) -> MartEntry:
     spec = grounding_spec(manifest, node)
     accepted = _accepted_values(manifest, node)
     synonyms = dict(spec.column_synonyms)
-    columns = []
+    columns, hidden = [], []
     for column in node.columns.values():
         rule = column.merged_meta.get("grounding", {})
         rule = rule.get("rule", "") if isinstance(rule, dict) else ""
         identity = " ".join([column.name, *accepted.get(column.name.lower(), []), *synonyms.get(column.name, ())])
-        columns.append(ColumnEntry(mart=node.name, name=column.name,
-                                   text=" ".join([identity, column.description or "", str(rule)]),
-                                   identity=identity, synonyms=synonyms.get(column.name, ())))
+        entry = ColumnEntry(mart=node.name, name=column.name,
+                            text=" ".join([identity, column.description or "", str(rule)]),
+                            identity=identity, synonyms=synonyms.get(column.name, ()), data_type=column.data_type)
+        (hidden if column.name in withheld else columns).append(entry)
     text = " ".join([node.name, node.description or "", spec.summary, " ".join(node.tags),
                      " ".join(spec.synonyms), spec.entity])
-    return MartEntry(name=node.name, unique_id=node.unique_id, spec=spec, text=text, columns=tuple(columns))
+    return MartEntry(name=node.name, unique_id=node.unique_id, spec=spec, text=text, columns=tuple(columns),
+                     withheld=tuple(hidden))
 
 
 def accepted_values(manifest: Manifest, node: Node) -> dict[str, list[str]]:

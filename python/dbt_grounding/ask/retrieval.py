@@ -42,6 +42,7 @@ class Ranking:
     terms: tuple[str, ...]  # the question's terms after typo correction
     unmatched: tuple[str, ...]  # terms no mart or column holds ("nps")
     best_named_score: float = 0.0  # BM25's best mart's best column named by the question: what abstention is decided on
+    withheld: tuple[str, ...] = ()  # "mart.column" the caller is not shown that the question names more than any other
 
     @property
     def coverage(self) -> float:
@@ -61,6 +62,9 @@ class Retriever:
         self._identities = [frozenset(terms(c.identity)) for _, c in self._columns]
         self._described = [frozenset(terms(c.text)) for _, c in self._columns]
         self.vocabulary = frozenset(self._mart_index.idf) | frozenset(self._column_index.idf)
+        self._withheld = [(f"{m.name}.{c.name}", frozenset(terms(c.identity))) for m in marts for c in m.withheld]
+        # a word naming a withheld column is not a misspelling of a visible one ("contact" is not "contract")
+        self._known = self.vocabulary.union(*(identity for _, identity in self._withheld))
         self._long_words = sorted(w for w in self.vocabulary if len(w) >= MIN_TYPO_LENGTH)
         self._column_phrases = [tuple(_phrase(p) for p in c.synonyms) for _, c in self._columns]
         self._mart_phrases = [tuple(_phrase(p) for p in m.spec.synonyms) for m in marts]
@@ -72,7 +76,7 @@ class Retriever:
     def rank(self, question: str, *, names: frozenset[str] = frozenset()) -> Ranking:
         """The marts and columns for `question`, best first. `names` are words taken for parts of names (terms):
         they neither match nor count as unmatched."""
-        question_words = [self._corrected(word) for word in words(question)]
+        question_words = self._compounds([self._corrected(word) for word in words(question)])
         query = [stem(word) for word in question_words if word not in STOP_WORDS]
         phrase_text = f" {' '.join(stem(word) for word in question_words)} "
         mart_scores = self._mart_index.scores(query)
@@ -101,7 +105,13 @@ class Retriever:
         unmatched = tuple(t for t in counted if t not in self.vocabulary)
         bm25_best = min(matches, key=lambda m: (-m.score, m.mart.name))  # the first match without a semantic scorer
         best_named = max((c.score for c in bm25_best.columns if c.named), default=0.0)
-        return Ranking(tuple(matches), counted, unmatched, best_named)
+        return Ranking(tuple(matches), counted, unmatched, best_named, self._withheld_named(asked))
+
+    def _withheld_named(self, asked: frozenset[str]) -> tuple[str, ...]:
+        """The withheld columns the question names by more of its terms than it names any visible column by: the
+        question is about them, and the other columns are no answer to it."""
+        visible = max((len(asked & identity) for identity in self._identities), default=0)
+        return tuple(sorted(name for name, identity in self._withheld if len(asked & identity) > visible))
 
     def _named(self, asked: frozenset[str], i: int) -> bool:
         """Whether the question names column i: a term in its name, synonyms or accepted values, or two terms in
@@ -128,9 +138,30 @@ class Retriever:
         fused = reciprocal_rank_fusion([bm25, embedding])
         return [-(fused.get(i, 0.0) + scores[i] * 1e-9) for i in range(len(scores))]
 
+    def _compounds(self, question_words: list[str]) -> list[str]:
+        """Two question words the catalog holds as one ("log in", "logged in" -> "login"; "sign up" -> "signup"),
+        joined: a phrasal verb written apart meets the noun written together. The first word may be inflected
+        ("logged", "logging"): its base forms are tried too. A pair is joined only when the joined word is a catalog
+        term and the two words apart are not both catalog terms (then they already match as they are)."""
+        joined: list[str] = []
+        i = 0
+        while i < len(question_words):
+            if i + 1 < len(question_words):
+                first, second = question_words[i], question_words[i + 1]
+                both_known = stem(first) in self.vocabulary and stem(second) in self.vocabulary
+                compound = None if both_known else next(
+                    (base + second for base in _base_forms(first) if stem(base + second) in self.vocabulary), None)
+                if compound is not None:
+                    joined.append(compound)
+                    i += 2
+                    continue
+            joined.append(question_words[i])
+            i += 1
+        return joined
+
     def _corrected(self, word: str) -> str:
         """The catalog word a misspelled question word means ("reccuring" -> "recurring"), else the word."""
-        if len(word) < MIN_TYPO_LENGTH or word in STOP_WORDS or stem(word) in self.vocabulary:
+        if len(word) < MIN_TYPO_LENGTH or word in STOP_WORDS or stem(word) in self._known:
             return word
         if word not in self._corrections:
             close = difflib.get_close_matches(word, self._long_words, n=1, cutoff=TYPO_CUTOFF)
@@ -143,3 +174,16 @@ class Retriever:
 def _phrase(phrase: str) -> str:
     """A synonym in the form the question is searched in: words stemmed, space-delimited."""
     return f" {' '.join(stem(word) for word in words(phrase))} "
+
+
+def _base_forms(word: str) -> tuple[str, ...]:
+    """The word and the base forms of a regular past or present participle: logged -> log, logging -> log,
+    signed -> sign, checking -> check (with the doubled consonant undone: "logg" -> "log")."""
+    forms = [word]
+    for ending in ("ed", "ing"):
+        if len(word) > len(ending) + 2 and word.endswith(ending):
+            base = word[: -len(ending)]
+            forms.append(base)
+            if len(base) > 2 and base[-1] == base[-2]:
+                forms.append(base[:-1])
+    return tuple(forms)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from dbt_grounding.ask.answer import AskResult, Candidate, Confidence, Document, ScoredName
 from dbt_grounding.ask.catalog import MartEntry, mart_entries
 from dbt_grounding.ask.entities import Mention, NameIndex
-from dbt_grounding.ask.retrieval import Ranking, Retriever
+from dbt_grounding.ask.retrieval import MartMatch, Ranking, Retriever
 from dbt_grounding.ask.semantic import SemanticScorer, installed
 from dbt_grounding.ask.text import stem
 from dbt_grounding.context.text_rules import (
@@ -80,6 +81,11 @@ def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] 
     common = dict(marts=marts, available=index.available, **flags)
     best_column = ranking.best_named_score  # BM25's evidence: a similarity does not tell a metric held from one not
     unknown_abbreviations = [w for w in _ABBREVIATION.findall(rest) if stem(w.lower()) in ranking.unmatched]
+    if ranking.withheld:  # the caller's role may not be shown what the question asks for: no other column answers it
+        return AskResult("no_grounding", reason="not_grounded", confidence=confidence, **common,
+                         explanation=f"the question is about data withheld for role {project.role.name}: "
+                                     f"{', '.join(ranking.withheld)}",
+                         say="I don't have grounded data for that: it is not shown to me.")
     if best_column < MIN_COLUMN_SCORE or ranking.coverage < MIN_COVERAGE or unknown_abbreviations:
         what = " ".join(unknown_abbreviations or ranking.unmatched) or "that"
         return AskResult("no_grounding", reason="not_grounded", confidence=confidence, **common,
@@ -88,6 +94,15 @@ def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] 
                                      f"{ranking.coverage:.0%} of its words known, {MIN_COVERAGE:.0%} needed; words no "
                                      f"mart holds: {' '.join(ranking.unmatched) or '-'})",
                          say=f"I don't have grounded data for {what}.")
+    if _asks_when(rest):
+        focus = _when_focus(ranking)
+        if focus is None:
+            return AskResult("no_grounding", reason="not_grounded", confidence=confidence, **common,
+                             explanation=f"the question asks when, and no column it names holds a date (best: "
+                                         f"{', '.join(c.name for c in top.columns[:3])} of {top.mart.name})",
+                             say="I don't have grounded data for that date.")
+        top = focus
+        columns = tuple(ScoredName(c.name, c.score) for c in top.columns[:3])
     common.update(mart=top.mart.name, columns=columns)
     if not mentions:
         return AskResult("no_grounding", reason="no_entity", confidence=confidence, **common,
@@ -156,7 +171,7 @@ class AskIndex:
 
     def __init__(self, project: GroundingProject, marts: list[Node], semantic: SemanticScorer | None = None) -> None:
         self.project = project
-        self.marts: list[MartEntry] = mart_entries(project.manifest, marts)
+        self.marts: list[MartEntry] = mart_entries(project.manifest, marts, project.access.withheld)
         self.retriever = Retriever(self.marts, semantic=semantic)
         self.available = tuple(f"{m.name}: {m.spec.summary}" for m in self.marts)
         self._values: dict[str, dict[str, list[str]]] = {}  # mart -> lookup column -> stored names
@@ -280,6 +295,28 @@ def _name_like(text: str, vocabulary: frozenset[str]) -> frozenset[str]:
     holds. All-capital words ("NPS") are abbreviations: they stay counted."""
     found = {stem(word.lower()) for word in _TITLE_WORD.findall(text)}
     return frozenset(term for term in found if term not in vocabulary)
+
+
+def _asks_when(question: str) -> bool:
+    return "when" in (word.lower() for word in _WORD.findall(question))
+
+
+def _when_focus(ranking: Ranking) -> MartMatch | None:
+    """A "when" question asks for a date: the best mart with a date or time column the question names, that column
+    first; None when no mart has one ("when does X's contract renew?" is not answered by a contract value). A mart
+    whose yml declares no column types (a plain project may not) is taken as ranked."""
+    for match in ranking.marts:
+        types = {c.name: c.data_type for c in match.mart.columns}
+        if not any(types.values()):
+            return match
+        dated = [c for c in match.columns if c.named and c.score > 0 and _TEMPORAL.search(types.get(c.name) or "")]
+        if dated:
+            return replace(match, columns=(*dated, *(c for c in match.columns if c not in dated)))
+    return None
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+_TEMPORAL = re.compile(r"date|time", re.IGNORECASE)  # date, timestamp, datetime, timestamptz, time
 
 
 def _distinct_keys(candidates: list[Candidate]) -> list[dict[str, Any]]:

@@ -18,6 +18,8 @@ import yaml
 
 QUESTIONS = Path(__file__).resolve().parent / "questions.yaml"  # the set the thresholds were calibrated on
 HELD_OUT = Path(__file__).resolve().parent / "held_out.yaml"  # written after, never tuned on (make_held_out.py)
+# written before any change for held_out.yaml's misses, scored first as it stood (make_held_out_2.py)
+HELD_OUT_2 = Path(__file__).resolve().parent / "held_out_2.yaml"
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict]:

@@ -15,7 +15,7 @@ from dbt_grounding.errors import ConfigurationError
 from dbt_grounding.project import GroundingProject
 
 from dbt_runner import REPO_ROOT, DbtProject
-from scoring import HELD_OUT, load_questions, score
+from scoring import HELD_OUT, HELD_OUT_2, load_questions, score
 
 pytestmark = pytest.mark.dbt
 HEALTH, REVENUE, SUPPORT = "fct_customer_health_summary", "fct_customer_revenue_summary", "fct_customer_support_digest"
@@ -64,19 +64,36 @@ def ask_as(built_package: DbtProject):
 
 
 def test_the_held_out_question_set(demo: GroundingProject, ask_as) -> None:
-    """Questions written by hand after the thresholds were set (make_held_out.py), never tuned on. The floors are
-    the measured figures rounded down (README "Asking questions"), not the issue's goals: they catch a regression,
-    and a general fix that raises the figures should raise them."""
+    """Questions written by hand after the thresholds were set (make_held_out.py). Its misses were then studied and
+    fixed in general terms (marts' synonyms, compound words, "when" needs a date column), so it is no longer held
+    out: it holds the issue's goals now, as the labeled set does (README "Asking questions")."""
     questions = load_questions(HELD_OUT)
     assert len(questions) >= 60
     figures = score(demo.ask, questions, ask_as=ask_as)
     print(f"\nask on {len(questions)} held-out questions (BM25 only): {figures.summary()}")
     misses = "\n".join(figures.misses)
-    assert figures.mart_hit_at_1 >= 0.90, misses
-    assert figures.column_hit_at_3 >= 0.90, misses
-    assert figures.entity_accuracy >= 0.90, misses
-    assert figures.abstention_precision >= 0.80, misses
-    assert figures.abstention_recall >= 0.90, misses
+    assert figures.mart_hit_at_1 >= 0.95, misses
+    assert figures.column_hit_at_3 >= 0.95, misses
+    assert figures.entity_accuracy >= 0.95, misses
+    assert figures.abstention_precision >= 0.95, misses
+    assert figures.abstention_recall >= 0.95, misses
+    assert figures.wrong_entity_on_ambiguous == 0, misses
+
+
+def test_the_second_held_out_question_set(demo: GroundingProject, ask_as) -> None:
+    """Questions written by hand before the first held-out set's misses were fixed (make_held_out_2.py) and never
+    tuned on: the generalisation figure. The floors are below the measured figures with a margin (README "Asking
+    questions"), a guard against regressions, not a goal met."""
+    questions = load_questions(HELD_OUT_2)
+    assert len(questions) >= 60
+    figures = score(demo.ask, questions, ask_as=ask_as)
+    print(f"\nask on {len(questions)} second held-out questions (BM25 only): {figures.summary()}")
+    misses = "\n".join(figures.misses)
+    assert figures.mart_hit_at_1 >= 0.95, misses
+    assert figures.column_hit_at_3 >= 0.95, misses
+    assert figures.entity_accuracy >= 0.95, misses
+    assert figures.abstention_precision >= 0.90, misses
+    assert figures.abstention_recall >= 0.85, misses
     assert figures.wrong_entity_on_ambiguous == 0, misses
 
 
@@ -113,6 +130,31 @@ def test_an_unknown_customer_and_one_the_mart_does_not_hold(demo: GroundingProje
     churned = demo.ask("Is Zephyr Foods at risk of churning?")  # churned in the CRM: not an active customer
     assert (churned.status, churned.reason, churned.mart) == ("no_grounding", "entity_not_in_mart", HEALTH)
     assert REVENUE in churned.explanation
+
+
+def test_a_when_question_is_answered_by_a_date_column_or_not_at_all(demo: GroundingProject) -> None:
+    renew = demo.ask("When does Harbor Retail's contract renew?")  # a contract value is no renewal date
+    assert (renew.status, renew.reason, renew.documents) == ("no_grounding", "not_grounded", ())
+    assert renew.say == "I don't have grounded data for that date." and "total_contract_value" in renew.explanation
+    latest = demo.ask("When was the latest support ticket from Harbor Retail?")
+    assert (latest.status, latest.mart, latest.keys) == ("grounded", SUPPORT, ({"customer_id": 2},))
+    assert latest.columns[0].name == "last_ticket_opened_date"
+
+
+def test_a_verb_written_apart_meets_the_noun_written_together(demo: GroundingProject) -> None:
+    result = demo.ask("Has anyone at Harbor Retail logged in this month?")  # "logged in" -> login
+    assert (result.status, result.mart) == ("grounded", HEALTH)
+    assert result.columns[0].name == "recent_login_count"
+
+
+def test_a_column_withheld_for_the_role_is_not_answered_from_the_others(demo: GroundingProject, ask_as) -> None:
+    question = "What is the contact email of Harbor Retail?"
+    shown = demo.ask(question)  # restricted: every kind of personal data, masked
+    assert (shown.status, shown.mart, shown.columns[0].name) == ("grounded", HEALTH, "primary_contact_email")
+    withheld = ask_as("customer_success_agent")(question)  # no e-mail addresses for this role
+    assert (withheld.status, withheld.reason, withheld.documents) == ("no_grounding", "not_grounded", ())
+    assert f"{HEALTH}.primary_contact_email" in withheld.explanation
+    assert ask_as("customer_success_agent")("Who is the account owner for Harbor Retail?").status == "grounded"
 
 
 def test_contact_details_in_the_question_are_echoed_nowhere(demo: GroundingProject) -> None:

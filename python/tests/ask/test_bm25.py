@@ -7,6 +7,7 @@ import math
 import pytest
 
 from dbt_grounding.ask.bm25 import BM25
+from dbt_grounding.ask.retrieval import _base_forms
 from dbt_grounding.ask.text import terms, words
 
 
@@ -53,3 +54,10 @@ def test_a_hyphenated_word_counts_as_its_parts_and_joined() -> None:
     assert words("Grace's e-mail address") == ["grace", "s", "e", "mail", "address", "email"]
     assert "login" in terms("when did they log-in last") and "log" in terms("when did they log-in last")
     assert words("non_hyphenated ticketCount") == ["non", "hyphenated", "ticket", "count"]
+
+
+def test_the_base_forms_of_a_participle_undo_a_doubled_consonant() -> None:
+    assert _base_forms("logged") == ("logged", "logg", "log")
+    assert _base_forms("signing") == ("signing", "sign")
+    assert _base_forms("checked") == ("checked", "check")
+    assert _base_forms("in") == ("in",) and _base_forms("bed") == ("bed",)  # too short to be a participle
