@@ -17,7 +17,7 @@ from dbt_grounding.ask.catalog import MartEntry, mart_entries
 from dbt_grounding.ask.entities import Mention, NameIndex
 from dbt_grounding.ask.retrieval import MartMatch, Ranking, Retriever
 from dbt_grounding.ask.semantic import SemanticScorer, installed
-from dbt_grounding.ask.text import stem
+from dbt_grounding.ask.text import stem, words
 from dbt_grounding.context.text_rules import (
     EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, has_contact, looks_like_instructions, scrub_contacts,
 )
@@ -298,7 +298,7 @@ def _name_like(text: str, vocabulary: frozenset[str]) -> frozenset[str]:
 
 
 def _asks_when(question: str) -> bool:
-    return "when" in (word.lower() for word in _WORD.findall(question))
+    return "when" in words(question)
 
 
 def _when_focus(ranking: Ranking) -> MartMatch | None:
@@ -315,7 +315,6 @@ def _when_focus(ranking: Ranking) -> MartMatch | None:
     return None
 
 
-_WORD = re.compile(r"[A-Za-z]+")
 _TEMPORAL = re.compile(r"date|time", re.IGNORECASE)  # date, timestamp, datetime, timestamptz, time
 
 
