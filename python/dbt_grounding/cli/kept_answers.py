@@ -57,13 +57,23 @@ def _file_stamp(path: Path) -> list[int] | None:
 
 
 def _code_stamp() -> list[object]:
-    """The toolkit's source files and sqlglot's (found, not imported), as stamps: reading them costs more than the
-    answer saves."""
-    files = sorted(PACKAGE_DIR.rglob("*.py"))
+    """The toolkit's source files and sqlglot's (found, not imported), as stamps: reading them would cost more than
+    the answer saves (os.scandir: pathlib's walk costs ~10x more)."""
+    stamped: list[object] = []
+    folders = [str(PACKAGE_DIR)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in sorted(entries, key=lambda entry: entry.name):
+                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    folders.append(entry.path)
+                elif entry.name.endswith(".py"):
+                    stat = entry.stat()
+                    stamped.append([entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ino])
     spec = importlib.util.find_spec("sqlglot")
     if spec is not None and spec.origin:
-        files += [Path(spec.origin), Path(spec.origin).with_name("_version.py")]
-    return [[str(path), _file_stamp(path)] for path in files]
+        origin = Path(spec.origin)
+        stamped += [[str(path), _file_stamp(path)] for path in (origin, origin.with_name("_version.py"))]
+    return stamped
 
 
 def stamps(question: Sequence[str], target_path: Path, project_dir: Path) -> dict[str, object]:
