@@ -118,6 +118,15 @@ def cli_env(**settings: str) -> dict[str, str]:
     return dbt_env(PYTHONPATH=path, **settings)
 
 
+def compile_checkout(root: Path = REPO_ROOT) -> None:
+    """Write the bytecode of a checkout's package (`root`/python), as installing a package does: a CLI run from the
+    checkout with PYTHONDONTWRITEBYTECODE=1 set (as here) would otherwise compile every module it imports from
+    source in each process, ~0.1-0.17 s of a cold command that no installed copy pays."""
+    import compileall
+
+    compileall.compile_dir(root / "python" / "dbt_grounding", quiet=1)
+
+
 def cli_executable() -> str:
     """The console script installed beside this Python."""
     return str(Path(sys.executable).with_name("dbt-grounding"))

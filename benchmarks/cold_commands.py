@@ -5,11 +5,14 @@ command giving the same answer where there is one (not a test; nothing here asse
     .venv/bin/python benchmarks/cold_commands.py --quick           # the demo, built once under /tmp/dbt-grounding-bench
     .venv/bin/python benchmarks/cold_commands.py --build-dir DIR   # a demo built in DIR (document_tokens.py)
 
-Each command is the installed console script with this checkout's code (PYTHONPATH), run --runs times after one
-warm-up (files in the page cache), sides alternated, median wall time, the 1-minute load average read before each
-round. "cold" for column lineage means its on-disk caches (target/dbt_grounding/lineage_cache, the manifest index)
-were removed before the run, as after a build that changed every model; "cached" means the previous command left
-them current. The goals are issue 16's: `--help` <= 0.15 s, `context` <= 0.4 s, cached all-column lineage <= 0.3 s.
+Each command is the installed console script with this checkout's code (PYTHONPATH, its bytecode written first as
+installing it would), run --runs times after one warm-up (files in the page cache), sides alternated, median wall
+time, the 1-minute load average read before each round. "cold" for column lineage means its on-disk caches
+(target/dbt_grounding/lineage_cache, kept_answers, the manifest index) were removed before the run, as after a build
+that changed every model; "cached" means the previous command left them current. The goals are issue 16's: `--help`
+<= 0.15 s, `context` <= 0.4 s, cached all-column lineage <= 0.3 s. `--baseline CHECKOUT` also times another
+checkout's code for those three, each run right after this checkout's (e.g. `mkdir /tmp/before && git archive main
+python | tar -x -C /tmp/before`, then `--baseline /tmp/before`): before/after ratios measured side by side.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ import time
 from pathlib import Path
 
 from bench_common import (
-    MART, REPO_ROOT, Row, cli_executable, dbt_args, dbt_executable, demo_env, emit_rows, load_average, progress,
-    quick_demo,
+    MART, REPO_ROOT, Row, cli_executable, compile_checkout, dbt_args, dbt_executable, demo_env, emit_rows,
+    load_average, progress, quick_demo,
 )
 
 KEY = "customer_id=51"
@@ -53,6 +56,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each command (default 5)")
     parser.add_argument("--quick", action="store_true", help="the demo built once under /tmp/dbt-grounding-bench, 3 runs")
     parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
+    parser.add_argument("--baseline", type=Path, help="another checkout (its python/ folder's code) timed beside this "
+                                                      "one: --help, context and cached column lineage")
     args = parser.parse_args()
     if args.quick:
         build_dir, env = quick_demo()
@@ -65,9 +70,10 @@ def main() -> None:
     state = target / "dbt_grounding"
     where = ["--project-dir", str(REPO_ROOT), "--target-path", str(target)]
     cli = cli_executable()
+    compile_checkout()
 
     def no_caches() -> None:
-        for folder in ("lineage_cache", "manifest_index"):
+        for folder in ("lineage_cache", "manifest_index", "kept_answers"):
             shutil.rmtree(state / folder, ignore_errors=True)
 
     sql = f"select * from {{{{ ref('{MART}') }}}} where customer_id = 51"
@@ -79,16 +85,28 @@ def main() -> None:
         "columns cached": ([cli, "lineage", MART, "--columns", "--format", "json", *where], None),
         "models up": ([cli, "lineage", MART, "--direction", "up", "--format", "json", *where], None),
     }
+    envs = {side: env for side in sides}
+    baseline_sides = ("help", "context", "columns cached")
+    if args.baseline:
+        compile_checkout(args.baseline.resolve())
+        baseline_env = {**env, "PYTHONPATH": str(args.baseline.resolve() / "python")}
+        paired = {}
+        for side, run in sides.items():
+            paired[side] = run
+            if side in baseline_sides:
+                paired[f"{side} (baseline)"] = run
+                envs[f"{side} (baseline)"] = baseline_env
+        sides = paired
     progress("cold_commands: warm-up ...")
-    for command, before in sides.values():
-        timed(command, env, before)
+    for side, (command, before) in sides.items():
+        timed(command, envs[side], before)
     times: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
     loads = []
     for run in range(args.runs):
         loads.append(load_average())
         progress(f"cold_commands: round {run + 1} of {args.runs} (load {loads[-1]:.1f}) ...")
         for side, (command, before) in sides.items():
-            times[side].append(timed(command, env, before))
+            times[side].append(timed(command, envs[side], before))
     loads.append(load_average())
     median = {side: statistics.median(wall for wall, _ in values) for side, values in times.items()}
     cpu = {side: statistics.median(used for _, used in values) for side, values in times.items()}
@@ -109,6 +127,12 @@ def main() -> None:
         Row(f"`dbt-grounding lineage {MART} --direction up` (model level), fresh process, demo",
             figure("models up"), "", "", load),
     ]
+    if args.baseline:
+        for side in baseline_sides:
+            rows.append(Row(f"{side}: this checkout vs --baseline {args.baseline}", figure(side),
+                            figure(f"{side} (baseline)"),
+                            f"{median[f'{side} (baseline)'] / median[side]:.1f}x "
+                            f"({cpu[f'{side} (baseline)'] / cpu[side]:.1f}x CPU)", load))
     if args.json:
         emit_rows(rows)
         return

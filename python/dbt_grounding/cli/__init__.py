@@ -20,7 +20,6 @@ from dbt_grounding.cli import (
     models_command, publish_command, report_command, serve_command, tools_command, verify_command,
 )
 from dbt_grounding.errors import ExitCode, GroundingError
-from dbt_grounding.telemetry import request as telemetry_request
 
 COMMANDS = (ask_command, check_command, lock_command, context_command, lineage_command, models_command,
             publish_command, serve_command, tools_command, verify_command, eval_command, report_command,
@@ -55,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else ExitCode.USAGE
     try:
         tool = getattr(args, "telemetry_tool", None)  # commands that serve: one telemetry request each
-        with telemetry_request(tool, surface="cli") if tool else nullcontext() as scope:
+        with _telemetry_request(tool) if tool else nullcontext() as scope:
             output = args.run(args)
             if scope is not None:
                 scope.serve_text(output.text)
@@ -94,6 +93,12 @@ class _VersionAction(argparse.Action):
 
         print(f"dbt-grounding {__version__}")  # on stdout, as argparse's own version action prints it
         parser.exit()
+
+
+def _telemetry_request(tool: str):
+    from dbt_grounding.telemetry import request  # imported by the commands that serve, not by `--help`
+
+    return request(tool, surface="cli")
 
 
 def _internal_error(error: Exception, *, debug: bool) -> int:

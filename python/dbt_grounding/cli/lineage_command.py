@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from dbt_grounding.cli.options import CommandOutput, add_project_options, non_negative_int, open_project
+from dbt_grounding.cli.options import (
+    CommandOutput, add_project_options, bind_request, non_negative_int, open_project,
+)
 
 
 def register(subparsers) -> None:
@@ -22,21 +24,46 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
+    if args.columns:
+        return _column_lineage(args)
+    # the graph alone: a fraction of the time and memory of reading the whole manifest
+    from dbt_grounding.artifacts import ManifestGraph, load_indexed, locate_target_path
+    from dbt_grounding.artifacts.ownership import check_same_project
+    from dbt_grounding.lineage import model_lineage, render_json, render_mermaid, render_text
+
+    target_path = locate_target_path(args.project_dir, args.target_path).path
+    graph = load_indexed(target_path / "manifest.json", ManifestGraph)  # its on-disk index when unchanged
+    check_same_project(graph, args.project_dir, target_path)
+    lineage = model_lineage(graph, args.model, direction=args.direction, depth=args.depth)
+    render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
+    return CommandOutput(render(lineage), warnings=tuple(getattr(lineage, "warnings", ())))
+
+
+def _column_lineage(args: argparse.Namespace) -> CommandOutput:
+    """Every column traced, through the project; the answer is kept beside the artifacts (cli.kept_answers), so
+    the next process asking it of unchanged artifacts prints it without importing the facade or sqlglot."""
+    from dbt_grounding.artifacts import ManifestGraph, load_indexed, locate_target_path
+    from dbt_grounding.artifacts.ownership import check_same_project
+    from dbt_grounding.cli.kept_answers import KeptAnswer, keep_answer, recall_answer, stamps
+    from dbt_grounding.telemetry import phase
+
+    question = ("lineage --columns", args.model, args.format)
+    target_path = locate_target_path(args.project_dir, args.target_path).path
+    with phase("artifacts"):
+        kept = recall_answer(question, target_path, args.project_dir)
+        graph = load_indexed(target_path / "manifest.json", ManifestGraph) if kept is not None else None
+    if kept is not None:
+        check_same_project(graph, args.project_dir, target_path)  # as opening the project checks it
+        bind_request(args, target_path, graph)
+        return CommandOutput(kept.text, warnings=tuple(kept.warnings))
     from dbt_grounding.lineage import render_json, render_mermaid, render_text
 
-    warnings: tuple[str, ...] = ()
-    if args.columns:
-        with open_project(args) as project:
-            lineage = project.column_lineage(args.model)
-            warnings = tuple(project.warnings)
-    else:  # the graph alone: a fraction of the time and memory of reading the whole manifest
-        from dbt_grounding.artifacts import ManifestGraph, load_indexed, locate_target_path
-        from dbt_grounding.artifacts.ownership import check_same_project
-        from dbt_grounding.lineage import model_lineage
-
-        target_path = locate_target_path(args.project_dir, args.target_path).path
-        graph = load_indexed(target_path / "manifest.json", ManifestGraph)  # its on-disk index when unchanged
-        check_same_project(graph, args.project_dir, target_path)
-        lineage = model_lineage(graph, args.model, direction=args.direction, depth=args.depth)
+    before = stamps(question, target_path, args.project_dir)
+    with open_project(args) as project:
+        lineage = project.column_lineage(args.model)
+        invocation_id = project.manifest.metadata.invocation_id
+        warnings = (*project.warnings, *lineage.warnings)
     render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
-    return CommandOutput(render(lineage), warnings=(*warnings, *getattr(lineage, "warnings", ())))
+    text = render(lineage)
+    keep_answer(question, target_path, args.project_dir, before, KeptAnswer(text, list(warnings), invocation_id))
+    return CommandOutput(text, warnings=warnings)

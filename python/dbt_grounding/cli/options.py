@@ -7,7 +7,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from dbt_grounding.errors import ExitCode, GroundingError
 
@@ -67,6 +67,31 @@ def add_role_option(parser: argparse.ArgumentParser) -> None:
                         help="the caller's role: which marts are served and which columns shown (built in: public, "
                              "internal, restricted; or one of grounding_roles.yml). Default: $DBT_GROUNDING_ROLE, "
                              "else public")
+
+
+@dataclass(frozen=True)
+class _Answering:
+    """What a request is bound to (telemetry.scope.RequestScope.bind) when a command answers without opening the
+    project: the same telemetry, role and dbt invocation open_project would give it."""
+
+    telemetry: Any
+    role: Any
+    manifest: Any  # a Manifest or ManifestGraph: its metadata's invocation
+
+
+def bind_request(args: argparse.Namespace, target_path: Path, manifest: Any) -> None:
+    """Resolve the role and telemetry as opening the project does (the same errors: a bad grounding_roles.yml, an
+    unknown role or telemetry mode), and bind the command's request to them, for a command answered from what an
+    earlier one kept (cli.kept_answers)."""
+    from dbt_grounding.grounding.roles import load_roles
+    from dbt_grounding.telemetry import Telemetry, current
+
+    role = load_roles(args.project_dir).resolve(getattr(args, "role", None))
+    telemetry = Telemetry.resolve(getattr(args, "telemetry", None), target_path, project_dir=args.project_dir,
+                                  profiles_dir=args.profiles_dir, target=args.target)
+    scope = current()
+    if scope is not None:
+        scope.bind(_Answering(telemetry, role, manifest))
 
 
 @contextmanager

@@ -9,38 +9,27 @@
     document.render(form)    # one of DOCUMENT_FORMS
 
 The caller gathers the inputs from dbt artifacts and the warehouse; this package reads no file, clock or connection.
+
+Names load lazily (PEP 562): telemetry's token tally and text rules, and a cold CLI command that only renders, must
+not pay for the document model (pydantic) and the templates (jinja2) by importing the package.
 """
 
-from dbt_grounding.context.budget import (
-    EstimatedTokenCounter,
-    TiktokenCounter,
-    TokenBudgetError,
-    TokenCounter,
-    default_token_counter,
-    fit_to_budget,
-)
-from dbt_grounding.context.builder import build_document
-from dbt_grounding.context.document import (
-    Citation,
-    ColumnDoc,
-    ContextDocument,
-    DOCUMENT_FORMS,
-    DocumentForm,
-    Freshness,
-    FreshnessPolicy,
-    Omission,
-    TestCounts,
-    TestStatus,
-    UntrustedText,
-    json_schema_text,
-    published_json_schema_text,
-)
-from dbt_grounding.context.inputs import ColumnInput, DocumentInputs, ModelInput
-from dbt_grounding.context.render import render_compact, render_markdown
+from __future__ import annotations
 
-__all__ = [
-    "DOCUMENT_FORMS", "Citation", "ColumnDoc", "ColumnInput", "ContextDocument", "DocumentForm", "DocumentInputs",
-    "EstimatedTokenCounter", "Freshness", "FreshnessPolicy", "ModelInput", "Omission", "TestCounts", "TestStatus",
-    "TiktokenCounter", "TokenBudgetError", "TokenCounter", "UntrustedText", "build_document", "default_token_counter",
-    "fit_to_budget", "json_schema_text", "published_json_schema_text", "render_compact", "render_markdown",
-]
+from dbt_grounding._lazy import lazy_exports
+
+_EXPORTS = {
+    "EstimatedTokenCounter": "budget", "TiktokenCounter": "budget", "TokenBudgetError": "budget",
+    "TokenCounter": "budget", "default_token_counter": "budget", "fit_to_budget": "budget",
+    "build_document": "builder",
+    "Citation": "document", "ColumnDoc": "document", "ContextDocument": "document", "DOCUMENT_FORMS": "document",
+    "DocumentForm": "document", "Freshness": "document", "FreshnessPolicy": "document", "Omission": "document",
+    "TestCounts": "document", "TestStatus": "document", "UntrustedText": "document",
+    "json_schema_text": "document", "published_json_schema_text": "document",
+    "ColumnInput": "inputs", "DocumentInputs": "inputs", "ModelInput": "inputs",
+    "render_compact": "render", "render_markdown": "render",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -9,13 +9,13 @@ a document is never cut silently.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 from dbt_grounding.context.document import ContextDocument, DocumentForm, Omission, TrimmableSection
+from dbt_grounding.context.tally import TallyTokenEstimate  # noqa: F401 - re-exported (its earlier home)
 from dbt_grounding.context.wording import plural
 from dbt_grounding.errors import ExitCode, GroundingError
 
@@ -79,29 +79,6 @@ class EstimatedTokenCounter:
         if piece[0] == "_":
             return 1 if len(letters) <= 6 else -(-len(letters) // 4)
         return 1 if len(letters) <= 8 else -(-len(letters) // 3)
-
-
-_PUNCTUATION = string.punctuation.encode("ascii")
-_DIGITS = string.digits.encode("ascii")
-
-
-class TallyTokenEstimate:
-    """A rougher estimate of cl100k counts, ~30x cheaper than EstimatedTokenCounter (~15 us for a compact document
-    against ~0.3-1 ms; tiktoken ~0.2-0.5 ms): a linear model of four counts Python makes in C (characters, words
-    between whitespace, ASCII punctuation, digits), fitted on 263 documents and tool texts the demo serves. Within
-    -8%..+7% of the real counts on those, -12%..+1% on the golden documents (python/tests/context/
-    test_context_budget.py checks 15%). For tallies (telemetry's `tokens`, what monitoring costs), never for
-    budgets: max_tokens is measured with `default_token_counter`."""
-
-    name = "tally estimate"
-    _WEIGHTS = (0.193, 0.071, 0.361, 0.591)  # characters, words, punctuation, digits
-
-    def count(self, text: str) -> int:
-        encoded = text.encode("utf-8", "surrogatepass")
-        features = (len(text), len(text.split()), len(encoded) - len(encoded.translate(None, _PUNCTUATION)),
-                    len(encoded) - len(encoded.translate(None, _DIGITS)))
-        estimate = round(sum(weight * value for weight, value in zip(self._WEIGHTS, features)))
-        return max(estimate, 1) if text else 0
 
 
 @lru_cache(maxsize=1)

@@ -80,10 +80,10 @@ def scrub(text: str | None) -> str | None:
 
 
 def count_tokens(text: str) -> int:
-    """An estimate of the text's cl100k tokens (context.budget.TallyTokenEstimate, within ~12%), not tiktoken's
+    """An estimate of the text's cl100k tokens (context.tally.TallyTokenEstimate, within ~12%), not tiktoken's
     count: counting with tiktoken in the writer thread cost warm requests 0.6-6 ms at p50 on a loaded machine (the
     thread competes for the cores and the GIL), against a 0.2 ms goal; the estimate costs ~15 us an event."""
-    from dbt_grounding.context.budget import TallyTokenEstimate
+    from dbt_grounding.context.tally import TallyTokenEstimate
 
     return TallyTokenEstimate().count(text)
 

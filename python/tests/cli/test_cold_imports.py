@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dbt_runner import REPO_ROOT, DbtProject
+from dbt_runner import REPO_ROOT, DbtProject, copy_build
 
 CLI = str(Path(sys.executable).with_name("dbt-grounding"))
 
@@ -20,7 +20,10 @@ CLI = str(Path(sys.executable).with_name("dbt-grounding"))
 HEAVY = ("sqlglot", "pydantic", "pydantic_core", "jinja2", "duckdb", "dbt", "mcp", "jsonschema", "tiktoken",
          "psycopg2", "pyspark", "yaml", "importlib.metadata", "msgspec",
          "dbt_grounding.project", "dbt_grounding.warehouse", "dbt_grounding.context", "dbt_grounding.lineage",
-         "dbt_grounding.artifacts", "dbt_grounding.grounding", "dbt_grounding.serving", "dbt_grounding.agent")
+         "dbt_grounding.artifacts", "dbt_grounding.grounding", "dbt_grounding.serving", "dbt_grounding.agent",
+         # what a command needs only when it runs: the request's telemetry, the check report writers (XML, SARIF)
+         "dbt_grounding.telemetry", "dbt_grounding.checks.findings", "dbt_grounding.checks.reporters.junit",
+         "dbt_grounding.checks.reporters.sarif", "xml")
 
 
 def _heavy(modules: set[str]) -> list[str]:
@@ -36,12 +39,17 @@ RUN_AND_LIST = ("import json, sys\nfrom dbt_grounding.cli import main\ncode = ma
 
 def _imported_by(args: list[str], env: dict[str, str] | None = None) -> set[str]:
     """The modules a fresh process running `dbt-grounding ARGS` imported."""
+    return _run_and_list(args, env)[1]
+
+
+def _run_and_list(args: list[str], env: dict[str, str] | None = None) -> tuple[str, set[str]]:
+    """What a fresh process running `dbt-grounding ARGS` printed on stdout, and the modules it imported."""
     result = subprocess.run([sys.executable, "-c", RUN_AND_LIST, *args], capture_output=True, text=True, timeout=120,
                             env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     listed = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
     assert len(listed) == 1, result.stderr[-2000:]
-    return set(json.loads(listed[0].removeprefix("MODULES ")))
+    return result.stdout, set(json.loads(listed[0].removeprefix("MODULES ")))
 
 
 def _logged_by(command: list[str]) -> set[str]:
@@ -121,3 +129,45 @@ def test_context_of_an_unchanged_build_imports_no_sql_parser(built_package: DbtP
     modules = _imported_by(args, built_package.env())
     assert {"duckdb", "dbt_grounding.lineage.traced", "dbt_grounding.serving.schema_check"} <= modules  # served
     assert sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in CONTEXT_NEVER)) == []
+
+
+# What `lineage --columns` may import when an earlier process kept its answer for these very artifacts
+# (cli.kept_answers): no SQL parser, no facade, no warehouse driver, no document model or templates.
+KEPT_COLUMNS_NEVER = ("sqlglot", "duckdb", "jinja2", "pydantic", "tiktoken", "mcp", "dbt", "dbt_grounding.project",
+                      "dbt_grounding.warehouse", "dbt_grounding.context", "dbt_grounding.lineage.columns",
+                      "dbt_grounding.lineage.cache", "dbt_grounding.serving", "dbt_grounding.artifacts.build_record")
+
+
+def _requests(target_path: Path) -> list[dict]:
+    folder = target_path / "dbt_grounding" / "telemetry"
+    return [json.loads(line) for path in sorted(folder.glob("*.jsonl")) for line in path.read_text().splitlines()]
+
+
+@pytest.mark.dbt
+def test_kept_column_lineage_is_printed_without_sql_parser_nor_facade(built_package: DbtProject,
+                                                                       tmp_path: Path) -> None:
+    build = copy_build(built_package, tmp_path / "build")  # its own artifacts: this test rewrites manifest.json
+    args = ["lineage", "fct_customer_health_summary", "--columns", "--format", "json",
+            "--project-dir", str(REPO_ROOT), "--target-path", str(build.target_path)]
+    env = {**build.env(), "DBT_GROUNDING_TELEMETRY": "jsonl"}  # the suite's default is off
+    worked_out, first = _run_and_list(args, env)
+    assert "dbt_grounding.project" in first  # the first process after the build opened the project
+    kept, second = _run_and_list(args, env)
+    assert kept == worked_out and json.loads(kept)["columns"]
+    assert sorted(m for m in second if any(m == h or m.startswith(h + ".") for h in KEPT_COLUMNS_NEVER)) == []
+    # the request is logged as when the project was opened: same role, dbt invocation and answer
+    logged = [{k: event[k] for k in ("tool", "role", "invocation_id", "document_hash", "outcome")}
+              for event in _requests(build.target_path)]
+    assert len(logged) == 2 and logged[0] == logged[1] and logged[0]["invocation_id"]
+
+    # a changed build is worked out again, never served the kept answer: the mart's compiled SQL removed
+    manifest_path = build.target_path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    mart = next(node for node in manifest["nodes"].values() if node["name"] == "fct_customer_health_summary")
+    mart["compiled_code"] = None
+    manifest_path.write_text(json.dumps(manifest))
+    changed, third = _run_and_list(args, env)
+    assert "dbt_grounding.project" in third and changed != kept
+    assert "no_compiled_code" in changed
+    again, fourth = _run_and_list(args, env)
+    assert again == changed and "dbt_grounding.project" not in fourth  # and that answer is kept in turn
