@@ -15,13 +15,12 @@ writing the artifacts meanwhile), so it never outlives what it was computed from
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
 
+from dbt_grounding.artifacts.stamps import code_stamp, file_stamp
 from dbt_grounding.artifacts.state import read_state, state_dir, write_state
 
 KEPT_DIR = "kept_answers"
@@ -31,7 +30,6 @@ FORMAT = 1  # bump when an entry's shape changes
 ARTIFACT_FILES = ("manifest.json", "catalog.json", "run_results.json", "sources.json")
 STATE_FILES = ("build_results.json",)
 PROJECT_FILES = ("dbt_project.yml", "grounding_roles.yml")
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 class KeptAnswer(msgspec.Struct, frozen=True):
@@ -48,43 +46,15 @@ class _Entry(msgspec.Struct, frozen=True):
     answer: KeptAnswer
 
 
-def _file_stamp(path: Path) -> list[int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-
-
-def _code_stamp() -> list[object]:
-    """The toolkit's source files and sqlglot's (found, not imported), as stamps: reading them would cost more than
-    the answer saves (os.scandir: pathlib's walk costs ~10x more)."""
-    stamped: list[object] = []
-    folders = [str(PACKAGE_DIR)]
-    while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in sorted(entries, key=lambda entry: entry.name):
-                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                    folders.append(entry.path)
-                elif entry.name.endswith(".py"):
-                    stat = entry.stat()
-                    stamped.append([entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ino])
-    spec = importlib.util.find_spec("sqlglot")
-    if spec is not None and spec.origin:
-        origin = Path(spec.origin)
-        stamped += [[str(path), _file_stamp(path)] for path in (origin, origin.with_name("_version.py"))]
-    return stamped
-
-
 def stamps(question: Sequence[str], target_path: Path, project_dir: Path) -> dict[str, object]:
     """What `question`'s answer from the artifacts in `target_path` of the project in `project_dir` depends on, as
     it is now (`answer_key` hashes it)."""
     return {
         "question": [FORMAT, *question, str(Path(target_path).resolve()), str(Path(project_dir).resolve())],
-        "artifacts": [_file_stamp(Path(target_path) / name) for name in ARTIFACT_FILES],
-        "project": [_file_stamp(Path(project_dir) / name) for name in PROJECT_FILES],
-        "code": _code_stamp(),
-        "state": [_file_stamp(state_dir(target_path) / name) for name in STATE_FILES],
+        "artifacts": [file_stamp(Path(target_path) / name) for name in ARTIFACT_FILES],
+        "project": [file_stamp(Path(project_dir) / name) for name in PROJECT_FILES],
+        "code": code_stamp(),
+        "state": [file_stamp(state_dir(target_path) / name) for name in STATE_FILES],
     }
 
 

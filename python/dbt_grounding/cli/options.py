@@ -107,6 +107,8 @@ def open_project(args: argparse.Namespace) -> Iterator[GroundingProject]:
             role=getattr(args, "role", None), telemetry=getattr(args, "telemetry", None),
             published=False,  # one-shot commands read the build in place
         )
+    # a one-shot process: a passing schema check is kept on disk for the next one (serving.kept_checks)
+    opened.serving.schemas.keep_passes = True
     with opened as project:
         scope = current()
         if scope is not None:  # the command's request: this project's telemetry, role and dbt invocation

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
 
+from dbt_grounding.artifacts.stamps import file_stamp
 from dbt_grounding.artifacts.state import read_state, state_dir, write_state
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Manifest
@@ -39,14 +39,6 @@ def traced_file(target_path: Path, kind: str, unique_id: str) -> Path:
     return state_dir(target_path) / TRACED_DIR / kind / f"{unique_id}.json"
 
 
-def _file_stamp(path: Path) -> list[int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-
-
 def _code_stamp() -> list[object]:
     """The lineage code (this folder's sources, hashed) and sqlglot as installed (its files' stamps, not imported)."""
     here = Path(__file__).parent
@@ -55,18 +47,18 @@ def _code_stamp() -> list[object]:
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     spec = importlib.util.find_spec("sqlglot")
     sqlglot_files = [Path(spec.origin), Path(spec.origin).with_name("_version.py")] if spec and spec.origin else []
-    return [digest.hexdigest(), [str(path) for path in sqlglot_files], [_file_stamp(path) for path in sqlglot_files]]
+    return [digest.hexdigest(), [str(path) for path in sqlglot_files], [file_stamp(path) for path in sqlglot_files]]
 
 
 def trace_key(manifest: Manifest, target_path: Path) -> str | None:
     """What a trace of this manifest's models depends on; None when manifest.json is not there to be stamped (a
     manifest not read from the target folder: always traced)."""
-    manifest_stamp = _file_stamp(Path(target_path) / "manifest.json")
+    manifest_stamp = file_stamp(Path(target_path) / "manifest.json")
     if manifest_stamp is None:
         return None
     material = msgspec.json.encode([
         manifest_stamp, manifest.metadata.invocation_id, manifest.metadata.generated_at,
-        _file_stamp(Path(target_path) / "catalog.json"), _code_stamp(),
+        file_stamp(Path(target_path) / "catalog.json"), _code_stamp(),
     ])
     return hashlib.sha256(material).hexdigest()
 

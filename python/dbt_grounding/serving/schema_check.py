@@ -11,6 +11,9 @@ from dbt_grounding.grounding.drift import (
     relation_of, relations_upstream,
 )
 
+from dbt_grounding.serving.kept_checks import keep_pass, recall_pass, stamps
+from dbt_grounding.warehouse.relation import RelationState
+
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Node, Source
     from dbt_grounding.errors import SchemaDriftError
@@ -32,6 +35,8 @@ class SchemaChecker:
         # read are in the key, not only compared: a relation upstream of several marts is read for other columns by
         # each, and one entry per relation made marts asked in turn evict each other's match (every ask re-checked)
         self._matched: dict[tuple[str, tuple[str, ...]], tuple[int, RelationCheck]] = {}
+        # one-shot processes (the CLI) turn this on: a pass is kept on disk for the next process (kept_checks)
+        self.keep_passes = False
 
     def check(self, warehouse: Warehouse, node: Node | Source, *, upstream: bool = True) -> RelationCheck:
         """The node's relation (and with `upstream`, every relation upstream of it down to the sources) against the
@@ -49,13 +54,21 @@ class SchemaChecker:
         if upstream:
             resources += relations_upstream(self.lineage.manifest, self.lineage.upstream(node.unique_id))[0]
         read = columns_on_paths(self.lineage.traced_paths(node.unique_id))
-        adapter = self.schemas.adapter
+        adapter, target_path = self.schemas.adapter, self.schemas.artifacts.target_path
+        before = stamps(target_path, warehouse, resources, read, upstream) if self.keep_passes else None
+        kept = recall_pass(target_path, node.unique_id, upstream, before)
+        if kept is not None:  # judged exactly so by an earlier process: the mart's check as it made it
+            return RelationCheck(node, self.schemas.of(node, kept, read=read.get(node.unique_id, [])),
+                                 RelationState(kept), None)
         with warehouse.session():
             listed = [self._relation(warehouse, resource, read.get(resource.unique_id, [])) for resource in resources]
             checks = probe_downstream_of_drift(warehouse, self.schemas, adapter, listed, self.lineage.upstream, read)
         drifts = [check.drift for check in checks if check.drift is not None]
         if drifts:
             raise self.explained_drift(node, drifts)
+        if before is not None and checks[0].state.columns is not None:
+            keep_pass(target_path, node.unique_id, upstream, before,
+                      stamps(target_path, warehouse, resources, read, upstream), checks[0].state.columns)
         return checks[0]
 
     def unchecked(self, warehouse: Warehouse, node: Node | Source) -> RelationCheck:

@@ -13,6 +13,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -305,6 +306,18 @@ class Warehouse(ABC):
     def unchanged_since(self) -> int | None:
         """An id that stays the same while nothing can have changed the warehouse's schemas, else None (the
         default: other sessions may alter a relation at any time, so each document checks the schema again)."""
+        return None
+
+    @property
+    def local_files(self) -> tuple[Path, ...]:
+        """The local files the whole database lives in, present or not, so that their stamps say whether anything
+        in it can have changed since (serving.kept_checks); () when it is not held in local files (a server: other
+        sessions change it unseen), the default."""
+        return ()
+
+    @property
+    def engine_version(self) -> str | None:
+        """The engine's version as the driver reports it (what it lists may change with it), when known."""
         return None
 
     def close(self) -> None:  # noqa: B027 - adapters without held resources need nothing

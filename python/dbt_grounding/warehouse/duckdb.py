@@ -167,6 +167,16 @@ class DuckDBWarehouse(Warehouse):
         file lock), so answers about the schema stay true until the connection closes."""
         return self.connections_opened if self._connection is not None else None
 
+    @property
+    def local_files(self) -> tuple[Path, ...]:
+        """The database file and its write-ahead log: a write lands in the .wal first and reaches the file only at
+        a checkpoint, so the file alone may look unchanged after one."""
+        return (self.path, self.path.with_name(self.path.name + ".wal"))
+
+    @property
+    def engine_version(self) -> str | None:
+        return duckdb.__version__
+
     @classmethod
     def _from_checked_settings(cls, settings: ConnectionSettings, **options: Any) -> DuckDBWarehouse:
         aliases = [entry.get("alias") for entry in settings.settings.get("attach") or [] if isinstance(entry, Mapping)]

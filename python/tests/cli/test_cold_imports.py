@@ -171,3 +171,80 @@ def test_kept_column_lineage_is_printed_without_sql_parser_nor_facade(built_pack
     assert "no_compiled_code" in changed
     again, fourth = _run_and_list(args, env)
     assert again == changed and "dbt_grounding.project" not in fourth  # and that answer is kept in turn
+
+
+# What `context` runs, each statement the warehouse is sent (Warehouse.on_query) listed on stderr after the command.
+RUN_AND_LOG_QUERIES = (
+    "import json, sys\nfrom dbt_grounding.warehouse.base import Warehouse\nsent = []\ninit = Warehouse.__init__\n"
+    "def logged(self, *, on_query=None):\n    init(self, on_query=lambda sql, params: sent.append(sql))\n"
+    "Warehouse.__init__ = logged\nfrom dbt_grounding.cli import main\ncode = main(sys.argv[1:])\n"
+    "sys.stderr.write('\\nQUERIES ' + json.dumps(sent) + '\\n')\nsys.exit(code)")
+
+
+def _context_and_listings(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], int]:
+    """A fresh `dbt-grounding ARGS` and how many schema listings (information_schema queries) it sent."""
+    result = subprocess.run([sys.executable, "-c", RUN_AND_LOG_QUERIES, *args], capture_output=True, text=True,
+                            timeout=300, env=env)
+    logged = [line for line in result.stderr.splitlines() if line.startswith("QUERIES ")]
+    assert len(logged) == 1, result.stderr[-2000:]
+    return result, sum("information_schema" in sql for sql in json.loads(logged[0].removeprefix("QUERIES ")))
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+@pytest.mark.dbt
+def test_a_passing_schema_check_is_kept_until_the_warehouse_changes(built_package: DbtProject, tmp_path: Path) -> None:
+    """serving.kept_checks: the second `context` of an unchanged build lists no schema; a write to the DuckDB file,
+    a real dbt run included, and a write still in its .wal (not checkpointed) make the next one check again."""
+    import duckdb
+
+    build = copy_build(built_package, tmp_path / "build")  # this test writes to its warehouse
+    args = ["context", "fct_customer_health_summary", "--key", "customer_id=51", "--format", "json",
+            "--role", "customer_success_agent",
+            "--project-dir", str(REPO_ROOT), "--target-path", str(build.target_path)]
+    env = build.env()
+    checked, listings = _context_and_listings(args, env)
+    assert checked.returncode == 0 and listings > 0, checked.stderr[-2000:]
+    kept, listings = _context_and_listings(args, env)
+    assert kept.returncode == 0 and listings == 0, kept.stderr[-2000:]
+    first, second = json.loads(checked.stdout), json.loads(kept.stdout)
+    assert second["rows"] == first["rows"] and second["columns"] == first["columns"] and first["rows"]
+    # a corrupt entry is checked again, never trusted
+    entries = list((build.target_path / "dbt_grounding" / "kept_checks").glob("*.json"))
+    assert len(entries) == 1
+    entries[0].write_text('{"format": 1, "key": "')
+    rechecked, listings = _context_and_listings(args, env)
+    assert rechecked.returncode == 0 and listings > 0
+
+    # a real dbt run rewriting a relation upstream (its artifacts written elsewhere: only the DuckDB file moves)
+    database = build.duckdb_path
+    before = _stamp(database)
+    dbt = subprocess.run([str(Path(sys.executable).with_name("dbt")), "run", "--select", "dim_customers",
+                          "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT)],
+                         env={**env, "DBT_TARGET_PATH": str(tmp_path / "elsewhere")}, capture_output=True, text=True,
+                         timeout=900, cwd=REPO_ROOT)
+    assert dbt.returncode == 0, dbt.stdout[-3000:]
+    assert _stamp(database) != before
+    after_run, listings = _context_and_listings(args, env)
+    assert after_run.returncode == 0 and listings > 0, after_run.stderr[-2000:]
+    assert _context_and_listings(args, env)[1] == 0  # kept again
+
+    # a column the mart reads dropped, the write left in the write-ahead log (no checkpoint): the file itself
+    # looks untouched, the .wal does not
+    before, wal = _stamp(database), database.with_name(database.name + ".wal")
+    connection = duckdb.connect(str(database))
+    connection.execute("PRAGMA disable_checkpoint_on_shutdown")
+    connection.execute("ALTER TABLE main.dim_customers DROP COLUMN segment")
+    connection.close()
+    assert _stamp(database) == before and wal.exists()
+    drifted, listings = _context_and_listings(args, env)
+    assert drifted.returncode == 1 and listings > 0
+    assert "schema drift" in drifted.stderr and "dim_customers" in drifted.stderr and "segment" in drifted.stderr
+    again, _ = _context_and_listings(args, env)  # a drift is never kept
+    assert again.returncode == 1 and "schema drift" in again.stderr
