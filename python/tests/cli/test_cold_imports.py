@@ -248,3 +248,23 @@ def test_a_passing_schema_check_is_kept_until_the_warehouse_changes(built_packag
     assert "schema drift" in drifted.stderr and "dim_customers" in drifted.stderr and "segment" in drifted.stderr
     again, _ = _context_and_listings(args, env)  # a drift is never kept
     assert again.returncode == 1 and "schema drift" in again.stderr
+
+
+@pytest.mark.parametrize("given", [None, "pydantic_plugin_of_the_user"])
+def test_the_console_script_turns_pydantic_plugins_off_unless_the_user_says(given: str | None, monkeypatch,
+                                                                            capsys) -> None:
+    """Their entry-point scan costs a cold command ~10-25 ms; the console script only (main() and the library leave
+    the environment alone), and a value the user set is kept."""
+    from dbt_grounding.cli import main, run
+
+    if given is None:
+        monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", given)
+    assert main(["--help"]) == 0
+    assert os.environ.get("PYDANTIC_DISABLE_PLUGINS") == given
+    monkeypatch.setattr(sys, "argv", ["dbt-grounding", "--help"])
+    with pytest.raises(SystemExit):
+        run()
+    assert os.environ.get("PYDANTIC_DISABLE_PLUGINS") == (given or "__all__")
+    capsys.readouterr()
