@@ -22,6 +22,7 @@ import resource
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -89,12 +90,19 @@ def main() -> None:
     baseline_sides = ("help", "context", "columns cached")
     if args.baseline:
         compile_checkout(args.baseline.resolve())
-        baseline_env = {**env, "PYTHONPATH": str(args.baseline.resolve() / "python")}
+        # the baseline reads its own copy of the build: what is kept beside the artifacts (traced lineage, kept
+        # answers) is keyed by the code, so two checkouts sharing one target folder evict each other's on every run
+        baseline_dir = Path(tempfile.mkdtemp(prefix="cold-commands-baseline-"))
+        shutil.copytree(target, baseline_dir / "target", ignore=shutil.ignore_patterns("*.tmp", "telemetry"))
+        shutil.copy(build_dir / "dbt_grounding.duckdb", baseline_dir / "dbt_grounding.duckdb")
+        baseline_env = {**demo_env(baseline_dir), "PYTHONPATH": str(args.baseline.resolve() / "python")}
         paired = {}
         for side, run in sides.items():
             paired[side] = run
             if side in baseline_sides:
-                paired[f"{side} (baseline)"] = run
+                command, before = run
+                paired[f"{side} (baseline)"] = ([str(baseline_dir / "target") if part == str(target) else part
+                                                 for part in command], before)
                 envs[f"{side} (baseline)"] = baseline_env
         sides = paired
     progress("cold_commands: warm-up ...")
@@ -108,6 +116,8 @@ def main() -> None:
         for side, (command, before) in sides.items():
             times[side].append(timed(command, envs[side], before))
     loads.append(load_average())
+    if args.baseline:
+        shutil.rmtree(baseline_dir, ignore_errors=True)
     median = {side: statistics.median(wall for wall, _ in values) for side, values in times.items()}
     cpu = {side: statistics.median(used for _, used in values) for side, values in times.items()}
 
