@@ -55,20 +55,25 @@ class SchemaChecker:
             resources += relations_upstream(self.lineage.manifest, self.lineage.upstream(node.unique_id))[0]
         read = columns_on_paths(self.lineage.traced_paths(node.unique_id))
         adapter, target_path = self.schemas.adapter, self.schemas.artifacts.target_path
-        before = stamps(target_path, warehouse, resources, read, upstream) if self.keep_passes else None
-        kept = recall_pass(target_path, node.unique_id, upstream, before)
-        if kept is not None:  # judged exactly so by an earlier process: the mart's check as it made it
-            return RelationCheck(node, self.schemas.of(node, kept, read=read.get(node.unique_id, [])),
-                                 RelationState(kept), None)
         with warehouse.session():
+            before = None
+            if self.keep_passes and warehouse.local_files:
+                # stamped once connected: DuckDB's lock keeps writers out until the caller's session ends, so the
+                # rows fetched after a kept pass come from the warehouse as stamped
+                warehouse.hold_open()
+                before = stamps(target_path, warehouse, resources, read, upstream)
+            kept = recall_pass(target_path, node.unique_id, upstream, before)
+            if kept is not None:  # judged exactly so by an earlier process: the mart's check as it made it
+                return RelationCheck(node, self.schemas.of(node, kept, read=read.get(node.unique_id, [])),
+                                     RelationState(kept), None)
             listed = [self._relation(warehouse, resource, read.get(resource.unique_id, [])) for resource in resources]
             checks = probe_downstream_of_drift(warehouse, self.schemas, adapter, listed, self.lineage.upstream, read)
+            after = stamps(target_path, warehouse, resources, read, upstream) if before is not None else None
         drifts = [check.drift for check in checks if check.drift is not None]
         if drifts:
             raise self.explained_drift(node, drifts)
-        if before is not None and checks[0].state.columns is not None:
-            keep_pass(target_path, node.unique_id, upstream, before,
-                      stamps(target_path, warehouse, resources, read, upstream), checks[0].state.columns)
+        if checks[0].state.columns is not None:
+            keep_pass(target_path, node.unique_id, upstream, before, after, checks[0].state.columns)
         return checks[0]
 
     def unchecked(self, warehouse: Warehouse, node: Node | Source) -> RelationCheck:

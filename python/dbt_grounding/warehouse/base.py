@@ -308,6 +308,10 @@ class Warehouse(ABC):
         default: other sessions may alter a relation at any time, so each document checks the schema again)."""
         return None
 
+    def hold_open(self) -> None:  # noqa: B027 - engines without a held connection have nothing to open early
+        """Connect now, not at the first operation: inside a `session()` the connection then lasts until it ends
+        (DuckDB: with it the file lock that keeps writers out, so what `local_files` say stays true meanwhile)."""
+
     @property
     def local_files(self) -> tuple[Path, ...]:
         """The local files the whole database lives in, present or not, so that their stamps say whether anything

@@ -167,6 +167,10 @@ class DuckDBWarehouse(Warehouse):
         file lock), so answers about the schema stay true until the connection closes."""
         return self.connections_opened if self._connection is not None else None
 
+    def hold_open(self) -> None:
+        with self._operation():
+            pass
+
     @property
     def local_files(self) -> tuple[Path, ...]:
         """The database file and its write-ahead log: a write lands in the .wal first and reaches the file only at
