@@ -106,26 +106,25 @@ class CompactGraph(msgspec.Struct, frozen=True, array_like=True, dict=True):  # 
             position = dict(zip(ids, count()))
         parents, children = _adjacency(graph, ids, typed)
         for mapping in (parents, children):  # ids only the maps hold (metrics, semantic models...), in a stable order
-            new = sorted(set(chain(mapping, chain.from_iterable(mapping.values()))).difference(position))
-            position.update(zip(new, count(len(ids))))
-            ids += new
+            _append(ids, position, sorted(mapping.keys() - position.keys()))
+        try:
+            arrays = _edge_arrays(ids, position, (parents, children))
+        except KeyError:  # a neighbour neither typed nor a key of the maps (dbt writes none): named, then mapped
+            for mapping in (parents, children):
+                _append(ids, position, sorted(set(chain.from_iterable(mapping.values())).difference(position)))
+            arrays = _edge_arrays(ids, position, (parents, children))
         in_maps = (graph.parent_map or {}).keys() | (graph.child_map or {}).keys()
         kinds = sorted({node.resource_type for node in typed})
         packages = sorted({node.package_name for node in typed})
         kind_of = {k: i for i, k in enumerate(kinds)}
         package_of = {p: i for i, p in enumerate(packages)}
-        arrays = []
-        for mapping in (parents, children):
-            lists = list(map(mapping.get, ids, repeat(())))
-            arrays.append(array("I", accumulate(map(len, lists), initial=0)).tobytes())
-            arrays.append(array("I", map(position.__getitem__, chain.from_iterable(lists))).tobytes())
         return cls(
             metadata=graph.metadata, ids=ids, typed=len(typed), kinds=kinds,
             kind=array("H", [kind_of[node.resource_type] for node in typed]).tobytes(),
             names=[node.name for node in typed], source_names=[node.source_name for node in typed],
             packages=packages, package=array("H", [package_of[node.package_name] for node in typed]).tobytes(),
-            mapped=bytes(map(in_maps.__contains__, ids)), parent_offsets=arrays[0], parent_targets=arrays[1], child_offsets=arrays[2],
-            child_targets=arrays[3], project_files=project_files(graph),
+            mapped=bytes(map(in_maps.__contains__, ids)), parent_offsets=arrays[0], parent_targets=arrays[1],
+            child_offsets=arrays[2], child_targets=arrays[3], project_files=project_files(graph),
         )
 
     # -- the questions model-level lineage asks (lineage.graph), answered as ManifestGraph answers them
@@ -252,6 +251,26 @@ class CompactGraph(msgspec.Struct, frozen=True, array_like=True, dict=True):  # 
                 unique_id=node.unique_id, resource_type=node.resource_type, name=node.name,
                 package_name=node.package_name, source_name=node.source_name)
         return ManifestGraph(metadata=self.metadata, nodes=nodes, sources=sources)
+
+
+def _append(ids: list[str], position: dict[str, int], new: list[str]) -> None:
+    position.update(zip(new, count(len(ids))))
+    ids += new
+
+
+def _edge_arrays(ids: list[str], position: dict[str, int], mappings: tuple[dict[str, list[str]], ...]
+                 ) -> list[bytes]:
+    """Offsets and targets of every id's neighbours in each mapping (array("I") bytes, in C loops).
+
+    Raises:
+        KeyError: a neighbour is not in `position`.
+    """
+    arrays = []
+    for mapping in mappings:
+        lists = list(map(mapping.get, ids, repeat(())))
+        arrays.append(array("I", accumulate(map(len, lists), initial=0)).tobytes())
+        arrays.append(array("I", map(position.__getitem__, chain.from_iterable(lists))).tobytes())
+    return arrays
 
 
 def _adjacency(graph: ManifestGraph | _Skeleton, ids: list[str], typed: list

@@ -15,8 +15,8 @@ MessagePack (artifacts.compact_graph) takes a few milliseconds. The index is a c
   every manifest with a new `metadata.invocation_id`, inside the first 64 KiB, so even a rewrite within one tick
   of a coarse file-system clock differs in its head. Hashing the whole 95 MB manifest of a 5,000-model project
   cost ~60 ms per command; these checks cost microseconds.
-- A file that is missing, truncated, corrupt, of another format or keyed by another manifest is rebuilt from
-  manifest.json, never trusted; a folder that cannot be written (a read-only target path) only means no index.
+- A file that is missing, truncated, corrupt (its body carries a CRC-32 of its own), of another format or keyed by
+  another manifest is rebuilt from manifest.json, never trusted; a folder that cannot be written (a read-only target path) only means no index.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ import sys
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import msgspec
 
-from dbt_grounding.artifacts import _decode, compact_graph, manifest as manifest_module
+from dbt_grounding.artifacts import _decode, compact_graph, manifest as manifest_module, ownership
 from dbt_grounding.artifacts._decode import gc_paused, read_bytes
 from dbt_grounding.artifacts.compact_graph import CompactGraph
 from dbt_grounding.artifacts.manifest import PRODUCED_BY, Manifest, ManifestGraph, decode_manifest
@@ -58,12 +58,8 @@ class IndexKey(msgspec.Struct, frozen=True):
 
 class _Envelope(msgspec.Struct, frozen=True):
     key: IndexKey
-    body: msgspec.Raw  # decoded only once the key matches
-
-
-class _Written(msgspec.Struct, frozen=True):
-    key: IndexKey
-    body: Any  # the shape read
+    body_crc32: int  # a byte changed inside the body's strings or arrays still decodes: the checksum tells
+    body: msgspec.Raw  # decoded only once the key and the checksum match
 
 
 def index_path(manifest_path: Path, shape: type) -> Path:
@@ -87,20 +83,26 @@ def load_indexed(manifest_path: Path, shape: type[T]) -> T:
         if found is not None:
             return found
     data = read_bytes(manifest_path, produced_by=PRODUCED_BY)
-    with gc_paused():  # building the compact graph makes ~10^5 objects and no cycles, as decoding does
-        if shape is CompactGraph:
-            decoded = CompactGraph.from_json(data, manifest_path)
-        else:
-            decoded = decode_manifest(data, manifest_path, shape)
+    decoded = _from_json(data, manifest_path, shape)
     after = _stat(manifest_path)
     if after is not None and after == stat and after[0] == len(data):  # unchanged while read: the key is this file's
         key = IndexKey(*after, head_crc32=zlib.crc32(data[:_EDGE]), tail_crc32=zlib.crc32(data[-_EDGE:]),
                        shape=_shape_fingerprint())
+        body = msgspec.msgpack.encode(decoded)
         try:
-            atomic_write(index, msgspec.msgpack.encode(_Written(key=key, body=decoded)))
+            atomic_write(index, msgspec.msgpack.encode(
+                _Envelope(key=key, body_crc32=zlib.crc32(body), body=msgspec.Raw(body))))
         except OSError:
             pass  # a read-only target path: no index, the next command decodes the JSON again
     return decoded
+
+
+def _from_json(data: bytes, manifest_path: Path, shape: type[T]) -> T:
+    """manifest.json's bytes read as `shape`, with artifacts.load_manifest's checks and errors."""
+    with gc_paused():  # building the compact graph makes ~10^5 objects and no cycles, as decoding does
+        if shape is CompactGraph:
+            return CompactGraph.from_json(data, manifest_path)
+        return decode_manifest(data, manifest_path, shape)
 
 
 def _read_index(index: Path, manifest_path: Path, shape: type[T], stat: tuple[int, ...]) -> T | None:
@@ -113,6 +115,8 @@ def _read_index(index: Path, manifest_path: Path, shape: type[T], stat: tuple[in
         return None
     if _edge_crc32s(manifest_path, key.size) != (key.head_crc32, key.tail_crc32):
         return None
+    if zlib.crc32(envelope.body) != envelope.body_crc32:
+        return None  # damaged since it was written
     try:
         with gc_paused():
             return msgspec.msgpack.decode(envelope.body, type=shape)
@@ -144,6 +148,6 @@ def _edge_crc32s(path: Path, size: int) -> tuple[int, int] | None:
 def _shape_fingerprint() -> str:
     """The code that defines the decoded shape: an index written by another version of it is not read."""
     crc = 0
-    for source in (manifest_module.__file__, _decode.__file__, compact_graph.__file__, __file__):
+    for source in (manifest_module.__file__, _decode.__file__, compact_graph.__file__, ownership.__file__, __file__):
         crc = zlib.crc32(Path(source).read_bytes(), crc)
     return f"{msgspec.__version__}:{sys.byteorder}:{crc:08x}"
