@@ -22,9 +22,6 @@ from dbt_grounding.artifacts.manifest import (
 )
 from dbt_grounding.artifacts.ownership import project_files
 
-_NOT_TYPED = 0xFFFF  # an id only the lineage maps know (a metric, a semantic model...): no typed entry, no name
-
-
 class CompactNode(msgspec.Struct, frozen=True):
     """A node as lineage names it (GraphNode's naming fields; dependencies are asked of the graph)."""
 
