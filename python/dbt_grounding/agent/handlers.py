@@ -45,7 +45,8 @@ def describe_mart(project: GroundingProject, *, mart: str, max_tokens: int | Non
 
 def get_context(project: GroundingProject, *, mart: str, key: dict[str, Any], form: str = DEFAULT_FORM,
                 max_tokens: int | None = None) -> str:
-    document = project.context(mart, key, max_tokens=max_tokens, token_counter=token_counter(), form=form)
+    document = project.context(mart, key, max_tokens=max_tokens, token_counter=_budget_counter(max_tokens),
+                               form=form)
     return DOCUMENT_FORMS[form].render(document)
 
 
@@ -53,8 +54,8 @@ def get_contexts(project: GroundingProject, *, mart: str, keys: list[dict[str, A
                  max_tokens: int | None = None) -> str:
     """Every key's document from one request (the schema check once, the rows in one query). A key that is not
     valid is answered with its error; any other error (drift, stale, failed tests) concerns the mart and is raised."""
-    served = project.contexts(mart, keys, max_tokens=max_tokens, token_counter=token_counter(), form=form,
-                              invalid_keys="answer")
+    served = project.contexts(mart, keys, max_tokens=max_tokens, token_counter=_budget_counter(max_tokens),
+                              form=form, invalid_keys="answer")
     answers: list[tuple[dict[str, Any], Any]] = list(zip(keys, served))
     render = DOCUMENT_FORMS[form].render
     if form == "json":
@@ -64,6 +65,12 @@ def get_contexts(project: GroundingProject, *, mart: str, keys: list[dict[str, A
     sections = [f"# key {json.dumps(key, ensure_ascii=False)}: error: {answer.message}\nhint: {answer.hint}\n"
                 if isinstance(answer, InvalidKeyError) else render(answer) for key, answer in answers]
     return "\n---\n\n".join(sections)
+
+
+def _budget_counter(max_tokens: int | None):
+    """The counter for a budget, None without one: loading tiktoken's encoding costs ~0.25 s of CPU, which a call
+    without max_tokens (the server's first answer among them) never needs."""
+    return token_counter() if max_tokens is not None else None
 
 
 def error_fields(error: Exception) -> dict[str, Any]:
