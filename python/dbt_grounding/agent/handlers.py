@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from dbt_grounding.agent.documents import DEFAULT_FORM, DOCUMENT_FORMS, fit_text, token_counter
-from dbt_grounding.errors import GroundingError, InvalidKeyError
+from dbt_grounding.errors import AccessDeniedError, GroundingError, InvalidKeyError
 from dbt_grounding.grounding.spec import is_grounding_mart
 from dbt_grounding.mart_summary import summaries
 
@@ -121,12 +121,19 @@ def explain_lineage(project: GroundingProject, *, mart: str, column: str | None 
             edges=[edge for edge in lineage.edges if not hidden & set(edge)]))
     else:
         lineage = project.column_lineage(mart)
+        withheld = {name.casefold(): why for name, why in project.access.withheld(project.node(mart)).items()}
+        if column.casefold() in withheld:  # as describe_mart: named as withheld, its lineage withheld too
+            raise AccessDeniedError(
+                f"Role {project.access.role.name!r} may not see {project.node(mart).name}.{column}: "
+                f"{withheld[column.casefold()]}; its lineage is withheld too.",
+                hint="ask about another of its columns (describe_mart lists them)", name=project.node(mart).name,
+                role=project.access.role.name, columns=[column])
+        visible = [name for name in lineage.columns if name.casefold() not in withheld]
         trace = next((trace for name, trace in lineage.columns.items() if name.casefold() == column.casefold()), None)
         if trace is None:
             raise GroundingError(
                 f"{project.node(mart).name} has no column {column!r}",
-                hint="use one of its columns: " + ", ".join(lineage.columns), model=mart, given=[column],
-                expected=list(lineage.columns),
+                hint="use one of its columns: " + ", ".join(visible), model=mart, given=[column], expected=visible,
             )
         text = render_text(msgspec.structs.replace(lineage, columns={trace.column: trace}))
     return fit_text(text, max_tokens, what="the lineage")
