@@ -211,6 +211,30 @@ def build_select_distinct(relation_sql: str, column: str, limit: int, *, quote: 
     return f"SELECT DISTINCT {quote(column)} FROM {relation_sql} LIMIT {limit + 1}"
 
 
+def build_select_distinct_like(
+    relation_sql: str, column: str, bounded: Sequence[bool], limit: int, *, quote: Callable[[str], str],
+    placeholder: Callable[[int], str],
+) -> str:
+    """`SELECT DISTINCT <column> FROM <relation> WHERE lower(<column>) LIKE ? ESCAPE '!' [AND length(<column>) <= ?]
+    OR ... LIMIT <limit + 1>`: one pattern per entry of `bounded` (True: with a length bound), every pattern and
+    bound a parameter, in that order."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive int, not {limit!r}")
+    if not bounded:
+        raise ValueError("at least one pattern is needed")
+    selected = quote(column)
+    conditions, position = [], 0
+    for with_bound in bounded:
+        condition = f"lower({selected}) LIKE {placeholder(position)} ESCAPE '!'"
+        position += 1
+        if with_bound:
+            condition = f"({condition} AND length({selected}) <= {placeholder(position)})"
+            position += 1
+        conditions.append(condition)
+    return (f"SELECT DISTINCT {selected} FROM {relation_sql} WHERE {selected} IS NOT NULL AND ("
+            + " OR ".join(conditions) + f") LIMIT {limit + 1}")
+
+
 def distinct_non_null(rows: Sequence[Sequence[Any]], limit: int) -> list[Any]:
     """The first column of `build_select_distinct`'s rows, NULL left out, at most `limit` values."""
     return [row[0] for row in rows if row[0] is not None][:limit]

@@ -100,6 +100,20 @@ def test_the_base_reads_rows_with_every_value_bound(sqlite_warehouse: SQLiteWare
     ]
 
 
+def test_values_like_binds_every_pattern_and_bound_and_shows_the_cap(sqlite_warehouse: SQLiteWarehouse) -> None:
+    """`ask`'s name lookup past its in-memory cap: patterns and length bounds are parameters, "!" escapes."""
+    found = sqlite_warehouse.distinct_values_like(ORDERS, "region", [("%or%", None)], 5)
+    assert found == ["north"]
+    assert sqlite_warehouse.distinct_values_like(ORDERS, "region", [("%o%", 4)], 5) == []  # both are 5 letters
+    assert sorted(sqlite_warehouse.distinct_values_like(ORDERS, "region", [("%o%", 5)], 5)) == ["north", "south"]
+    assert len(sqlite_warehouse.distinct_values_like(ORDERS, "region", [("%", None)], 1)) == 2  # limit + 1
+    assert sqlite_warehouse.distinct_values_like(ORDERS, "region", [("%!%%", None), ("n'; drop table orders; --", None)],
+                                                 5) == []  # "!%" is a literal percent sign
+    sql, params = sqlite_warehouse.statements[-1]
+    assert params == ("%!%%", "n'; drop table orders; --") and "drop" not in sql
+    assert sql.count("?") == 2 and sql.endswith("LIMIT 6")
+
+
 @pytest.mark.parametrize(("relation", "column", "key", "raised"), [
     ((None, "main", "no_such_table"), "order_id", {"order_id": 1}, MissingRelationError),
     (ORDERS, "no_such_column", {"order_id": 1}, SchemaDriftError),
