@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from dbt_grounding.ask.text import STOP_WORDS, stem
 from dbt_grounding.context.text_rules import fold_lookalikes
+from dbt_grounding.warehouse.sql import NamePattern
 
 LEGAL_SUFFIXES = frozenset({"ltd", "limited", "inc", "incorporated", "llc", "gmbh", "co", "corp", "corporation",
                             "plc", "ag", "sa", "bv", "nv", "pty", "sarl", "srl", "lp", "llp"})
@@ -206,31 +207,38 @@ def _brand_alone(words: list[str], i: int, capitalised: bool, other_words: froze
     return following is None or following in STOP_WORDS or stem(following) in other_words
 
 
-MAX_SUFFIX_CHARS = 24  # ", Incorporated Ltd." and the like: what a one-word name may carry besides its word
+MAX_SUFFIX_CHARS = 15  # ", Incorporated." and the like: what a one-word name may carry besides its word
 
 
-def name_patterns(question: str, other_words: frozenset[str] = frozenset()) -> list[tuple[str, int | None]]:
-    """LIKE patterns (on the lower-cased stored value, escape character "!") that every stored name `find` could
-    match in this question satisfies, each with the longest value it applies to (None: any): the SQL side of the
-    lookup past the in-memory cap. Per word a name may start with: "%w%x%" (a longer name: the next word's first
-    two letters, so a misspelt next word still comes back), "%w%" up to the word plus a legal suffix (a one-word
-    name), "%w%" whatever the length where a brand alone may be meant. A name whose first word is misspelt is not
-    found past the cap."""
-    words = [t[0] for t in question_tokens(question)]
-    capitalised = [t[3] for t in question_tokens(question)]
-    patterns: dict[tuple[str, int | None], None] = {}
+def name_patterns(question: str, other_words: frozenset[str] = frozenset()) -> list[NamePattern]:
+    """Patterns on the lower-cased stored value (LIKE, escape character "!") that every stored name `find` could
+    match in this question satisfies: the SQL side of the lookup past the in-memory cap. Per word a name may start
+    with (not a stop word nor a legal suffix), x the word after it: "w%x%" with either word cut to its first two
+    letters (a longer name, one of its first two words misspelt: "Evregreen Networks", "Harbor Lasb"); "w%" with at
+    most one more space and a legal suffix's length (a one-word name, "Maple Ltd."); "w%" whatever follows where a
+    brand alone may be meant. Prefixes, not substrings: "%retail%19%" matched thousands of the 1M build's names. Not
+    found past the cap: a name with both of its first two words misspelt or either's first two letters, one that
+    starts with a look-alike or invisible character, a one-word name with two suffixes."""
+    tokens = question_tokens(question)
+    words = [t[0] for t in tokens]
+    patterns: dict[NamePattern, None] = {}
     for i, word in enumerate(words):
-        if word in STOP_WORDS:
+        if word in STOP_WORDS or word in LEGAL_SUFFIXES:
             continue
         first = _escaped(word)
         if i + 1 < len(words):
             following = words[i + 1]
-            fuzzy = len(following) >= MIN_FUZZY_LENGTH and not following.isdigit()
-            patterns[(f"%{first}%{_escaped(following[:2] if fuzzy else following)}%", None)] = None
-        if _brand_alone(words, i, capitalised[i], other_words):
-            patterns[(f"%{first}%", None)] = None
+            second = _escaped(following)
+            if len(following) >= MIN_FUZZY_LENGTH and not following.isdigit():
+                patterns[NamePattern(f"{first}%{_escaped(following[:2])}%")] = None
+            else:
+                patterns[NamePattern(f"{first}%{second}%")] = None
+            if len(word) >= MIN_FUZZY_LENGTH and not word.isdigit():
+                patterns[NamePattern(f"{_escaped(word[:2])}%{second}%")] = None
+        if _brand_alone(words, i, tokens[i][3], other_words):
+            patterns[NamePattern(f"{first}%")] = None
         else:
-            patterns[(f"%{first}%", len(word) + MAX_SUFFIX_CHARS)] = None
+            patterns[NamePattern(f"{first}%", f"{first}% % %", len(word) + MAX_SUFFIX_CHARS)] = None
     return list(patterns)
 
 

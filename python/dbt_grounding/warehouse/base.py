@@ -28,6 +28,7 @@ from dbt_grounding.telemetry.timing import phase
 from dbt_grounding.warehouse.sql import (
     KEY_INDEX,
     KeyValue,
+    NamePattern,
     build_select_distinct,
     build_select_distinct_like,
     build_select_rows,
@@ -238,8 +239,8 @@ class Warehouse(ABC):
         return distinct_non_null(rows, limit)
 
     def distinct_values_like(
-        self, relation: Relation | tuple[str | None, str, str], column: str,
-        patterns: Sequence[tuple[str, int | None]], limit: int,
+        self, relation: Relation | tuple[str | None, str, str], column: str, patterns: Sequence[NamePattern],
+        limit: int,
     ) -> list[Any]:
         """Up to `limit` + 1 distinct values of a text column whose lower-cased form matches one of `patterns`
         (`ask`'s name lookup past its in-memory cap): every pattern and length bound a bound parameter.
@@ -247,21 +248,17 @@ class Warehouse(ABC):
         Args:
             relation: (database, schema, identifier) from the manifest.
             column: the column, checked against the manifest by the caller.
-            patterns: (LIKE pattern with "!" as its escape character, the longest value it applies to or None).
+            patterns: LIKE, optional NOT LIKE (escape character "!") and optional longest length, any one matching.
             limit: the most values the caller wants; one more is returned so it can tell the cap was hit.
 
         Returns:
             The values as the driver gives them, in no particular order.
         """
         relation = Relation(*relation)
-        params: list[Any] = []
-        for pattern, longest in patterns:
-            params += [pattern] if longest is None else [pattern, longest]
         with self._operation():
-            sql = build_select_distinct_like(
-                self._relation_sql(relation), column, [longest is not None for _, longest in patterns], limit,
-                quote=self._quote, placeholder=self._placeholder)
-            _, rows = self._query(sql, tuple(params), relation)
+            sql, params = build_select_distinct_like(self._relation_sql(relation), column, patterns, limit,
+                                                     quote=self._quote, placeholder=self._placeholder)
+            _, rows = self._query(sql, params, relation)
         return [row[0] for row in rows]
 
     def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
