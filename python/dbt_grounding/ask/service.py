@@ -174,20 +174,22 @@ class AskIndex:
         self.retriever = Retriever(self.marts, semantic=semantic)
         self.available = tuple(f"{m.name}: {m.spec.summary}" for m in self.marts)
         self.max_names = MAX_LOOKUP_VALUES if max_names is None else max_names  # read when built: tests lower it
-        # mart -> lookup column -> stored names; None: more than max_names, looked up per question
-        self._values: dict[str, dict[str, frozenset[str] | None]] = {}
-        self._held: dict[str, str] = {}  # one string per name, whichever marts and columns hold it
+        # mart -> lookup column -> its bit in _held; None: more than max_names, looked up per question
+        self._columns: dict[str, dict[str, int | None]] = {}
+        # name -> the bits of the lookup columns holding it: one string and one entry per name, whichever marts hold
+        # it (a frozenset per column held each name once per mart: ~100 MB more at 1M, and 1 s more to build)
+        self._held: dict[str, int] = {}
+        self._column_count = 0
         for mart in self.marts:
-            self._lookup_values(mart)
+            self._read_names(mart)
         self.names = NameIndex.of(self._held)  # each name folded once
-        self._held = {}
         self._keys: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
 
     def find(self, question: str, other_words: frozenset[str]) -> tuple[list[Mention], list[str]]:
         """The names in the question, and the marts whose lookup past the cap matched more names than it read (the
         mentions may then miss names: never a pick). Past the cap: one bound-parameter SELECT per such column."""
-        past_cap = [(mart, column) for mart in self.marts for column, values in self._lookup_values(mart).items()
-                    if values is None]
+        past_cap = [(mart, column) for mart in self.marts for column, bit in self._columns[mart.name].items()
+                    if bit is None]
         if not past_cap:
             return self.names.find(question, other_words=other_words), []
         patterns = name_patterns(question, other_words)
@@ -214,9 +216,9 @@ class AskIndex:
         found: list[Candidate] = []
         names: set[str] = set()
         more = False
-        for column, values in self._lookup_values(mart).items():
+        for column, bit in self._columns[mart.name].items():
             for value in mention.values:
-                if values is not None and value not in values:
+                if bit is not None and not self._held.get(value, 0) & bit:
                     continue
                 if len(names | {value}) > MAX_CANDIDATE_NAMES:
                     more = True
@@ -231,22 +233,33 @@ class AskIndex:
         node = self.project.node(mart.unique_id)
         return node.database, node.schema or "", node.identifier
 
-    def _lookup_values(self, mart: MartEntry) -> dict[str, frozenset[str] | None]:
-        if mart.name not in self._values:
-            warehouse = self.project.warehouse()
-            values: dict[str, frozenset[str] | None] = {}
-            with warehouse.session():
-                for column in mart.spec.lookup:
-                    try:
-                        found = warehouse.distinct_values(self._relation(mart), column, self.max_names + 1)
-                    except (SchemaDriftError, WarehouseError):
-                        found = []  # an unreadable mart names nobody; asking it for a document says why
-                    past_cap = len(found) > self.max_names
-                    held = self._held
-                    values[column] = None if past_cap else frozenset(
-                        held.setdefault(v, v) for v in found if isinstance(v, str))
-            self._values[mart.name] = values
-        return self._values[mart.name]
+    def held_names(self) -> list[str]:
+        """The names held in memory (those of lookup columns past the cap are not), sorted."""
+        return sorted(self._held)
+
+    def past_cap(self, mart: MartEntry) -> list[str]:
+        """The lookup columns of `mart` whose names are looked up per question, not held."""
+        return [column for column, bit in self._columns[mart.name].items() if bit is None]
+
+    def _read_names(self, mart: MartEntry) -> None:
+        warehouse = self.project.warehouse()
+        columns: dict[str, int | None] = {}
+        held = self._held
+        with warehouse.session():
+            for column in mart.spec.lookup:
+                try:
+                    found = warehouse.distinct_values(self._relation(mart), column, self.max_names + 1)
+                except (SchemaDriftError, WarehouseError):
+                    found = []  # an unreadable mart names nobody; asking it for a document says why
+                if len(found) > self.max_names:
+                    columns[column] = None
+                    continue
+                bit = columns[column] = 1 << self._column_count
+                self._column_count += 1
+                for value in found:
+                    if isinstance(value, str):
+                        held[value] = held.get(value, 0) | bit
+        self._columns[mart.name] = columns
 
     def _keys_of(self, mart: MartEntry, column: str, value: str) -> list[dict[str, Any]]:
         """The keys of the rows whose `column` is `value`: a bound-parameter SELECT, once per name."""
@@ -369,8 +382,7 @@ def _column_confidence(ranking: Ranking) -> float:
 
 
 def lookup_names(project: GroundingProject, visible: MartFilter = visible_marts) -> list[str]:
-    """The names the visible marts' rows are looked up by (their lookup columns' values), as `ask` reads them; for
-    verify, which checks the names an answer states."""
+    """The names the visible marts' rows are looked up by (their lookup columns' values), as `ask` holds them (a
+    column past MAX_LOOKUP_VALUES is not held); for verify, which checks the names an answer states."""
     index = _index(project, None, visible, None)  # BM25 alone: only the lookup names are read
-    return sorted({name for mart in index.marts for values in index._lookup_values(mart).values()
-                   for name in values or ()})
+    return index.held_names()

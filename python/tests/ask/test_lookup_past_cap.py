@@ -51,8 +51,8 @@ def test_past_the_cap_every_question_gets_the_in_memory_answer(opened, monkeypat
     monkeypatch.setattr(service, "MAX_LOOKUP_VALUES", 5)
     past_cap = opened()
     index = _index(past_cap)
-    assert index.names.stripped == {}  # nothing held: every name comes from the SQL path
-    assert all(values is None for mart in index.marts for values in index._lookup_values(mart).values())
+    assert index.names.stripped == {} and index.held_names() == []  # every name comes from the SQL path
+    assert all(index.past_cap(mart) == list(mart.spec.lookup) for mart in index.marts)
     differ = [(q, _answer(in_memory.ask(q)), _answer(past_cap.ask(q))) for q in questions]
     differ = [d for d in differ if d[1] != d[2]]
     grounded = sum(past_cap.ask(q).status == "grounded" for q in questions)
