@@ -29,6 +29,7 @@ from dbt_grounding.errors import (
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Node
     from dbt_grounding.project import GroundingProject
+    from dbt_grounding.warehouse.sql import NamePattern
 
 # Calibrated on python/tests/ask/questions.yaml (test_question_set prints the figures): a question is grounded when
 # a column it names (by name, synonym or accepted value: a description alone is too loose, "employees" is in
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 MIN_COLUMN_SCORE = 2.0
 MIN_COVERAGE = 0.5
 MAX_LOOKUP_VALUES = 1_000_000  # distinct names per lookup column held in memory (the 1M build's marts: 689k-985k)
-MAX_MATCHED_NAMES = 2_000  # names one question's SELECT past the cap may return before the lookup is incomplete
+MAX_MATCHED_NAMES = 10_000  # names one question's SELECT past the cap may return before the lookup is incomplete
 MAX_CANDIDATE_NAMES = 20  # names of one mention whose keys are fetched ("Is Trident at risk?" at 1M: 18,908 names)
 MAX_KEYS_PER_NAME = 20  # rows one name may match before it is reported as "too many"
 FILTERS = ("marts", "tags", "entity", "freshness")
@@ -192,23 +193,36 @@ class AskIndex:
                     if bit is None]
         if not past_cap:
             return self.names.find(question, other_words=other_words), []
-        patterns = name_patterns(question, other_words)
+        patterns, brands = name_patterns(question, other_words)
         matched: set[str] = set()
-        incomplete: list[str] = []
-        if patterns:
-            warehouse = self.project.warehouse()
-            with warehouse.session():
-                for mart, column in past_cap:
-                    try:
-                        found = warehouse.distinct_values_like(self._relation(mart), column, patterns,
-                                                               MAX_MATCHED_NAMES)
-                    except (SchemaDriftError, WarehouseError):
-                        continue  # an unreadable mart names nobody; asking it for a document says why
-                    if len(found) > MAX_MATCHED_NAMES:
-                        incomplete.append(mart.name)
-                    matched.update(v for v in found[:MAX_MATCHED_NAMES] if isinstance(v, str))
-        names = self.names.joined(NameIndex.of(sorted(matched))) if matched else self.names
-        return names.find(question, other_words=other_words), sorted(set(incomplete))
+        incomplete: set[str] = set()
+        self._match_past_cap(past_cap, patterns, matched, incomplete)
+        mentions = self._names_with(matched).find(question, other_words=other_words)
+        alone = [pattern for start, pattern in brands.items() if not any(m.start <= start < m.end for m in mentions)]
+        if alone:  # a brand alone may be meant ("Is Maple at risk?"): its names, once no longer name took the word
+            self._match_past_cap(past_cap, alone, matched, incomplete)
+            mentions = self._names_with(matched).find(question, other_words=other_words)
+        return mentions, sorted(incomplete)
+
+    def _match_past_cap(self, past_cap: list[tuple[MartEntry, str]], patterns: list[NamePattern], matched: set[str],
+                        incomplete: set[str]) -> None:
+        """Adds to `matched` the names of the columns past the cap that match `patterns` (one bound-parameter
+        SELECT per column), and to `incomplete` the marts where more matched than were read."""
+        if not patterns:
+            return
+        warehouse = self.project.warehouse()
+        with warehouse.session():
+            for mart, column in past_cap:
+                try:
+                    found = warehouse.distinct_values_like(self._relation(mart), column, patterns, MAX_MATCHED_NAMES)
+                except (SchemaDriftError, WarehouseError):
+                    continue  # an unreadable mart names nobody; asking it for a document says why
+                if len(found) > MAX_MATCHED_NAMES:
+                    incomplete.add(mart.name)
+                matched.update(v for v in found[:MAX_MATCHED_NAMES] if isinstance(v, str))
+
+    def _names_with(self, matched: set[str]) -> NameIndex:
+        return self.names.joined(NameIndex.of(sorted(matched))) if matched else self.names
 
     def candidates(self, mart: MartEntry, mention: Mention) -> tuple[list[Candidate], bool]:
         """The rows of `mart` whose lookup value is one the mention may mean, with their keys, for at most
