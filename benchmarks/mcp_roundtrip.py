@@ -88,17 +88,36 @@ async def start_to_first_answer(build_dir: Path, key: int) -> float:
     return elapsed
 
 
-async def warm_round_trips(build_dir: Path, keys: list[int]) -> list[float]:
+def children_cpu_seconds() -> float:
+    """User + system CPU time of this process's running children (the server), from /proc (Linux): what the server
+    spent, which moves much less than wall time with the machine's load."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():  # fields after the name: state, ppid, ... utime (12th), stime (13th)
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+async def warm_round_trips(build_dir: Path, keys: list[int]) -> tuple[list[float], float, float]:
+    """Round trip times, and the server's and this client's CPU time per call (ms) over the timed calls."""
     async with Client(parameters(build_dir)) as client:
         for key in keys:  # warm-up: lineage, specs, known names, the held connection, DuckDB's buffers
             await client.call_tool("get_context", arguments(key))
         timings = []
+        server_cpu, client_cpu = children_cpu_seconds(), time.process_time()
         for key in keys:
             started = time.perf_counter()
             result = await client.call_tool("get_context", arguments(key))
             timings.append(time.perf_counter() - started)
             assert not result.is_error, result.content[0].text
-    return timings
+        server_cpu, client_cpu = children_cpu_seconds() - server_cpu, time.process_time() - client_cpu
+    return timings, server_cpu * 1000 / len(keys), client_cpu * 1000 / len(keys)
 
 
 def in_process(build_dir: Path, keys: list[int]) -> list[float]:
@@ -147,8 +166,9 @@ def main() -> None:
     starts = [anyio.run(start_to_first_answer, args.build_dir, keys[i]) for i in range(args.starts)]
     print(f"server start to first get_context answer: median {statistics.median(starts):.2f} s "
           f"(min {min(starts):.2f}, max {max(starts):.2f}, {args.starts} starts; {load()})")
-    print(f"get_context over stdio, warm, {args.samples} random keys: "
-          f"{quantiles(anyio.run(warm_round_trips, args.build_dir, keys))} ({load()})")
+    timings, server_cpu, client_cpu = anyio.run(warm_round_trips, args.build_dir, keys)
+    print(f"get_context over stdio, warm, {args.samples} random keys: {quantiles(timings)}; CPU per call: server "
+          f"{server_cpu:.2f} ms, client {client_cpu:.2f} ms ({load()})")
     print(f"the same calls in process (run_tool): {quantiles(in_process(args.build_dir, keys))} ({load()})")
 
 

@@ -98,6 +98,7 @@ class Serving:
         self._tests: dict[str, list[TestOutcome]] = {}
         self._test_statuses: dict[str, list[TestStatus]] = {}
         self._specs: dict[str, GroundingSpec] = {}
+        self._access: dict[tuple[Role, bool], Access] = {}
         self._known_names: KnownNames | None = None
 
     def contexts(self, request: ContextRequest) -> list[ContextDocument]:
@@ -118,7 +119,7 @@ class Serving:
     def _contexts(self, request: ContextRequest) -> list[ContextDocument]:
         from dbt_grounding.context import build_document
 
-        access = Access(self.manifest, request.role, marts_only=request.marts_only)
+        access = self.access(request.role, request.marts_only)
         node = access.find(request.model)
         spec = self.spec(node)
         _check_key_count(node, request.keys)
@@ -210,6 +211,12 @@ class Serving:
         if unique_id not in self._test_statuses:
             self._test_statuses[unique_id] = test_statuses(self.tests(unique_id))
         return list(self._test_statuses[unique_id])
+
+    def access(self, role: Role, marts_only: bool) -> Access:
+        """What `role` may be served (serving.access), one per role and process: it remembers its answers per node."""
+        if (role, marts_only) not in self._access:
+            self._access[role, marts_only] = Access(self.manifest, role, marts_only=marts_only)
+        return self._access[role, marts_only]
 
     def spec(self, node: Node | Source) -> GroundingSpec:
         """The node's grounding spec (grounding.spec), read from the manifest once per node."""
