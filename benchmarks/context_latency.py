@@ -7,7 +7,8 @@ on a held connection), and reading the warehouse in place (`published=False`: a 
 document, what a DuckDB reader that must never block `dbt build` does). Reports p50/p95 of each with the 1-minute
 load average. A build folder without a build gets the demo built into it; the 1M mart comes from
 benchmarks/build_marts.py --keep DIR. --rows 10000000 also measures a 10M-row copy of the mart (rows repeated with
-shifted keys), read in place on a held connection (`hold_ms`), as before.
+shifted keys), read in place on a held connection (`hold_ms`), as before. The defaults are also measured with
+telemetry off, to show what the default telemetry's writer thread costs the requests.
 
     .venv/bin/python benchmarks/context_latency.py --build-dir /tmp/context-demo
     .venv/bin/python benchmarks/context_latency.py --build-dir /tmp/bench1m --rows 10000000
@@ -105,6 +106,9 @@ def main() -> None:
     publish(args.build_dir)
     source, target = args.build_dir / "warehouse.duckdb", args.build_dir / "target"
     paths = [("defaults: the published build, held connection", {}),
+             # the default telemetry (jsonl) renders each served document again in its writer thread, to hash it
+             # and count its tokens: Python work that holds the GIL the requests need
+             ("the same with telemetry off (telemetry=\"off\")", {"telemetry": "off"}),
              ("in place (published=False), a connection per document", {"published": False})]
     if args.json:
         rows = []
