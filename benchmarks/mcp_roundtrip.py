@@ -90,17 +90,20 @@ async def start_to_first_answer(build_dir: Path, key: int) -> tuple[float, float
     return elapsed, cpu
 
 
-async def warm_round_trips(build_dir: Path, keys: list[int]) -> list[float]:
+async def warm_round_trips(build_dir: Path, keys: list[int]) -> tuple[list[float], float, float]:
+    """Round trip times, and the server's and this client's CPU time per call (ms) over the timed calls."""
     async with Client(parameters(build_dir)) as client:
         for key in keys:  # warm-up: lineage, specs, known names, the held connection, DuckDB's buffers
             await client.call_tool("get_context", arguments(key))
         timings = []
+        server_cpu, client_cpu = running_children_cpu(), time.process_time()
         for key in keys:
             started = time.perf_counter()
             result = await client.call_tool("get_context", arguments(key))
             timings.append(time.perf_counter() - started)
             assert not result.is_error, result.content[0].text
-    return timings
+        server_cpu, client_cpu = running_children_cpu() - server_cpu, time.process_time() - client_cpu
+    return timings, server_cpu * 1000 / len(keys), client_cpu * 1000 / len(keys)
 
 
 def in_process(build_dir: Path, keys: list[int]) -> list[float]:
@@ -151,8 +154,9 @@ def main() -> None:
     print(f"server start to first get_context answer: median {statistics.median(starts):.2f} s "
           f"(min {min(starts):.2f}, max {max(starts):.2f}, {args.starts} starts; the server's CPU time by then: "
           f"median {statistics.median(cpus):.2f} s; {load()})")
-    print(f"get_context over stdio, warm, {args.samples} random keys: "
-          f"{quantiles(anyio.run(warm_round_trips, args.build_dir, keys))} ({load()})")
+    timings, server_cpu, client_cpu = anyio.run(warm_round_trips, args.build_dir, keys)
+    print(f"get_context over stdio, warm, {args.samples} random keys: {quantiles(timings)}; CPU per call: server "
+          f"{server_cpu:.2f} ms, client {client_cpu:.2f} ms ({load()})")
     print(f"the same calls in process (run_tool): {quantiles(in_process(args.build_dir, keys))} ({load()})")
 
 
