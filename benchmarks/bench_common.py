@@ -105,6 +105,20 @@ def ensure_demo_build(build_dir: Path) -> None:
                        stdout=subprocess.DEVNULL)
 
 
+def running_children_cpu() -> float:
+    """User + system CPU seconds of this process's children that are still running (servers a benchmark talks to;
+    getrusage counts children only once they have ended). Linux (/proc)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 # -- figures for `make bench` (benchmarks/bench_all.py): every benchmark can print its figures as rows of one table
 
 def load_average() -> float:

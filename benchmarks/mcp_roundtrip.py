@@ -3,8 +3,9 @@
 
 The server serves the published build (its default); the build is published once first. Measures (0) what
 importing the mcp SDK alone costs a fresh process; (1) server start to first answer: spawning `dbt-grounding
-serve`, the MCP handshake and the first get_context, cold, median of --starts runs; (2) the warm round trip of get_context in one session, p50/p95 over
---samples random keys after as many warm-up calls; (3) the same calls in process (agent.run_tool on the same
+serve`, the MCP handshake and the first get_context, cold, median of --starts runs, with the server's CPU time by
+then; (2) the warm round trip of get_context in one session, p50/p95 over --samples random keys after as many
+warm-up calls; (3) the same calls in process (agent.run_tool on the same
 LiveProject), to show what the protocol adds. Prints the 1-minute load average beside each figure.
 
 The build folder holds warehouse.duckdb and target/ (benchmarks/build_marts.py --keep DIR for 1M customers); a
@@ -30,7 +31,7 @@ import duckdb
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from bench_common import REPO_ROOT, ensure_demo_build
+from bench_common import REPO_ROOT, ensure_demo_build, running_children_cpu
 
 MART = "fct_customer_health_summary"
 CLI = str(Path(sys.executable).with_name("dbt-grounding"))
@@ -79,26 +80,30 @@ def arguments(key: int) -> dict:
     return {"mart": MART, "key": {"customer_id": key}}
 
 
-async def start_to_first_answer(build_dir: Path, key: int) -> float:
+async def start_to_first_answer(build_dir: Path, key: int) -> tuple[float, float]:
+    """Wall seconds from spawning the server to the first answer, and the server's CPU seconds by then."""
     started = time.perf_counter()
     async with Client(parameters(build_dir)) as client:
         result = await client.call_tool("get_context", arguments(key))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, running_children_cpu()
     assert not result.is_error, result.content[0].text
-    return elapsed
+    return elapsed, cpu
 
 
-async def warm_round_trips(build_dir: Path, keys: list[int]) -> list[float]:
+async def warm_round_trips(build_dir: Path, keys: list[int]) -> tuple[list[float], float, float]:
+    """Round trip times, and the server's and this client's CPU time per call (ms) over the timed calls."""
     async with Client(parameters(build_dir)) as client:
         for key in keys:  # warm-up: lineage, specs, known names, the held connection, DuckDB's buffers
             await client.call_tool("get_context", arguments(key))
         timings = []
+        server_cpu, client_cpu = running_children_cpu(), time.process_time()
         for key in keys:
             started = time.perf_counter()
             result = await client.call_tool("get_context", arguments(key))
             timings.append(time.perf_counter() - started)
             assert not result.is_error, result.content[0].text
-    return timings
+        server_cpu, client_cpu = running_children_cpu() - server_cpu, time.process_time() - client_cpu
+    return timings, server_cpu * 1000 / len(keys), client_cpu * 1000 / len(keys)
 
 
 def in_process(build_dir: Path, keys: list[int]) -> list[float]:
@@ -144,11 +149,14 @@ def main() -> None:
     cli = fresh_import_seconds("import dbt_grounding.cli", args.starts)
     print(f"fresh-process import, median of {args.starts}: the mcp SDK's server {sdk:.2f} s, dbt_grounding.cli "
           f"{cli:.2f} s ({load()})")
-    starts = [anyio.run(start_to_first_answer, args.build_dir, keys[i]) for i in range(args.starts)]
+    measured = [anyio.run(start_to_first_answer, args.build_dir, keys[i]) for i in range(args.starts)]
+    starts, cpus = [wall for wall, _ in measured], [cpu for _, cpu in measured]
     print(f"server start to first get_context answer: median {statistics.median(starts):.2f} s "
-          f"(min {min(starts):.2f}, max {max(starts):.2f}, {args.starts} starts; {load()})")
-    print(f"get_context over stdio, warm, {args.samples} random keys: "
-          f"{quantiles(anyio.run(warm_round_trips, args.build_dir, keys))} ({load()})")
+          f"(min {min(starts):.2f}, max {max(starts):.2f}, {args.starts} starts; the server's CPU time by then: "
+          f"median {statistics.median(cpus):.2f} s; {load()})")
+    timings, server_cpu, client_cpu = anyio.run(warm_round_trips, args.build_dir, keys)
+    print(f"get_context over stdio, warm, {args.samples} random keys: {quantiles(timings)}; CPU per call: server "
+          f"{server_cpu:.2f} ms, client {client_cpu:.2f} ms ({load()})")
     print(f"the same calls in process (run_tool): {quantiles(in_process(args.build_dir, keys))} ({load()})")
 
 

@@ -12,10 +12,16 @@ in a longer wall time is the build waiting for the machine's cores, not for a lo
 round trip's p50/p95/p99 while the build ran (goal p99 <= 50 ms), documents mixing two builds (goal 0), and how long
 after dbt wrote run_results.json every server served the new build (one server audits it with the gate and
 publishes it, in the background; the others find it published).
-The 1-minute load average is printed beside each figure. `--json` prints rows {measure, ours, peer, ratio, load}
-for `make bench`.
+The 1-minute load average is printed beside each figure, and the CPU time the servers spent during the build (per
+call: what each answer costs the machine the build runs on). `--json` prints rows {measure, ours, peer, ratio,
+load} for `make bench`.
+
+Variants (flags; the default is the load model above, one stdio server per client): `--http` serves every client
+from one `dbt-grounding serve --http` (streamable HTTP on a loopback port, the role from a bearer token) instead of a
+server each; `--serve-nice N` starts the servers with `--nice N` (a lower CPU priority than the build's).
 
     .venv/bin/python benchmarks/serve_through_build.py --build-dir /tmp/serve-bench [--quick] [--json]
+    .venv/bin/python benchmarks/serve_through_build.py --build-dir /tmp/serve-bench --http --serve-nice 10
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import resource
 import subprocess
 import sys
 import time
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +42,7 @@ import anyio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from bench_common import REPO_ROOT, dbt_args, dbt_env, dbt_executable, ensure_demo_build
+from bench_common import REPO_ROOT, dbt_args, dbt_env, dbt_executable, ensure_demo_build, running_children_cpu
 
 MART = "fct_customer_health_summary"
 CLI = str(Path(sys.executable).with_name("dbt-grounding"))
@@ -63,6 +69,7 @@ class Run:
     build_output: str = ""
     build_returncode: int = 0
     build_cpu_s: float = 0.0
+    servers_cpu_s: float = 0.0  # the MCP servers' CPU time while the build ran
 
 
 def load() -> float:
@@ -109,12 +116,47 @@ def customer_keys(build_dir: Path) -> list[int]:
         return [key for (key,) in connection.execute(f"select customer_id from main_ai_grounding.{MART}").fetchall()]
 
 
-def server(build_dir: Path) -> StdioServerParameters:
-    return StdioServerParameters(
-        command=CLI, args=["serve", "--role", ROLE, "--project-dir", str(REPO_ROOT), "--target-path",
-                           str(build_dir / "target")],
-        env=environment(build_dir),
-    )
+def serve_args(build_dir: Path, nice: int | None) -> list[str]:
+    return ["serve", "--project-dir", str(REPO_ROOT), "--target-path", str(build_dir / "target"),
+            *(["--nice", str(nice)] if nice else [])]
+
+
+def server(build_dir: Path, nice: int | None) -> StdioServerParameters:
+    return StdioServerParameters(command=CLI, args=[*serve_args(build_dir, nice), "--role", ROLE],
+                                 env=environment(build_dir))
+
+
+@asynccontextmanager
+async def http_server(build_dir: Path, nice: int | None):
+    """One `dbt-grounding serve --http` for every client; yields a function opening one client session on it, as
+    ROLE (its bearer token, grounding_roles.yml `tokens:`)."""
+    from engines import free_port  # the test suite's (python/tests, on the path bench_common sets)
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    port, token = free_port(), "serve-through-build-benchmark"
+    env = {**environment(build_dir), f"DBT_GROUNDING_TOKEN_{ROLE.upper()}": token}
+    process = await anyio.open_process([CLI, *serve_args(build_dir, nice), "--http", str(port)], env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    @asynccontextmanager
+    async def session():
+        async with create_mcp_http_client(headers={"Authorization": f"Bearer {token}"}) as http:
+            async with Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client:
+                yield client
+
+    try:
+        for _ in range(300):  # listening: a session opens (at most 60 s)
+            try:
+                async with session():
+                    break
+            except Exception:  # noqa: BLE001 - not listening yet
+                await anyio.sleep(0.2)
+        yield session
+    finally:
+        process.terminate()
+        await process.wait()
+
 
 
 async def ask(client: Client, number: int, key: int, run: Run) -> Call:
@@ -136,7 +178,7 @@ async def ask(client: Client, number: int, key: int, run: Run) -> Call:
 
 
 async def under_load(build_dir: Path, clients: int, pause_s: float, as_of: str, keys: list[int],
-                     old_invocation: str) -> Run:
+                     old_invocation: str, http: bool = False, nice: int | None = None) -> Run:
     run = Run()
     rng = random.Random(7)
 
@@ -148,7 +190,9 @@ async def under_load(build_dir: Path, clients: int, pause_s: float, as_of: str, 
     async def build_then_settle(done: anyio.Event) -> None:
         await anyio.sleep(2)  # the clients are under way
         run.build_started = time.monotonic()
+        servers_before = running_children_cpu()
         seconds, run.build_cpu_s, result = await anyio.to_thread.run_sync(dbt_build, build_dir, as_of)
+        run.servers_cpu_s = running_children_cpu() - servers_before
         run.build_ended = run.build_started + seconds
         run.build_returncode, run.build_output = result.returncode, result.stdout[-3000:]
         deadline = time.monotonic() + SETTLE_S
@@ -163,7 +207,11 @@ async def under_load(build_dir: Path, clients: int, pause_s: float, as_of: str, 
         done.set()
 
     async with AsyncExitStack() as stack:
-        sessions = [await stack.enter_async_context(Client(server(build_dir))) for _ in range(clients)]
+        if http:
+            session = await stack.enter_async_context(http_server(build_dir, nice))
+            sessions = [await stack.enter_async_context(session()) for _ in range(clients)]
+        else:
+            sessions = [await stack.enter_async_context(Client(server(build_dir, nice))) for _ in range(clients)]
         for number, client in enumerate(sessions):  # every server started and warm before the build
             await ask(client, number, keys[0], run)
         run.calls.clear()
@@ -187,6 +235,10 @@ def main() -> None:
     parser.add_argument("--pause-ms", type=float, default=50.0, help="between one client's calls (default 50)")
     parser.add_argument("--quick", action="store_true", help="for make bench: 4 clients, 100 ms between calls")
     parser.add_argument("--json", action="store_true", help="print rows {measure, ours, peer, ratio, load}")
+    parser.add_argument("--http", action="store_true",
+                        help="a variant: one `serve --http` server for every client instead of a stdio server each")
+    parser.add_argument("--serve-nice", type=int, default=None, metavar="N",
+                        help="a variant: start the servers with `--nice N` (a lower CPU priority than the build)")
     args = parser.parse_args()
     if args.quick:
         args.clients, args.pause_ms = 4, 100.0
@@ -206,9 +258,11 @@ def main() -> None:
     alone_invocation = invocation_of_last_build(build_dir)
     publish(build_dir)  # the servers start on the build just made, published
     keys = customer_keys(build_dir)
-    progress(f"dbt build with {args.clients} MCP clients asking every {args.pause_ms:.0f} ms")
+    served_by = ("one HTTP server" if args.http else "a stdio server each") + (
+        f", servers at nice {args.serve_nice}" if args.serve_nice else "")
+    progress(f"dbt build with {args.clients} MCP clients asking every {args.pause_ms:.0f} ms ({served_by})")
     run = anyio.run(under_load, build_dir, args.clients, args.pause_ms / 1000, AS_OF_DATES[1], keys,
-                    alone_invocation)
+                    alone_invocation, args.http, args.serve_nice)
     loaded_load = load()
     if run.build_returncode != 0:
         raise SystemExit(f"dbt build under load failed:\n{run.build_output}")
@@ -234,6 +288,9 @@ def main() -> None:
          "load": loaded_load},
         {"measure": "CPU time of that dbt build (s; peer: alone)", "ours": round(run.build_cpu_s, 2),
          "peer": round(alone_cpu_s, 2), "ratio": round(run.build_cpu_s / alone_cpu_s, 3), "load": loaded_load},
+        {"measure": "CPU time of the MCP servers during that build (ms per call answered in it)",
+         "ours": round(run.servers_cpu_s * 1000 / max(1, len(during)), 2), "peer": None, "ratio": None,
+         "load": loaded_load},
         {"measure": "failed requests during the run", "ours": len(failed), "peer": None, "ratio": None,
          "load": loaded_load},
         {"measure": "documents mixing two builds", "ours": len(mixed), "peer": None, "ratio": None,
@@ -250,6 +307,8 @@ def main() -> None:
     print(f"dbt build alone: {alone_s:.1f} s (load {alone_load}); with {args.clients} clients: {loaded_s:.1f} s "
           f"(x{loaded_s / alone_s:.2f}, load {loaded_load}); its CPU time alone {alone_cpu_s:.1f} s, with the clients "
           f"{run.build_cpu_s:.1f} s (x{run.build_cpu_s / alone_cpu_s:.2f})")
+    print(f"served by {served_by}; the servers' CPU time during the build: {run.servers_cpu_s:.1f} s, "
+          f"{run.servers_cpu_s * 1000 / max(1, len(during)):.2f} ms per call started in it")
     print(f"calls: {len(run.calls)} ({len(during)} started during the build), failed: {len(failed)}"
           + (f" e.g. {failed[0].failed}" if failed else ""))
     if during:

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 def describe_mart(project: GroundingProject, model: str) -> MartDescription:
     """The description of `model`: documented columns (type from the contract, else as last built) with meaning,
-    rule, unit and the source columns each derives from; key, as-of, freshness policy and sources.
+    rule, unit and the source columns each derives from; key, as-of, freshness policy and sources. Columns the
+    project's role may not see are listed by name under "Withheld", with nothing else said of them.
 
     Raises:
         UnknownNodeError: `model` names no node, or several.
@@ -30,7 +31,10 @@ def describe_mart(project: GroundingProject, model: str) -> MartDescription:
                for column in node.columns.values()]
     lineage = project.column_lineage(node.unique_id)
     column_sources = {}
+    withheld = {name.lower() for name in project.access.withheld(node)}
     for column in columns:
+        if column.name.lower() in withheld:
+            continue  # a withheld column's lineage is withheld too
         trace = lineage.trace(column.name)
         if trace is not None:
             column_sources[column.name] = [f"{project.short_name(ref.unique_id)}.{ref.column}" for ref in trace.sources]
@@ -48,4 +52,5 @@ def describe_mart(project: GroundingProject, model: str) -> MartDescription:
         ),
         sources=[project.short_name(uid) for uid in project.upstream(node.unique_id) if uid.startswith("source.")],
         column_sources=column_sources,
+        withheld=project.access.withheld(node),  # the role's view: names only, as documents list them
     )

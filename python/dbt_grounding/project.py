@@ -24,7 +24,7 @@ from dbt_grounding.grounding.spec import GroundingSpec, grounding_models, ground
 from dbt_grounding.grounding.test_status import TestOutcome
 from dbt_grounding.lineage.project_lineage import ProjectLineage
 from dbt_grounding.grounding.roles import Role, load_roles
-from dbt_grounding.publish.reading import HELD_MS, PublishedSource, is_published, open_published
+from dbt_grounding.publish.reading import HELD_MS, LOOKUP_THREADS, PublishedSource, is_published, open_published
 from dbt_grounding.serving import ROW_LIMIT, ContextRequest, OnProblem, Serving, ServingPolicy
 from dbt_grounding.serving.access import Access
 from dbt_grounding.telemetry import Telemetry, TelemetryConfig, last_request_id
@@ -70,6 +70,7 @@ class GroundingProject:
         if published is not None:  # a copy nobody writes: hold the connection, leave no gap for writers
             self.warehouse_options.setdefault("hold_ms", HELD_MS)
             self.warehouse_options.setdefault("writer_gap_ms", 0.0)
+            self.warehouse_options.setdefault("threads", LOOKUP_THREADS)
         self._warehouse: Warehouse | None = None
         self._viewed: GroundingProject | None = None  # for_role: the project this one is a view of
         # artifacts do not change while a project is open: per-model answers are computed once per process

@@ -109,6 +109,13 @@ def argument_problem(spec: ToolSpec, arguments: dict[str, Any]) -> str | None:
     return f"{where}: {error.message}" if where else error.message
 
 
+def prepare_validators() -> None:
+    """Make every tool's argument validator now (jsonschema's import is most of it), e.g. while a server starts, so
+    that its first call does not."""
+    for spec in TOOLS:
+        _validator(spec.name)
+
+
 @lru_cache(maxsize=None)
 def _validator(name: str):
     from jsonschema import Draft202012Validator

@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from dbt_grounding.agent.documents import DEFAULT_FORM, DOCUMENT_FORMS, fit_text, token_counter
-from dbt_grounding.errors import GroundingError, InvalidKeyError
+from dbt_grounding.errors import AccessDeniedError, GroundingError, InvalidKeyError
 from dbt_grounding.grounding.spec import is_grounding_mart
 from dbt_grounding.mart_summary import summaries
 
@@ -45,7 +45,8 @@ def describe_mart(project: GroundingProject, *, mart: str, max_tokens: int | Non
 
 def get_context(project: GroundingProject, *, mart: str, key: dict[str, Any], form: str = DEFAULT_FORM,
                 max_tokens: int | None = None) -> str:
-    document = project.context(mart, key, max_tokens=max_tokens, token_counter=token_counter(), form=form)
+    document = project.context(mart, key, max_tokens=max_tokens, token_counter=_budget_counter(max_tokens),
+                               form=form)
     return DOCUMENT_FORMS[form].render(document)
 
 
@@ -53,8 +54,8 @@ def get_contexts(project: GroundingProject, *, mart: str, keys: list[dict[str, A
                  max_tokens: int | None = None) -> str:
     """Every key's document from one request (the schema check once, the rows in one query). A key that is not
     valid is answered with its error; any other error (drift, stale, failed tests) concerns the mart and is raised."""
-    served = project.contexts(mart, keys, max_tokens=max_tokens, token_counter=token_counter(), form=form,
-                              invalid_keys="answer")
+    served = project.contexts(mart, keys, max_tokens=max_tokens, token_counter=_budget_counter(max_tokens),
+                              form=form, invalid_keys="answer")
     answers: list[tuple[dict[str, Any], Any]] = list(zip(keys, served))
     render = DOCUMENT_FORMS[form].render
     if form == "json":
@@ -64,6 +65,12 @@ def get_contexts(project: GroundingProject, *, mart: str, keys: list[dict[str, A
     sections = [f"# key {json.dumps(key, ensure_ascii=False)}: error: {answer.message}\nhint: {answer.hint}\n"
                 if isinstance(answer, InvalidKeyError) else render(answer) for key, answer in answers]
     return "\n---\n\n".join(sections)
+
+
+def _budget_counter(max_tokens: int | None):
+    """The counter for a budget, None without one: loading tiktoken's encoding costs ~0.25 s of CPU, which a call
+    without max_tokens (the server's first answer among them) never needs."""
+    return token_counter() if max_tokens is not None else None
 
 
 def error_fields(error: Exception) -> dict[str, Any]:
@@ -114,12 +121,19 @@ def explain_lineage(project: GroundingProject, *, mart: str, column: str | None 
             edges=[edge for edge in lineage.edges if not hidden & set(edge)]))
     else:
         lineage = project.column_lineage(mart)
+        withheld = {name.casefold(): why for name, why in project.access.withheld(project.node(mart)).items()}
+        if column.casefold() in withheld:  # as describe_mart: named as withheld, its lineage withheld too
+            raise AccessDeniedError(
+                f"Role {project.access.role.name!r} may not see {project.node(mart).name}.{column}: "
+                f"{withheld[column.casefold()]}; its lineage is withheld too.",
+                hint="ask about another of its columns (describe_mart lists them)", name=project.node(mart).name,
+                role=project.access.role.name, columns=[column])
+        visible = [name for name in lineage.columns if name.casefold() not in withheld]
         trace = next((trace for name, trace in lineage.columns.items() if name.casefold() == column.casefold()), None)
         if trace is None:
             raise GroundingError(
                 f"{project.node(mart).name} has no column {column!r}",
-                hint="use one of its columns: " + ", ".join(lineage.columns), model=mart, given=[column],
-                expected=list(lineage.columns),
+                hint="use one of its columns: " + ", ".join(visible), model=mart, given=[column], expected=visible,
             )
         text = render_text(msgspec.structs.replace(lineage, columns={trace.column: trace}))
     return fit_text(text, max_tokens, what="the lineage")

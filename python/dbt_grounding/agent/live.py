@@ -102,6 +102,7 @@ class LiveProject:
         self._published_when_duckdb = published == "duckdb"
         self._clock = clock
         self._publishing: threading.Thread | None = None
+        self._publish_lock = threading.Lock()
         self._build_seen: Signature | None = None
         self.last_publish: Any = None  # the last publish attempt's Publication, or the GroundingError that stopped it
         self.hold_ms = hold_ms
@@ -175,9 +176,6 @@ class LiveProject:
         """With `published`: a build dbt finished since the last attempt is published in the background (the calls
         go on being served from the last published build meanwhile); the first call waits for the first one."""
         build = self.build_signature()
-        if build == self._build_seen or (self._publishing is not None and self._publishing.is_alive()):
-            return
-        self._build_seen = build
 
         def attempt() -> None:
             try:
@@ -185,10 +183,14 @@ class LiveProject:
             except Exception as error:  # noqa: BLE001 - a background thread: kept for the calls to report
                 self.last_publish = error
 
-        self._publishing = threading.Thread(target=attempt, name="dbt-grounding-publish", daemon=True)
-        self._publishing.start()
-        if self._current is None:
-            self._publishing.join()
+        with self._publish_lock:  # calls in several threads (the server warming up while the first call comes in)
+            if build != self._build_seen and not (self._publishing is not None and self._publishing.is_alive()):
+                self._build_seen = build
+                self._publishing = threading.Thread(target=attempt, name="dbt-grounding-publish", daemon=True)
+                self._publishing.start()
+            publishing = self._publishing
+        if self._current is None and publishing is not None:  # nothing served yet: every caller waits for it
+            publishing.join()
 
     def _acquire(self) -> _Loaded:
         if self.published:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from dbt_grounding.artifacts.ownership import PROJECT_FILE, read_project_file
+from dbt_grounding.artifacts.ownership import PROJECT_FILE, may_set, read_project_file
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ def locate_target_path(project_dir: str | os.PathLike[str], target_path: str | o
 
 def _project_target_path(project_dir: Path, environ: Mapping[str, str]) -> str | None:
     project_file = project_dir / PROJECT_FILE
+    if not may_set(project_file, "target-path"):
+        return None  # dbt's default, known without parsing the file
     project = read_project_file(project_file)
     value: Any = project.get("target-path") if isinstance(project, Mapping) else None
     if isinstance(value, str) and "{" in value:

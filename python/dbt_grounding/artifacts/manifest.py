@@ -261,6 +261,10 @@ class _ManifestGraphMethods(msgspec.Struct, frozen=True, dict=True):  # dict=Tru
             tests.sort(key=lambda n: n.unique_id)
         return index
 
+    def knows(self, unique_id: str) -> bool:
+        """In the manifest's parent_map or child_map (metrics, semantic models... are only there)."""
+        return unique_id in (self.parent_map or {}) or unique_id in (self.child_map or {})
+
     def parents(self, unique_id: str) -> list[str]:
         if self.parent_map is not None:
             return self.parent_map.get(unique_id, [])

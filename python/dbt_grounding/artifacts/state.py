@@ -11,7 +11,6 @@ read-only target path) is skipped silently. Every helper that keeps a file there
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,6 +62,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     Raises:
         OSError: the folder cannot be written (nothing is left behind).
     """
+    import tempfile  # here: its import (shutil, random, bz2, lzma) is ~4 ms of every cold command that only reads
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:32]}.", suffix=".tmp")
     try:

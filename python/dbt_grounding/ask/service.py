@@ -1,7 +1,8 @@
 """`ask(project, question)`: the mart, columns and keys a question is about, and their documents, or a typed
 "no grounding". One `AskIndex` per open project (its artifacts): the catalog and BM25 indexes are built once, each
-mart's lookup names read once from the warehouse (one bound SELECT DISTINCT per lookup column), keys fetched per
-resolved name by a bound-parameter SELECT."""
+mart's lookup names read once from the warehouse (one SELECT DISTINCT per lookup column) into an in-memory name index,
+keys fetched per resolved name by a bound-parameter SELECT. A lookup column with more than MAX_LOOKUP_VALUES distinct
+names is not held: each question looks its names up there with one bound-parameter SELECT (`name_patterns`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbt_grounding.ask.answer import AskResult, Candidate, Confidence, Document, ScoredName
 from dbt_grounding.ask.catalog import MartEntry, mart_entries
-from dbt_grounding.ask.entities import Mention, NameIndex
+from dbt_grounding.ask.entities import Mention, NameIndex, name_patterns
 from dbt_grounding.ask.retrieval import MartMatch, Ranking, Retriever
 from dbt_grounding.ask.semantic import SemanticScorer, installed
 from dbt_grounding.ask.text import stem, words
@@ -29,6 +30,7 @@ from dbt_grounding.errors import (
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Node
     from dbt_grounding.project import GroundingProject
+    from dbt_grounding.warehouse.sql import NamePattern
 
 # Calibrated on python/tests/ask/questions.yaml (test_question_set prints the figures): a question is grounded when
 # a column it names (by name, synonym or accepted value: a description alone is too loose, "employees" is in
@@ -36,7 +38,9 @@ if TYPE_CHECKING:
 # abbreviation in it is unknown ("NPS score": NPS is a metric no mart holds, whatever "score" matches).
 MIN_COLUMN_SCORE = 2.0
 MIN_COVERAGE = 0.5
-MAX_LOOKUP_VALUES = 200_000  # distinct names per lookup column kept in memory
+MAX_LOOKUP_VALUES = 1_000_000  # distinct names per lookup column held in memory (the 1M build's marts: 689k-985k)
+MAX_MATCHED_NAMES = 10_000  # names one question's SELECT past the cap may return before the lookup is incomplete
+MAX_CANDIDATE_NAMES = 20  # names of one mention whose keys are fetched ("Is Trident at risk?" at 1M: 18,908 names)
 MAX_KEYS_PER_NAME = 20  # rows one name may match before it is reported as "too many"
 FILTERS = ("marts", "tags", "entity", "freshness")
 
@@ -71,7 +75,7 @@ def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] 
     if not index.marts:
         return AskResult("no_grounding", reason="no_marts", explanation="no grounding mart is visible",
                          say="I don't have grounded data for this: no grounding data is available.", **flags)
-    mentions = index.names.find(kept, other_words=index.retriever.vocabulary)
+    mentions, incomplete = index.find(kept, other_words=index.retriever.vocabulary)
     rest = _without_spans(kept, mentions)
     ranking = index.retriever.rank(rest, names=_name_like(rest, index.retriever.vocabulary))
     top = ranking.marts[0]
@@ -104,24 +108,34 @@ def ask(project: GroundingProject, question: str, *, filters: Mapping[str, Any] 
         top = focus
         columns = tuple(ScoredName(c.name, c.score) for c in top.columns[:3])
     common.update(mart=top.mart.name, columns=columns)
+    if incomplete and not mentions:
+        return AskResult("ambiguous", confidence=confidence, **common,
+                         explanation=f"more than {MAX_MATCHED_NAMES:,} names of {', '.join(incomplete)} match words "
+                                     "of the question: none was picked",
+                         say=f"Which {top.mart.spec.entity} did you mean? Many names match; please give the full name.")
     if not mentions:
         return AskResult("no_grounding", reason="no_entity", confidence=confidence, **common,
                          explanation=f"no {top.mart.spec.entity} known to {top.mart.name} is named in the question",
                          say=f"I don't have grounded data for that {top.mart.spec.entity}: I could not find it by name.")
-    candidates = [c for mention in mentions for c in index.candidates(top.mart, mention)]
+    found = [index.candidates(top.mart, mention) for mention in mentions]
+    candidates = [c for cut in found for c in cut[0]]
+    more = any(cut[1] for cut in found)
     entity_confidence = min(m.confidence for m in mentions)
     confidence = Confidence(confidence.mart, confidence.columns, entity_confidence)
     if not candidates:
-        holders = sorted({m.name for mention in mentions for m in index.marts if index.candidates(m, mention)})
+        holders = sorted({m.name for mention in mentions for m in index.marts if index.candidates(m, mention)[0]})
         return AskResult("no_grounding", reason="entity_not_in_mart", confidence=confidence, **common,
                          explanation=f"{top.mart.name} holds no {top.mart.spec.entity} by that name"
                                      + (f"; {', '.join(holders)} does" if holders else ""),
                          say=f"I don't have grounded data for that {top.mart.spec.entity} in {top.mart.name}.")
     keys = _distinct_keys(candidates)
-    if len(keys) > len(mentions) or any(m.match == "brand" for m in mentions):
+    if len(keys) > len(mentions) or any(m.match == "brand" for m in mentions) or more or incomplete:
         return AskResult("ambiguous", candidates=tuple(candidates), confidence=confidence, **common,
                          entity_match=_weakest(mentions),
-                         explanation="the name matches several rows: which one did you mean?",
+                         explanation="the name matches several rows: which one did you mean?"
+                                     + (f" (the first {MAX_CANDIDATE_NAMES} names shown)" if more else "")
+                                     + (f" (more than {MAX_MATCHED_NAMES:,} names match in {', '.join(incomplete)})"
+                                        if incomplete else ""),
                          say="Which one did you mean? " + "; ".join(
                              f"{c.name} ({', '.join(f'{k}={v}' for k, v in c.key.items())})" for c in candidates))
     documents = []
@@ -169,48 +183,118 @@ def _refusal(error: GroundingError) -> str:
 class AskIndex:
     """The catalog, the BM25 indexes and the lookup names of the visible marts of one open project."""
 
-    def __init__(self, project: GroundingProject, marts: list[Node], semantic: SemanticScorer | None = None) -> None:
+    def __init__(self, project: GroundingProject, marts: list[Node], semantic: SemanticScorer | None = None,
+                 max_names: int | None = None) -> None:
         self.project = project
         self.marts: list[MartEntry] = mart_entries(project.manifest, marts, project.access.withheld)
         self.retriever = Retriever(self.marts, semantic=semantic)
         self.available = tuple(f"{m.name}: {m.spec.summary}" for m in self.marts)
-        self._values: dict[str, dict[str, list[str]]] = {}  # mart -> lookup column -> stored names
-        self.names = NameIndex.of(v for m in self.marts for values in self._lookup_values(m).values() for v in values)
+        self.max_names = MAX_LOOKUP_VALUES if max_names is None else max_names  # read when built: tests lower it
+        # mart -> lookup column -> its bit in _held; None: more than max_names, looked up per question
+        self._columns: dict[str, dict[str, int | None]] = {}
+        # name -> the bits of the lookup columns holding it: one string and one entry per name, whichever marts hold
+        # it (a frozenset per column held each name once per mart: ~100 MB more at 1M, and 1 s more to build)
+        self._held: dict[str, int] = {}
+        self._column_count = 0
+        for mart in self.marts:
+            self._read_names(mart)
+        self.names = NameIndex.of(self._held)  # each name folded once
         self._keys: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
 
-    def candidates(self, mart: MartEntry, mention: Mention) -> list[Candidate]:
-        """Every row of `mart` whose lookup value is one the mention may mean, with its key."""
-        found = []
-        for column, values in self._lookup_values(mart).items():
-            held = set(values)
-            for value in mention.values:
-                if value in held:
-                    found += [Candidate(value, key, mart.name) for key in self._keys_of(mart, column, value)]
-        return sorted(found, key=lambda c: (_key_text(c.key), c.name))
+    def find(self, question: str, other_words: frozenset[str]) -> tuple[list[Mention], list[str]]:
+        """The names in the question, and the marts whose lookup past the cap matched more names than it read (the
+        mentions may then miss names: never a pick). Past the cap: one bound-parameter SELECT per such column."""
+        past_cap = [(mart, column) for mart in self.marts for column, bit in self._columns[mart.name].items()
+                    if bit is None]
+        if not past_cap:
+            return self.names.find(question, other_words=other_words), []
+        patterns, brands = name_patterns(question, other_words)
+        matched: set[str] = set()
+        incomplete: set[str] = set()
+        self._match_past_cap(past_cap, patterns, matched, incomplete)
+        mentions = self._names_with(matched).find(question, other_words=other_words)
+        alone = [pattern for start, pattern in brands.items() if not any(m.start <= start < m.end for m in mentions)]
+        if alone:  # a brand alone may be meant ("Is Maple at risk?"): its names, once no longer name took the word
+            self._match_past_cap(past_cap, alone, matched, incomplete)
+            mentions = self._names_with(matched).find(question, other_words=other_words)
+        return mentions, sorted(incomplete)
 
-    def _lookup_values(self, mart: MartEntry) -> dict[str, list[str]]:
-        if mart.name not in self._values:
-            warehouse = self.project.warehouse()
-            node = self.project.node(mart.unique_id)
-            relation = (node.database, node.schema or "", node.identifier)
-            values: dict[str, list[str]] = {}
-            with warehouse.session():
-                for column in mart.spec.lookup:
-                    try:
-                        found = warehouse.distinct_values(relation, column, MAX_LOOKUP_VALUES)
-                    except (SchemaDriftError, WarehouseError):
-                        found = []  # an unreadable mart names nobody; asking it for a document says why
-                    values[column] = [v for v in found if isinstance(v, str)]
-            self._values[mart.name] = values
-        return self._values[mart.name]
+    def _match_past_cap(self, past_cap: list[tuple[MartEntry, str]], patterns: list[NamePattern], matched: set[str],
+                        incomplete: set[str]) -> None:
+        """Adds to `matched` the names of the columns past the cap that match `patterns` (one bound-parameter
+        SELECT per column), and to `incomplete` the marts where more matched than were read."""
+        if not patterns:
+            return
+        warehouse = self.project.warehouse()
+        with warehouse.session():
+            for mart, column in past_cap:
+                try:
+                    found = warehouse.distinct_values_like(self._relation(mart), column, patterns, MAX_MATCHED_NAMES)
+                except (SchemaDriftError, WarehouseError):
+                    continue  # an unreadable mart names nobody; asking it for a document says why
+                if len(found) > MAX_MATCHED_NAMES:
+                    incomplete.add(mart.name)
+                matched.update(v for v in found[:MAX_MATCHED_NAMES] if isinstance(v, str))
+
+    def _names_with(self, matched: set[str]) -> NameIndex:
+        return self.names.joined(NameIndex.of(sorted(matched))) if matched else self.names
+
+    def candidates(self, mart: MartEntry, mention: Mention) -> tuple[list[Candidate], bool]:
+        """The rows of `mart` whose lookup value is one the mention may mean, with their keys, for at most
+        MAX_CANDIDATE_NAMES names; and whether more names were left out."""
+        found: list[Candidate] = []
+        names: set[str] = set()
+        more = False
+        for column, bit in self._columns[mart.name].items():
+            for value in mention.values:
+                if bit is not None and not self._held.get(value, 0) & bit:
+                    continue
+                if len(names | {value}) > MAX_CANDIDATE_NAMES:
+                    more = True
+                    break
+                keys = self._keys_of(mart, column, value)  # past the cap: the SELECT tells whether it is held
+                if keys:
+                    names.add(value)
+                found += [Candidate(value, key, mart.name) for key in keys]
+        return sorted(found, key=lambda c: (_key_text(c.key), c.name)), more
+
+    def _relation(self, mart: MartEntry) -> tuple[str | None, str, str]:
+        node = self.project.node(mart.unique_id)
+        return node.database, node.schema or "", node.identifier
+
+    def held_names(self) -> list[str]:
+        """The names held in memory (those of lookup columns past the cap are not), sorted."""
+        return sorted(self._held)
+
+    def past_cap(self, mart: MartEntry) -> list[str]:
+        """The lookup columns of `mart` whose names are looked up per question, not held."""
+        return [column for column, bit in self._columns[mart.name].items() if bit is None]
+
+    def _read_names(self, mart: MartEntry) -> None:
+        warehouse = self.project.warehouse()
+        columns: dict[str, int | None] = {}
+        held = self._held
+        with warehouse.session():
+            for column in mart.spec.lookup:
+                try:
+                    found = warehouse.distinct_values(self._relation(mart), column, self.max_names + 1)
+                except (SchemaDriftError, WarehouseError):
+                    found = []  # an unreadable mart names nobody; asking it for a document says why
+                if len(found) > self.max_names:
+                    columns[column] = None
+                    continue
+                bit = columns[column] = 1 << self._column_count
+                self._column_count += 1
+                for value in found:
+                    if isinstance(value, str):
+                        held[value] = held.get(value, 0) | bit
+        self._columns[mart.name] = columns
 
     def _keys_of(self, mart: MartEntry, column: str, value: str) -> list[dict[str, Any]]:
         """The keys of the rows whose `column` is `value`: a bound-parameter SELECT, once per name."""
         if (mart.name, column, value) not in self._keys:
-            node = self.project.node(mart.unique_id)
-            relation = (node.database, node.schema or "", node.identifier)
             key = list(mart.spec.key)
-            rows = self.project.warehouse().fetch_rows(relation, {column: value}, key, MAX_KEYS_PER_NAME)
+            rows = self.project.warehouse().fetch_rows(self._relation(mart), {column: value}, key, MAX_KEYS_PER_NAME)
             unique = {tuple(row[k] for k in key): row for row in rows}
             self._keys[(mart.name, column, value)] = [dict(zip(key, k)) for k in sorted(unique, key=str)]
         return self._keys[(mart.name, column, value)]
@@ -348,7 +432,7 @@ def _column_confidence(ranking: Ranking) -> float:
 
 
 def lookup_names(project: GroundingProject, visible: MartFilter = visible_marts) -> list[str]:
-    """The names the visible marts' rows are looked up by (their lookup columns' values), as `ask` reads them; for
-    verify, which checks the names an answer states."""
+    """The names the visible marts' rows are looked up by (their lookup columns' values), as `ask` holds them (a
+    column past MAX_LOOKUP_VALUES is not held); for verify, which checks the names an answer states."""
     index = _index(project, None, visible, None)  # BM25 alone: only the lookup names are read
-    return sorted({name for mart in index.marts for values in index._lookup_values(mart).values() for name in values})
+    return index.held_names()

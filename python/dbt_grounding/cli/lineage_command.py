@@ -26,14 +26,15 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> CommandOutput:
     if args.columns:
         return _column_lineage(args)
-    # the graph alone: a fraction of the time and memory of reading the whole manifest
-    from dbt_grounding.artifacts import ManifestGraph, load_indexed, locate_target_path
+    # the graph alone, compact: a fraction of the time and memory of reading the whole manifest
+    from dbt_grounding.artifacts import load_indexed, locate_target_path
+    from dbt_grounding.artifacts.compact_graph import CompactGraph
     from dbt_grounding.artifacts.ownership import check_same_project
     from dbt_grounding.lineage import model_lineage, render_json, render_mermaid, render_text
 
     target_path = locate_target_path(args.project_dir, args.target_path).path
-    graph = load_indexed(target_path / "manifest.json", ManifestGraph)  # its on-disk index when unchanged
-    check_same_project(graph, args.project_dir, target_path)
+    graph = load_indexed(target_path / "manifest.json", CompactGraph)  # its on-disk index when unchanged
+    check_same_project(graph, args.project_dir, target_path, files=graph.project_files, remember_name=True)
     lineage = model_lineage(graph, args.model, direction=args.direction, depth=args.depth)
     render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
     return CommandOutput(render(lineage), warnings=tuple(getattr(lineage, "warnings", ())))

@@ -6,6 +6,9 @@ the client closes stdin (stdio) or Ctrl-C (HTTP).
 Nothing but the protocol may reach stdout in stdio mode: warnings go to stderr, and the command prints nothing
 when it ends.
 
+`--nice N` lowers the server's CPU priority, for a machine where dbt builds and agents are served side by side
+(benchmarks/serve_through_build.py --serve-nice measures both sides of that trade).
+
 Roles: over stdio every call is the role given (`--role`, else DBT_GROUNDING_ROLE, else public). Over HTTP each
 connection is the role of its bearer token (grounding_roles.yml `tokens:`), `public` without one, refused (401) with
 an unknown one; `--role` is then refused as a usage error, since one role for every HTTP client is what tokens
@@ -15,7 +18,10 @@ replace, and DBT_GROUNDING_ROLE is not used.
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import sys
+import threading
 
 from dbt_grounding.cli.options import CommandOutput, add_project_options, add_role_option, positive_int
 
@@ -38,17 +44,34 @@ def register(subparsers) -> None:
     where.add_argument("--in-place", dest="in_place", action="store_true", default=False,
                        help="read the warehouse dbt builds (PostgreSQL and Spark always do): no publishing, the "
                             "connection held between calls (--hold-ms) except while a dbt command runs")
+    parser.add_argument("--nice", type=positive_int, default=None, metavar="N",
+                        help="lower the server's CPU priority by N (1-19, as nice(1)): on a machine that also runs "
+                             "dbt builds, its calls yield the CPU to the build, and take longer while one runs")
     add_role_option(parser)
     add_project_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
+    gc.disable()  # start-up makes ~1M long-lived objects (the SDK's models, ours): collecting them is wasted time
+    try:
+        return _serve(args)
+    finally:
+        gc.enable()
+
+
+def _serve(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.agent.live import LiveProject
     from dbt_grounding.agent.mcp_server import build_server, serve_http, serve_stdio
-    from dbt_grounding.errors import ConfigurationError, GroundingError
+    from dbt_grounding.errors import ConfigurationError
     from dbt_grounding.grounding.roles import DEFAULT_ROLE, ROLES_FILE
 
+    if args.nice is not None:
+        if args.nice > 19 or not hasattr(os, "nice"):
+            why = "a priority is lowered by 1 to 19" if hasattr(os, "nice") else "not available on this system"
+            raise ConfigurationError(f"--nice {args.nice}: {why}", hint="give --nice a number from 1 to 19, or "
+                                                                         "leave it out")
+        os.nice(args.nice)  # for good: an unprivileged process cannot raise its priority again
     if args.http is not None and args.role:
         raise ConfigurationError(
             "--role cannot be given with --http: over HTTP each connection is served as the role of its bearer "
@@ -59,17 +82,21 @@ def run(args: argparse.Namespace) -> CommandOutput:
                        target=args.target, hold_ms=args.hold_ms,
                        role=DEFAULT_ROLE if args.http is not None else args.role,  # HTTP: public, the least
                        published=False if args.in_place else "duckdb", telemetry=args.telemetry)
-    server = build_server(live)  # a missing `mcp` package is a usage error before anything is served
+    # warm in the background while the SDK is imported and the client's handshake answered: the first call waits
+    # for the load (LiveProject's lock), not the handshake
+    warming = threading.Thread(target=warm_up, args=(live,), name="dbt-grounding-warm-up", daemon=True)
+    warming.start()
+    try:
+        server = build_server(live)  # a missing `mcp` package is a usage error before anything is served
+    except ConfigurationError:
+        warming.join()
+        live.close()
+        raise
+    gc.freeze()  # what start-up made stays: every later collection skips it (a server's calls stay cheaper)
+    gc.enable()
     token_digests, token_warnings = live.roles.token_digests() if args.http is not None else ({}, [])
     for warning in token_warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    try:  # warm: the artifacts decoded before the first call; unusable ones are each call's error, not the end
-        with live.using() as project:
-            for warning in project.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-    except GroundingError as error:
-        print(f"warning: {error.message} (every tool call will say so until the artifacts can be read)",
-              file=sys.stderr)
     try:
         if args.http is None:
             serve_stdio(server)
@@ -81,3 +108,19 @@ def run(args: argparse.Namespace) -> CommandOutput:
     finally:
         live.close()
     return CommandOutput("")
+
+
+def warm_up(live) -> None:
+    """The artifacts decoded and the argument validators made before the first call; unusable artifacts are each
+    call's error (and a warning here), not the end of the server."""
+    from dbt_grounding.agent.api import prepare_validators
+    from dbt_grounding.errors import GroundingError
+
+    try:
+        with live.using() as project:
+            for warning in project.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+    except GroundingError as error:
+        print(f"warning: {error.message} (every tool call will say so until the artifacts can be read)",
+              file=sys.stderr)
+    prepare_validators()

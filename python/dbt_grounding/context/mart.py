@@ -7,7 +7,7 @@ document builder: this module reads no file, clock or connection.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from pydantic import Field
 
@@ -42,6 +42,9 @@ class MartDescription(Frozen):
     freshness: FreshnessPolicy
     columns: list[MartColumn]
     sources: list[str] = Field(description="The sources the mart derives from (source_name.table), sorted.")
+    withheld: list[str] = Field(
+        default_factory=list, description="The columns the caller's role may not see, by name only (their meaning, "
+                                          "rule and lineage are withheld too; records leave them out), sorted.")
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
@@ -53,7 +56,7 @@ class MartDescription(Frozen):
 
 def build_mart_description(
     model: ModelInput, columns: list[ColumnInput], *, key: list[str], freshness: FreshnessPolicy,
-    sources: list[str], column_sources: Mapping[str, list[str]] | None = None,
+    sources: list[str], column_sources: Mapping[str, list[str]] | None = None, withheld: Iterable[str] = (),
 ) -> MartDescription:
     """The description of `model`.
 
@@ -64,10 +67,15 @@ def build_mart_description(
         freshness: the mart's freshness policy as text.
         sources: the sources upstream of it (source_name.table).
         column_sources: column -> the source columns it derives from (from column lineage); absent: unknown.
+        withheld: the columns the caller's role may not see (serving.access): named under "Withheld", nothing more
+            said of them, as documents leave them out of records.
     """
     key_names = set(key)
+    hidden = {name.lower() for name in withheld}
     described = []
     for column in columns:
+        if column.name.lower() in hidden:
+            continue
         doc = column_doc(column, key_names, warnings=[])
         described.append(MartColumn(**doc.model_dump(), sources=sorted((column_sources or {}).get(column.name, []))))
     if model.as_of_column:
@@ -78,5 +86,5 @@ def build_mart_description(
         model=model.name, unique_id=model.unique_id, relation=model.relation,
         summary=one_line(model.summary or model.description), entity=one_line(model.entity or model.name),
         access=model.access, key=list(key), as_of=as_of, freshness=freshness, columns=described,
-        sources=sorted(set(sources)),
+        sources=sorted(set(sources)), withheld=sorted(set(withheld)),
     )

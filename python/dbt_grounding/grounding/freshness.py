@@ -48,9 +48,12 @@ def as_of_instant(value: date | datetime | str | None) -> datetime | None:
 
 
 def model_freshness(manifest: Manifest, builds: BuildRecord, node: Node | Source, *, now: datetime,
-                    as_of_value: date | datetime | str | None = None) -> FreshnessResult:
-    """The node's freshness from its last successful build and, when given, its as-of column's value."""
-    return evaluate_freshness(grounding_spec(manifest, node), last_built_at=last_successful_build(builds, node.unique_id),
+                    as_of_value: date | datetime | str | None = None,
+                    spec: GroundingSpec | None = None) -> FreshnessResult:
+    """The node's freshness from its last successful build and, when given, its as-of column's value. `spec`: the
+    node's grounding spec when the caller has it already (else read from the manifest)."""
+    spec = spec if spec is not None else grounding_spec(manifest, node)
+    return evaluate_freshness(spec, last_built_at=last_successful_build(builds, node.unique_id),
                               as_of=as_of_instant(as_of_value), now=now)
 
 

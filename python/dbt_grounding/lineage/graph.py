@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 
-from dbt_grounding.artifacts.manifest import Exposure, Manifest, Node, Source
+from dbt_grounding.artifacts.manifest import Exposure, Node, Source
 from dbt_grounding.errors import UnknownNodeError
 
 Direction = Literal["up", "down", "both"]
@@ -20,6 +20,16 @@ Direction = Literal["up", "down", "both"]
 # Tests hang off every model; they are lineage only when asked for. A unique_id starts with its resource type.
 TEST_RESOURCE_TYPES = frozenset({"test", "unit_test"})
 _TEST_PREFIXES = tuple(f"{resource_type}." for resource_type in TEST_RESOURCE_TYPES)
+
+
+class LineageGraph(Protocol):
+    """What model-level lineage asks of a graph: artifacts' Manifest, ManifestGraph and CompactGraph answer it."""
+
+    def resource(self, unique_id: str) -> Node | Source | Exposure | None: ...
+    def knows(self, unique_id: str) -> bool: ...
+    def parents(self, unique_id: str) -> list[str]: ...
+    def children(self, unique_id: str) -> list[str]: ...
+    def find(self, name_or_id: str) -> Node | Source: ...
 
 
 class LineageNode(msgspec.Struct, frozen=True, order=True):
@@ -51,7 +61,7 @@ class ModelLineage(msgspec.Struct, frozen=True):
 
 
 def model_lineage(
-    manifest: Manifest,
+    manifest: LineageGraph,
     unique_id: str,
     direction: Direction = "both",
     depth: int | None = None,
@@ -61,7 +71,7 @@ def model_lineage(
     """Nodes upstream and/or downstream of a node (model, source, seed, snapshot, exposure...).
 
     Args:
-        manifest: the loaded manifest.json.
+        manifest: the loaded manifest.json, its lineage graph, or that graph's compact form (its on-disk index).
         unique_id: the root's unique_id, or a model name.
         direction: "up" (parents), "down" (children) or "both".
         depth: hops to follow (1: direct parents/children only); None: all.
@@ -127,7 +137,7 @@ def _breadth_first(
     return depths
 
 
-def _nodes(manifest: Manifest, depths: dict[str, int]) -> list[LineageNode]:
+def _nodes(manifest: LineageGraph, depths: dict[str, int]) -> list[LineageNode]:
     nodes = []
     for node_id, depth in depths.items():
         resource = manifest.resource(node_id)
@@ -135,10 +145,10 @@ def _nodes(manifest: Manifest, depths: dict[str, int]) -> list[LineageNode]:
     return sorted(nodes)
 
 
-def _root_id(manifest: Manifest, unique_id: str) -> str:
+def _root_id(manifest: LineageGraph, unique_id: str) -> str:
     if manifest.resource(unique_id) is not None:
         return unique_id
-    if unique_id in (manifest.parent_map or {}) or unique_id in (manifest.child_map or {}):
+    if manifest.knows(unique_id):
         return unique_id  # a metric, semantic model or saved query: in the maps, not in the typed manifest
     if "." in unique_id and unique_id.split(".", 1)[0] in {"model", "source", "seed", "snapshot", "exposure"}:
         raise UnknownNodeError(

@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import msgspec
+
 from dbt_grounding.lineage.graph import LineageNode, ModelLineage
 from dbt_grounding.lineage.types import ColumnLineage, ColumnRef, ColumnTrace, LineageIssue
 
@@ -24,8 +26,10 @@ def render_text(lineage: Lineage) -> str:
 
 def render_json(lineage: Lineage) -> str:
     """Indented JSON with sorted keys; lists keep the lineage's own (sorted or column) order."""
-    data = _model_json(lineage) if isinstance(lineage, ModelLineage) else _column_json(lineage)
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if isinstance(lineage, ModelLineage):  # msgspec writes the same bytes as json.dumps below, ~10x faster: the
+        # upstream of a deep mart at 5,000 models is 13,000 lines, a tenth of the cold command's budget in json
+        return msgspec.json.format(msgspec.json.encode(_model_json(lineage), order="sorted"), indent=2).decode() + "\n"
+    return json.dumps(_column_json(lineage), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def render_mermaid(lineage: Lineage) -> str:

@@ -17,6 +17,7 @@ from dbt_grounding.errors import ArtifactError, ConfigurationError
 from dbt_grounding.publish.store import SNAPSHOT_DATABASE, PublishedBuild, published_dir, read_current
 
 HELD_MS = 600_000.0  # a copy nobody writes: hold the connection (closed after 10 idle minutes)
+LOOKUP_THREADS = 1  # documents read it by key: DuckDB's other threads add CPU and waits, not speed
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,16 @@ class Access:
         self.marts_only = marts_only
         self.sees_everything = role.access == ACCESS_LEVELS[-1] and not marts_only
         self._marts = {node.unique_id for node in grounding_models(manifest)} if marts_only else None
+        # the manifest and the role do not change: each node's answer is worked out once (a serving process asks per
+        # request)
+        self._readable: dict[str, bool] = {}
+        self._withheld: dict[str, dict[str, str]] = {}
 
     def may_read(self, node: Node | Source) -> bool:
-        if self._marts is not None and node.unique_id not in self._marts:
-            return False
-        return self.role.access == ACCESS_LEVELS[-1] or self.role.may_read(grounding_spec(self.manifest, node).access)
+        if node.unique_id not in self._readable:
+            self._readable[node.unique_id] = (self._marts is None or node.unique_id in self._marts) and (
+                self.role.access == ACCESS_LEVELS[-1] or self.role.may_read(grounding_spec(self.manifest, node).access))
+        return self._readable[node.unique_id]
 
     def find(self, name: str) -> Node | Source:
         """The node `name` names, if the role may read it.
@@ -71,7 +76,10 @@ class Access:
     def withheld(self, node: Node | Source) -> dict[str, str]:
         """The node's columns the role is not shown (name -> why): above its level, or personal data of a kind it
         may not see."""
-        return self.role.withheld({name: column.merged_meta for name, column in node.columns.items()})
+        if node.unique_id not in self._withheld:
+            self._withheld[node.unique_id] = self.role.withheld(
+                {name: column.merged_meta for name, column in node.columns.items()})
+        return dict(self._withheld[node.unique_id])
 
     def withheld_note(self, node: Node | Source) -> str | None:
         """The sentence a document carries about the columns left out for the role, or None when none are."""

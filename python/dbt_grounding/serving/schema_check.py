@@ -35,6 +35,8 @@ class SchemaChecker:
         # read are in the key, not only compared: a relation upstream of several marts is read for other columns by
         # each, and one entry per relation made marts asked in turn evict each other's match (every ask re-checked)
         self._matched: dict[tuple[str, tuple[str, ...]], tuple[int, RelationCheck]] = {}
+        # unique_id -> (its lineage paths, the columns they read): worked out once per paths object, not per document
+        self._read: dict[str, tuple[object, dict[str, list[str]]]] = {}
         # one-shot processes (the CLI) turn this on: a pass is kept on disk for the next process (kept_checks)
         self.keep_passes = False
 
@@ -53,7 +55,7 @@ class SchemaChecker:
         resources: list[Node | Source] = [node]
         if upstream:
             resources += relations_upstream(self.lineage.manifest, self.lineage.upstream(node.unique_id))[0]
-        read = columns_on_paths(self.lineage.traced_paths(node.unique_id))
+        read = self._columns_read(node.unique_id)
         adapter, target_path = self.schemas.adapter, self.schemas.artifacts.target_path
         with warehouse.session():
             before = None
@@ -75,6 +77,13 @@ class SchemaChecker:
         if checks[0].state.columns is not None:
             keep_pass(target_path, node.unique_id, upstream, before, after, checks[0].state.columns)
         return checks[0]
+
+    def _columns_read(self, unique_id: str) -> dict[str, list[str]]:
+        paths = self.lineage.traced_paths(unique_id)
+        kept = self._read.get(unique_id)
+        if kept is None or kept[0] is not paths:
+            kept = self._read[unique_id] = (paths, columns_on_paths(paths))
+        return kept[1]
 
     def unchecked(self, warehouse: Warehouse, node: Node | Source) -> RelationCheck:
         """The node's relation as it is, judged against nothing (serving with the schema check turned off)."""

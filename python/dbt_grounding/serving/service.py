@@ -29,10 +29,11 @@ from dbt_grounding.telemetry.timing import phase
 
 if TYPE_CHECKING:
     from dbt_grounding.artifacts import Artifacts, Node, Source
-    from dbt_grounding.context import ContextDocument, DocumentForm, TokenCounter
+    from dbt_grounding.context import ContextDocument, DocumentForm, TestStatus, TokenCounter
     from dbt_grounding.context.known_names import KnownNames
     from dbt_grounding.grounding.drift import RelationCheck
     from dbt_grounding.grounding.expected_schema import ExpectedSchemas
+    from dbt_grounding.grounding.spec import GroundingSpec
     from dbt_grounding.lineage.project_lineage import ProjectLineage
     from dbt_grounding.warehouse import Warehouse
 
@@ -95,6 +96,9 @@ class Serving:
         self.clock = clock
         self.schemas = SchemaChecker(schemas, lineage)
         self._tests: dict[str, list[TestOutcome]] = {}
+        self._test_statuses: dict[str, list[TestStatus]] = {}
+        self._specs: dict[str, GroundingSpec] = {}
+        self._access: dict[tuple[Role, bool], Access] = {}
         self._known_names: KnownNames | None = None
 
     def contexts(self, request: ContextRequest) -> list[ContextDocument]:
@@ -115,9 +119,9 @@ class Serving:
     def _contexts(self, request: ContextRequest) -> list[ContextDocument]:
         from dbt_grounding.context import build_document
 
-        access = Access(self.manifest, request.role, marts_only=request.marts_only)
+        access = self.access(request.role, request.marts_only)
         node = access.find(request.model)
-        spec = grounding_spec(self.manifest, node)
+        spec = self.spec(node)
         _check_key_count(node, request.keys)
         withheld = access.withheld(node)
         why = {name.lower(): reason for name, reason in withheld.items()}
@@ -167,7 +171,7 @@ class Serving:
                      for rows in fetched]
             mart = MartInputs(
                 model=model_input(node, spec, self.lineage.short_name(node.unique_id)), columns=columns,
-                tests=test_statuses(tests),
+                tests=self.test_statuses(node.unique_id),
                 sources=[uid for uid in self.lineage.upstream(node.unique_id) if uid.startswith("source.")],
                 invocation_id=self.manifest.metadata.invocation_id,
                 manifest_generated_at=self.manifest.metadata.generated_at,
@@ -202,8 +206,27 @@ class Serving:
                                                    self.lineage.upstream(unique_id))
         return self._tests[unique_id]
 
+    def test_statuses(self, unique_id: str) -> list[TestStatus]:
+        """`tests(unique_id)` as the document lists them (frozen: shared by every document of the mart)."""
+        if unique_id not in self._test_statuses:
+            self._test_statuses[unique_id] = test_statuses(self.tests(unique_id))
+        return list(self._test_statuses[unique_id])
+
+    def access(self, role: Role, marts_only: bool) -> Access:
+        """What `role` may be served (serving.access), one per role and process: it remembers its answers per node."""
+        if (role, marts_only) not in self._access:
+            self._access[role, marts_only] = Access(self.manifest, role, marts_only=marts_only)
+        return self._access[role, marts_only]
+
+    def spec(self, node: Node | Source) -> GroundingSpec:
+        """The node's grounding spec (grounding.spec), read from the manifest once per node."""
+        if node.unique_id not in self._specs:
+            self._specs[node.unique_id] = grounding_spec(self.manifest, node)
+        return self._specs[node.unique_id]
+
     def freshness(self, node: Node | Source, *, as_of_value: Any = None) -> FreshnessResult:
-        return model_freshness(self.manifest, self.artifacts.builds, node, now=self.clock(), as_of_value=as_of_value)
+        return model_freshness(self.manifest, self.artifacts.builds, node, now=self.clock(), as_of_value=as_of_value,
+                               spec=self.spec(node))
 
     def known_names(self) -> KnownNames:
         """The person names the warehouse knows (serving.known_names), read once per open project."""

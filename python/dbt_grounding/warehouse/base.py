@@ -29,7 +29,9 @@ from dbt_grounding.telemetry.timing import phase
 from dbt_grounding.warehouse.sql import (
     KEY_INDEX,
     KeyValue,
+    NamePattern,
     build_select_distinct,
+    build_select_distinct_like,
     build_select_rows,
     build_select_rows_of_keys,
     build_select_since,
@@ -236,6 +238,29 @@ class Warehouse(ABC):
             sql = build_select_distinct(self._relation_sql(relation), column, limit, quote=self._quote)
             _, rows = self._query(sql, (), relation)
         return distinct_non_null(rows, limit)
+
+    def distinct_values_like(
+        self, relation: Relation | tuple[str | None, str, str], column: str, patterns: Sequence[NamePattern],
+        limit: int,
+    ) -> list[Any]:
+        """Up to `limit` + 1 distinct values of a text column whose lower-cased form matches one of `patterns`
+        (`ask`'s name lookup past its in-memory cap): every pattern and length bound a bound parameter.
+
+        Args:
+            relation: (database, schema, identifier) from the manifest.
+            column: the column, checked against the manifest by the caller.
+            patterns: LIKE, optional NOT LIKE (escape character "!") and optional longest length, any one matching.
+            limit: the most values the caller wants; one more is returned so it can tell the cap was hit.
+
+        Returns:
+            The values as the driver gives them, in no particular order.
+        """
+        relation = Relation(*relation)
+        with self._operation():
+            sql, params = build_select_distinct_like(self._relation_sql(relation), column, patterns, limit,
+                                                     quote=self._quote, placeholder=self._placeholder)
+            _, rows = self._query(sql, params, relation)
+        return [row[0] for row in rows]
 
     def max_value(self, relation: Relation | tuple[str | None, str, str], column: str) -> Any:
         """The largest value of a column (an as-of date), None when the relation is empty.

@@ -9,7 +9,7 @@ import decimal
 import math
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from dbt_grounding.errors import InvalidKeyError
 
@@ -209,6 +209,43 @@ def build_select_distinct(relation_sql: str, column: str, limit: int, *, quote: 
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError(f"limit must be a positive int, not {limit!r}")
     return f"SELECT DISTINCT {quote(column)} FROM {relation_sql} LIMIT {limit + 1}"
+
+
+class NamePattern(NamedTuple):
+    """One alternative of `build_select_distinct_like`: the lower-cased value LIKE `like`, and NOT LIKE `not_like`,
+    and at most `longest` characters long (escape character "!")."""
+
+    like: str
+    not_like: str | None = None
+    longest: int | None = None
+
+
+def build_select_distinct_like(
+    relation_sql: str, column: str, patterns: Sequence[NamePattern], limit: int, *, quote: Callable[[str], str],
+    placeholder: Callable[[int], str],
+) -> tuple[str, tuple[Any, ...]]:
+    """`SELECT DISTINCT <column> FROM <relation> WHERE (lower(<column>) LIKE ? ESCAPE '!' [AND lower(<column>) NOT
+    LIKE ? ESCAPE '!'] [AND length(<column>) <= ?]) OR ... LIMIT <limit + 1>`, and its parameters: every pattern
+    and bound one."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive int, not {limit!r}")
+    if not patterns:
+        raise ValueError("at least one pattern is needed")
+    lowered = f"lower({quote(column)})"
+    conditions, params = [], []
+    for pattern in patterns:
+        parts = [f"{lowered} LIKE {placeholder(len(params))} ESCAPE '!'"]
+        params.append(pattern.like)
+        if pattern.not_like is not None:
+            parts.append(f"{lowered} NOT LIKE {placeholder(len(params))} ESCAPE '!'")
+            params.append(pattern.not_like)
+        if pattern.longest is not None:
+            parts.append(f"length({quote(column)}) <= {placeholder(len(params))}")
+            params.append(pattern.longest)
+        conditions.append("(" + " AND ".join(parts) + ")")
+    sql = (f"SELECT DISTINCT {quote(column)} FROM {relation_sql} WHERE {quote(column)} IS NOT NULL AND ("
+           + " OR ".join(conditions) + f") LIMIT {limit + 1}")
+    return sql, tuple(params)
 
 
 def distinct_non_null(rows: Sequence[Sequence[Any]], limit: int) -> list[Any]:

@@ -164,3 +164,31 @@ def test_role_with_http_is_a_usage_error(tmp_path) -> None:
                              timeout=60)
     assert refused.returncode == ExitCode.USAGE, refused.stderr
     assert "--role cannot be given with --http" in refused.stderr and "tokens:" in refused.stderr
+
+
+def test_describe_mart_names_the_columns_a_role_may_not_see_and_nothing_more(http_server: HttpServer) -> None:
+    """describe_mart as each role sees it: a column the role may not see (the customer success agent may not see
+    e-mail addresses) is named under "Withheld" only, with no type, meaning, rule or lineage, as documents leave it
+    out of records, and explain_lineage refuses it; a role that may see it gets its full line and its lineage, and no
+    Withheld section; public reads no such mart."""
+    email = ("explain_lineage", {"mart": HEALTH, "column": "primary_contact_email"})
+    unknown = ("explain_lineage", {"mart": HEALTH, "column": "no_such_column"})
+    agent, agent_email, agent_unknown = http_server.calls(TOKENS["customer_success_agent"],
+                                                          ("describe_mart", {"mart": HEALTH}), email, unknown)
+    manager, manager_email = http_server.calls(TOKENS["account_manager_assistant"],
+                                               ("describe_mart", {"mart": HEALTH}), email)
+    (public,) = http_server.calls(None, ("describe_mart", {"mart": HEALTH}))
+    assert not agent.is_error and not manager.is_error, (agent.text, manager.text)
+    columns, withheld = agent.text.split("\n## Withheld\n")
+    assert "primary_contact_email" not in columns and "E-mail address" not in agent.text
+    assert withheld.strip().startswith("Not shown to this role: primary_contact_email. ")
+    assert "- account_owner (varchar, personal data: person_name, masked): The employee" in columns  # it may see
+    assert "- primary_contact_email (varchar, personal data: email, masked): E-mail address" in manager.text
+    assert "## Withheld" not in manager.text
+    assert public.is_error and f"Role 'public' may read no node named {HEALTH!r}" in public.text
+    # its lineage is withheld as well, and the columns an error suggests are those the role may see
+    assert agent_email.is_error and "may not see fct_customer_health_summary.primary_contact_email" in agent_email.text
+    assert "contact_email" not in agent_email.text.replace("primary_contact_email", "")
+    assert agent_unknown.is_error and "account_owner" in agent_unknown.text
+    assert "primary_contact_email" not in agent_unknown.text
+    assert not manager_email.is_error and "crm.customers.contact_email" in manager_email.text

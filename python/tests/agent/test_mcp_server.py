@@ -4,6 +4,7 @@ errors as results, and the refusals (stale data through the SDK's in-process cli
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import time
@@ -187,3 +188,29 @@ def test_streamable_http_on_loopback(built_package: DbtProject, tmp_path: Path) 
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="finds the server's process in /proc (Linux)")
+def test_nice_lowers_the_server_s_cpu_priority(built_package: DbtProject, tmp_path: Path) -> None:
+    """`serve --nice N`: the server runs N below the priority it was started with and answers as usual; a priority
+    outside 1-19 is a usage error."""
+    project = copy_build(built_package, tmp_path / "nice")
+    arguments = ["--project-dir", str(REPO_ROOT), "--target-path", str(project.target_path)]
+    refused = subprocess.run([CLI, "serve", "--nice", "20", *arguments], env=project.env(), stdin=subprocess.DEVNULL,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "a priority is lowered by 1 to 19" in refused.stderr, refused.stderr
+    with mcp_session(project, "--nice", "7") as client:
+        answer = client.call("get_context", mart=MART, key={"customer_id": 12})
+        assert not answer.is_error, answer.text
+        servers = [int(path.parent.name) for path in Path("/proc").glob("[0-9]*/cmdline")  # this copy's server
+                   if _readable(path) and str(project.target_path).encode() in path.read_bytes().split(b"\0")]
+        assert len(servers) == 1 and os.getpriority(os.PRIO_PROCESS, servers[0]) == os.getpriority(
+            os.PRIO_PROCESS, 0) + 7
+
+
+def _readable(path: Path) -> bool:
+    try:
+        path.read_bytes()
+    except OSError:
+        return False
+    return True

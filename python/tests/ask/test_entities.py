@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dbt_grounding.ask.entities import NameIndex, name_words, without_suffix
+from dbt_grounding.ask.entities import MAX_SUFFIX_CHARS, NameIndex, name_patterns, name_words, without_suffix
+from dbt_grounding.warehouse.sql import NamePattern
 
 NAMES = ["Maple Software Ltd", "Maple Software", "Maple Bank", "Northwind  Health", "\u200bZephyr Foods",
          "Acme Supply Co.", "Glacier Robotics Inc"]
@@ -59,3 +60,16 @@ def test_a_number_in_a_name_is_never_corrected_to_another_number() -> None:
     assert index.find("Is Harbor Labs 48214 at risk?") == []
     assert index.find("tickets of Store 1043") == []
     assert [(m.values, m.match) for m in index.find("tickets of Stroe 1042")] == [(("Store 1042",), "fuzzy")]
+
+
+def test_past_the_cap_the_sql_patterns_are_prefixes_and_a_brand_alone_is_asked_apart() -> None:
+    """The bound patterns of the lookup past the in-memory cap (test_lookup_past_cap.py runs them on the demo)."""
+    patterns, brands = name_patterns("Is Maple at risk?", frozenset({"risk"}))
+    assert brands == {3: NamePattern("maple%")}  # by its offset: asked only if no longer name took "Maple"
+    assert NamePattern("maple%", "maple% % %", len("maple") + MAX_SUFFIX_CHARS) in patterns  # "Maple Ltd."
+    assert not [p for p in patterns if p.like.startswith(("is%", "at%"))]  # a name never starts with a stop word
+    patterns, brands = name_patterns("ARR of Harbor Lasb Ltd 48213", frozenset({"arr"}))
+    assert brands == {}
+    assert {NamePattern("harbor%la%"), NamePattern("ha%lasb%")} <= set(patterns)  # either word may be misspelt
+    assert not [p for p in patterns if p.like.startswith("ltd")]  # nor with a legal suffix
+    assert name_patterns("50%_off")[0][0] == NamePattern("50%off%")  # "%" and "_" in a question are never words

@@ -97,8 +97,9 @@ def test_the_package_still_offers_its_names_when_asked() -> None:
         dbt_grounding.no_such_name  # noqa: B018
 
 
-# What model-level lineage may import: the manifest reader and its index (msgspec), dbt_project.yml's reader (yaml)
-# to check the artifacts are this project's, and no SQL parser, warehouse driver, template engine or document model.
+# What model-level lineage may import: the manifest reader and its index (msgspec), dbt_project.yml's reader (yaml,
+# until the name is kept) to check the artifacts are this project's, and no SQL parser, warehouse driver, template
+# engine or document model.
 LINEAGE_NEVER = ("sqlglot", "duckdb", "jinja2", "pydantic", "tiktoken", "mcp", "dbt",
                  "dbt_grounding.warehouse", "dbt_grounding.context", "dbt_grounding.lineage.columns",
                  "dbt_grounding.artifacts.build_record", "dbt_grounding.artifacts.catalog")
@@ -112,6 +113,9 @@ def test_model_lineage_imports_no_sql_parser_nor_warehouse(built_package: DbtPro
         modules = _imported_by(args)
         assert "dbt_grounding.lineage.graph" in modules and "dbt_grounding.artifacts.manifest_index" in modules
         assert sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in LINEAGE_NEVER)) == []
+    # the second process read the index alone: dbt_project.yml's name is kept beside the artifacts while the file is
+    # unchanged (artifacts.ownership), and nothing is written
+    assert {"yaml", "tempfile"} & modules == set()
 
 
 # What a document of an unchanged build may not import: the SQL parser (its column lineage paths, projections and

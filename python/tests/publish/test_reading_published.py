@@ -53,6 +53,20 @@ def test_served_while_a_writer_holds_the_warehouse_and_blind_to_later_changes(pu
     assert not any(w.startswith("A newer build") for w in after.warnings)
 
 
+def test_documents_share_one_held_single_threaded_connection(published: DbtProject) -> None:
+    """The defaults on a published build: every document on one held connection (no open per document), DuckDB on
+    one worker thread for these point lookups, and the answers those of the warehouse itself."""
+    keys = [51, 52, 53, 51, 54]
+    with _open(published) as project:
+        documents = [project.context(MART, {"customer_id": key}) for key in keys]
+        warehouse = project.warehouse()
+        assert warehouse.connected and warehouse.connections_opened == 1 and warehouse.threads == 1
+    with duckdb.connect(str(published.duckdb_path), read_only=True) as connection:
+        names = dict(connection.execute(f"SELECT customer_id, customer_name FROM main_ai_grounding.{MART}"
+                                        " WHERE customer_id IN (51, 52, 53, 54)").fetchall())
+    assert [document.rows[0]["customer_name"] for document in documents] == [names[key] for key in keys]
+
+
 def test_a_newer_build_that_was_not_published_is_stated(published: DbtProject) -> None:
     published.run("run", "--select", MART, "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}")
     with _open(published) as project:

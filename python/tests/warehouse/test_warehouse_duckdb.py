@@ -230,6 +230,54 @@ def test_hold_ms_keeps_the_connection_for_a_burst_then_closes_it(scratch_db: Pat
     warehouse.close()
 
 
+def test_a_held_connection_arms_one_idle_timer_not_one_per_operation(scratch_db: Path, monkeypatch) -> None:
+    """A serving process holding its connection: a burst of lookups starts one timer thread (a thread per lookup cost
+    as much as the lookup). The timer closes the connection only once it has been idle for hold_ms: fired while the
+    connection was used since, it waits again. Idleness is read from the injected clock, so no timing is asserted."""
+    started = []
+    real_timer = threading.Timer
+
+    def counting_timer(*args, **kwargs):
+        started.append(args[0])
+        return real_timer(*args, **kwargs)
+
+    def wait_until(condition) -> bool:
+        for _ in range(400):  # bounded: 20 s
+            if condition():
+                return True
+            threading.Event().wait(0.05)
+        return False
+
+    monkeypatch.setattr(threading, "Timer", counting_timer)
+    with DuckDBWarehouse(scratch_db, hold_ms=60_000) as burst:
+        for order_id in [1, 2, 3] * 20:
+            burst.fetch_rows(ORDERS, {"order_id": order_id}, ["order_id"], 1)
+        assert len(started) == 1 and burst.connections_opened == 1
+    started.clear()
+    now = [0.0]
+    warehouse = DuckDBWarehouse(scratch_db, hold_ms=50, clock=lambda: now[0])
+    for order_id in [1, 2, 3] * 20:
+        assert warehouse.fetch_rows(ORDERS, {"order_id": order_id}, ["order_id"], 1)[0]["order_id"] == order_id
+    # the clock stands still: every lookup was "just now", so each time the timer fires it waits again
+    assert wait_until(lambda: len(started) >= 3)
+    assert warehouse.connected and warehouse.connections_opened == 1
+    now[0] = 10.0  # long idle: the next firing closes it
+    assert wait_until(lambda: not warehouse.connected)
+    fired = len(started)
+    threading.Event().wait(0.2)
+    assert len(started) == fired  # nothing held, nothing armed
+    warehouse.fetch_rows(ORDERS, {"order_id": 1}, ["order_id"], 1)  # reopened, and held again
+    assert warehouse.connected and warehouse.connections_opened == 2
+    warehouse.close()
+    assert not warehouse.connected
+
+
+def test_threads_sets_duckdbs_worker_threads_on_the_connection(scratch_db: Path) -> None:
+    with DuckDBWarehouse(scratch_db, hold_ms=60_000, threads=1) as warehouse:
+        warehouse.fetch_rows(ORDERS, {"order_id": 1}, ["order_id"], 1)
+        assert warehouse._connection.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+
+
 def test_operations_wait_while_another_process_writes(scratch_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "locked.duckdb"
     shutil.copy(scratch_db, path)

@@ -22,7 +22,7 @@ from dbt_grounding.errors import (
 from dbt_grounding.lineage.dialect import dialect_for
 from dbt_grounding.warehouse import ADAPTERS, ConnectionSettings, DuckDBWarehouse, PostgresWarehouse, Relation
 from dbt_grounding.warehouse.base import QueryFailure, RelationState, Warehouse, import_driver
-from dbt_grounding.warehouse.sql import short_reason
+from dbt_grounding.warehouse.sql import NamePattern, short_reason
 
 
 class SQLiteWarehouse(Warehouse):
@@ -98,6 +98,21 @@ def test_the_base_reads_rows_with_every_value_bound(sqlite_warehouse: SQLiteWare
         ("SELECT `order_id` FROM `orders` WHERE `region` = ? LIMIT 6", ("north'; drop table orders; --",)),
         ("SELECT `order_id`, `amount` FROM `orders` WHERE `region` = ? LIMIT 2", ("north",)),
     ]
+
+
+def test_values_like_binds_every_pattern_and_bound_and_shows_the_cap(sqlite_warehouse: SQLiteWarehouse) -> None:
+    """`ask`'s name lookup past its in-memory cap: patterns and length bounds are parameters, "!" escapes."""
+    assert sqlite_warehouse.distinct_values_like(ORDERS, "region", [NamePattern("no%")], 5) == ["north"]
+    assert sqlite_warehouse.distinct_values_like(ORDERS, "region", [NamePattern("%o%", None, 4)], 5) == []
+    assert sorted(sqlite_warehouse.distinct_values_like(ORDERS, "region", [NamePattern("%o%", None, 5)], 5)) == [
+        "north", "south"]
+    assert sqlite_warehouse.distinct_values_like(ORDERS, "region", [NamePattern("%o%", "%th")], 5) == []
+    assert len(sqlite_warehouse.distinct_values_like(ORDERS, "region", [NamePattern("%")], 1)) == 2  # limit + 1
+    injected = NamePattern("n'; drop table orders; --")
+    assert sqlite_warehouse.distinct_values_like(ORDERS, "region", [NamePattern("%!%%"), injected], 5) == []
+    sql, params = sqlite_warehouse.statements[-1]  # "!%" is a literal percent sign
+    assert params == ("%!%%", "n'; drop table orders; --") and "drop" not in sql
+    assert sql.count("?") == 2 and sql.endswith("LIMIT 6")
 
 
 @pytest.mark.parametrize(("relation", "column", "key", "raised"), [
