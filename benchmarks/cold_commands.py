@@ -35,10 +35,15 @@ KEY = "customer_id=51"
 ROLE = "customer_success_agent"
 
 
+AGAIN = "again"  # a side's `before`: run the command once untimed first
+
+
 def timed(command: list[str], env: dict[str, str], before=None) -> tuple[float, float]:
     """Wall time and CPU time (user + system: it moves much less with the load) of one run of `command` (exit 0 or
     1, findings, expected; anything else aborts)."""
-    if before:
+    if before == AGAIN:  # the same command once, untimed: its caches current, as after any earlier command
+        subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    elif before:
         before()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -80,7 +85,9 @@ def main() -> None:
     sql = f"select * from {{{{ ref('{MART}') }}}} where customer_id = 51"
     sides = {  # name: (command, prepare before each run)
         "help": ([cli, "--help"], None),
-        "context": ([cli, "context", MART, "--key", KEY, "--role", ROLE, *where], None),
+        # "build unchanged since the last command": run once untimed first, since the cold column-lineage side
+        # of the round before removed the caches `context` reads (the manifest index)
+        "context": ([cli, "context", MART, "--key", KEY, "--role", ROLE, *where], AGAIN),
         "dbt show": ([dbt_executable(), "show", *dbt_args(build_dir), "--inline", sql, "--no-write-json"], None),
         "columns cold": ([cli, "lineage", MART, "--columns", "--format", "json", *where], no_caches),
         "columns cached": ([cli, "lineage", MART, "--columns", "--format", "json", *where], None),
