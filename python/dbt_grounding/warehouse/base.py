@@ -17,14 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dbt_grounding.errors import (
-    ConfigurationError,
-    GroundingError,
-    InvalidKeyError,
-    MissingRelationError,
-    SchemaDriftError,
-    WarehouseError,
-)
+from dbt_grounding.errors import ConfigurationError, GroundingError, InvalidKeyError
 from dbt_grounding.telemetry.timing import phase
 from dbt_grounding.warehouse.sql import (
     KEY_INDEX,
@@ -44,6 +37,7 @@ from dbt_grounding.warehouse.sql import (
 )
 
 from dbt_grounding.warehouse.drivers import import_driver
+from dbt_grounding.warehouse.query_errors import error_of_failure
 from dbt_grounding.warehouse.relation import QueryFailure, QueryHook, Relation, RelationState, Row
 
 if TYPE_CHECKING:
@@ -428,29 +422,7 @@ class Warehouse(ABC):
         special = self._engine_error(exc, relation, reason)
         if special is not None:
             return special
-        failure = self._classify(exc)
-        if relation is not None and failure is QueryFailure.MISSING_RELATION:
-            return MissingRelationError(
-                f"{relation} does not exist.", hint="Build it: dbt build --select <model>.",
-                relation=str(relation), reason=reason,
-            )
-        if relation is not None and failure is QueryFailure.MISSING_COLUMN:
-            return SchemaDriftError(
-                f"{relation} does not have a column the query needs.",
-                hint="The relation changed since the manifest was written: run dbt build.",
-                relation=str(relation), reason=reason,
-            )
-        if failure is QueryFailure.BAD_KEY_VALUE:
-            return InvalidKeyError(
-                f"A key value does not fit its column's type in {relation}.",
-                hint="Pass key values of the column's declared data_type (an integer id as int, not text).",
-                relation=str(relation), reason=reason,
-            )
-        return WarehouseError(
-            f"Query on {relation or f'the {self.engine_name} catalog'} failed: {reason}",
-            hint="See the reason; every query here only reads (SELECT, or Spark's DESCRIBE).",
-            relation=str(relation), reason=reason,
-        )
+        return error_of_failure(self._classify(exc), relation, reason, self.engine_name)
 
     def _listed(
         self, schema_key: Hashable, name: str, *, one: tuple[str, tuple[Any, ...]],
