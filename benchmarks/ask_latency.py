@@ -34,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench_common import Row, emit_rows, publish  # also puts python/tests on sys.path
+from bench_common import BENCH_DIR, Row, emit_rows, publish  # also puts python/tests on sys.path
 from dbt_runner import AS_OF_DATE, REPO_ROOT, DbtProject
 
 sys.path.insert(0, str(REPO_ROOT / "python" / "tests" / "ask"))
@@ -113,13 +113,18 @@ def resident_mib() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    where = parser.add_mutually_exclusive_group(required=True)
+    where = parser.add_mutually_exclusive_group()
     where.add_argument("--work-dir", type=Path, help="a built demo (DbtProject layout), or where to build it")
     where.add_argument("--build-dir", type=Path, help="the --keep folder of benchmarks/build_marts.py")
     parser.add_argument("--samples", type=int, default=500)
-    parser.add_argument("--quick", action="store_true", help="100 samples, BM25 only")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"100 samples, BM25 only; the demo under {BENCH_DIR}/ask unless a folder is given")
     parser.add_argument("--json", action="store_true", help="a JSON list of rows (make bench)")
     args = parser.parse_args()
+    if args.work_dir is None and args.build_dir is None:
+        if not args.quick:
+            parser.error("one of the arguments --work-dir --build-dir is required (or --quick)")
+        args.work_dir = BENCH_DIR / "ask"  # as make bench runs it: built once, reused
     samples = 100 if args.quick else args.samples
     if args.work_dir:
         (duckdb_path, target_path), label = built_demo(args.work_dir), "demo"
