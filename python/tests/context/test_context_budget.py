@@ -35,15 +35,18 @@ def test_estimate_prices_words_identifiers_digits_and_symbols() -> None:
     assert ESTIMATE.count("日本") == 2
 
 
+def golden_documents() -> list[tuple[str, str]]:
+    """(file name, text) of every golden rendered document (not the folder's README)."""
+    return [(path.name, path.read_text(encoding="utf-8")) for path in sorted(GOLDEN_DIR.glob("*.*"))
+            if path.name != "README.md"]
+
+
 def test_estimate_is_within_ten_percent_of_cl100k_on_every_golden_document() -> None:
     """The estimate used to over-count documents by 23-43%; it now stays within 10% either way."""
     tiktoken_counter = pytest.importorskip("tiktoken") and budget.TiktokenCounter()
-    for path in sorted(GOLDEN_DIR.glob("*.*")):
-        if path.name == "README.md":
-            continue
-        text = path.read_text(encoding="utf-8")
+    for name, text in golden_documents():
         real, estimated = tiktoken_counter.count(text), ESTIMATE.count(text)
-        assert 0.9 <= estimated / real <= 1.1, f"{path.name}: estimate {estimated}, cl100k {real}"
+        assert 0.9 <= estimated / real <= 1.1, f"{name}: estimate {estimated}, cl100k {real}"
 
 
 def test_tally_estimate_is_within_fifteen_percent_of_cl100k_on_every_golden_document() -> None:
@@ -51,12 +54,9 @@ def test_tally_estimate_is_within_fifteen_percent_of_cl100k_on_every_golden_docu
     tiktoken_counter = pytest.importorskip("tiktoken") and budget.TiktokenCounter()
     tally = budget.TallyTokenEstimate()
     assert tally.count("") == 0 and tally.count(".") == 1
-    for path in sorted(GOLDEN_DIR.glob("*.*")):
-        if path.name == "README.md":
-            continue
-        text = path.read_text(encoding="utf-8")
+    for name, text in golden_documents():
         real, estimated = tiktoken_counter.count(text), tally.count(text)
-        assert 0.85 <= estimated / real <= 1.15, f"{path.name}: tally {estimated}, cl100k {real}"
+        assert 0.85 <= estimated / real <= 1.15, f"{name}: tally {estimated}, cl100k {real}"
 
 
 def test_default_counter_is_tiktoken_cl100k_offline_when_installed() -> None:
