@@ -161,7 +161,25 @@ def fence_for(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+# Untrusted-block tags are spelt in consonants: 8 of 20 hold 34.6 bits (8 hex digits held 32) in ~3.8 cl100k tokens
+# (hex took ~4.5, up to 8), and without vowels a tag never spells a word or a name. It is written twice per block.
+_TAG_LETTERS = "bcdfghjklmnpqrstvwxz"
+_TAG_LENGTH = 8
+UNTRUSTED_TAG = re.compile(rf"[{_TAG_LETTERS}]{{{_TAG_LENGTH}}}")
+
+
 def untrusted_tag(text: str) -> str:
     """A short tag derived from the text itself, naming its block: text written in advance cannot predict the tag
     of the block it will land in, so it cannot forge the block's end."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    number = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
+    letters = []
+    for _ in range(_TAG_LENGTH):
+        number, index = divmod(number, len(_TAG_LETTERS))
+        letters.append(_TAG_LETTERS[index])
+    return "".join(letters)
+
+
+def ends_untrusted_block(line: str, tag: str) -> bool:
+    """Whether `line` is the label that ends the untrusted block tagged `tag`: "End of untrusted data TAG." in the
+    Markdown form, "End TAG." in the compact form (fewer tokens; the tag is what the text cannot forge)."""
+    return line.strip() in (f"End of untrusted data {tag}.", f"End {tag}.")

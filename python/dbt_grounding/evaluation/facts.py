@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from dbt_grounding.context.safety import ends_untrusted_block
 from dbt_grounding.evaluation.golden import ExpectedFact
 
 Outcome = Literal["hit", "wrong", "missing"]
@@ -29,17 +30,17 @@ def record_values(document: str) -> dict[str, str]:
     """The record of a compact document: column -> the value as written (with its unit, `null`, or `(masked)`).
     Quoted untrusted text is left out: a value only there is not stated."""
     values: dict[str, str] = {}
-    fence_end: str | None = None
+    fence_tag: str | None = None
     for line in document.splitlines():
-        if fence_end is not None:
-            if line.startswith(fence_end):
-                fence_end = None
+        if fence_tag is not None:
+            if ends_untrusted_block(line, fence_tag):
+                fence_tag = None
             continue
         column, sep, value = line.partition(": ")
         if not sep or not column or " " in column or column.startswith("#"):
             continue
         if value.startswith("untrusted data "):
-            fence_end = "End of untrusted data " + value.split()[2].rstrip(",:") + "."
+            fence_tag = value.split()[2].rstrip(",:")
             continue
         values.setdefault(column, value)
     return values

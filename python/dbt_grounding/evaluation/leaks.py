@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dbt_grounding.context.safety import UNTRUSTED_TAG, ends_untrusted_block
 from dbt_grounding.context.text_rules import has_contact, looks_like_instructions
 from dbt_grounding.errors import SchemaDriftError, WarehouseError
 from dbt_grounding.grounding.drift import relation_of
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 PII_KINDS = ("email", "phone", "person_name")
 MAX_VALUES = 50_000  # values per column read for the probe
 _PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ().\-/]{5,}[0-9]")
-_FENCE_START = re.compile(r"untrusted data ([0-9a-f]{6,})")
+_FENCE_START = re.compile(rf"untrusted data ({UNTRUSTED_TAG.pattern}|[0-9a-f]{{8}})\b")  # hex: older documents' tags
 
 
 @dataclass(frozen=True)
@@ -107,17 +108,17 @@ def pii_columns(manifest: Manifest) -> list[tuple[Node | Source, str, str]]:
 
 def outside_fences(text: str) -> str:
     """The text without its fenced untrusted blocks: from the line announcing `untrusted data TAG` to the line
-    `End of untrusted data TAG.` (compact and Markdown forms)."""
+    that ends it (`End of untrusted data TAG.` in the Markdown form, `End TAG.` in the compact form)."""
     kept: list[str] = []
     closing: str | None = None
     for line in text.splitlines():
         if closing is not None:
-            if line.strip().startswith(closing):
+            if ends_untrusted_block(line, closing):
                 closing = None
             continue
         match = _FENCE_START.search(line)
-        if match and "End of untrusted data" not in line:
-            closing = f"End of untrusted data {match.group(1)}"
+        if match and not ends_untrusted_block(line, match.group(1)):
+            closing = match.group(1)
             kept.append(line[: match.start()])
             continue
         kept.append(line)

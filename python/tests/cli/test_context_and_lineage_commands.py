@@ -49,7 +49,7 @@ def test_context_compact_format(built_package: DbtProject) -> None:
     compact = run_cli(built_package, "context", MART, "--key", "customer_id=12", "--format", "compact")
     markdown = run_cli(built_package, "context", MART, "--key", "customer_id=12")
     assert compact.returncode == 0, compact.stderr
-    assert compact.stdout.startswith(f"# {MART} customer_id = 12, dbt invocation ")
+    assert compact.stdout.startswith(f"# {MART} customer_id = 12, invocation ")
     assert "\nhealth_status: High Risk\n" in compact.stdout
     assert "## Columns" not in compact.stdout and "Cite this title" in compact.stdout
     counter = default_token_counter()

@@ -122,7 +122,7 @@ def test_the_minimum_document_keeps_key_record_freshness_tests_and_warnings() ->
     assert smallest.has_valid_hash()
     markdown = smallest.to_markdown()
     for line in ("customer_id = 51", "health_status: High Risk", "as_of_date: 2026-06-30",
-                 "Cite this title; quote as is with as_of_date,", "Freshness: warn, 1 day 7 hours old.",
+                 "Cite this title; quote as is with as_of_date;", "Freshness: warn, 1 day 7 hours old.",
                  "Tests with upstream: 1 fail, 1 warn, 8 pass", INJECTION_PHRASE, "Omitted to fit max_tokens: sources,"):
         assert line in markdown
 
