@@ -30,9 +30,9 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -42,7 +42,8 @@ import anyio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from bench_common import REPO_ROOT, dbt_args, dbt_env, dbt_executable, ensure_demo_build, running_children_cpu
+from bench_common import REPO_ROOT, cli_env, dbt_args, dbt_env, dbt_executable, ensure_demo_build
+from cpu_accounting import CpuSample, cpu_sample
 
 MART = "fct_customer_health_summary"
 CLI = str(Path(sys.executable).with_name("dbt-grounding"))
@@ -70,6 +71,9 @@ class Run:
     build_returncode: int = 0
     build_cpu_s: float = 0.0
     servers_cpu_s: float = 0.0  # the MCP servers' CPU time while the build ran
+    at_start: CpuSample | None = None  # every process's CPU time when the build started, and when it ended
+    at_end: CpuSample | None = None
+    build_pid: int = 0
 
 
 def load() -> float:
@@ -77,28 +81,46 @@ def load() -> float:
 
 
 def environment(build_dir: Path) -> dict[str, str]:
+    """dbt's environment: the profile's DuckDB file in build_dir."""
     return dbt_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb"))
 
 
-def dbt_build(build_dir: Path, as_of: str) -> tuple[float, float, subprocess.CompletedProcess]:
-    """The build's wall time, its CPU time (user + system, from the children's rusage: the MCP servers, also
-    children, have not ended yet), and its result."""
-    cpu_before = _children_cpu()
-    started = time.perf_counter()
-    result = subprocess.run([dbt_executable(), "build", *dbt_args(build_dir), "--vars",
-                             f"{{dbt_grounding_as_of_date: '{as_of}'}}"], env=environment(build_dir), cwd=REPO_ROOT,
-                            capture_output=True, text=True)
-    return time.perf_counter() - started, _children_cpu() - cpu_before, result
+def cli_environment(build_dir: Path) -> dict[str, str]:
+    """The installed `dbt-grounding`'s environment running this checkout's code (not whatever the venv installed)."""
+    return cli_env(DBT_GROUNDING_DUCKDB_PATH=str(build_dir / "warehouse.duckdb"))
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+@dataclass
+class Build:
+    seconds: float
+    cpu_s: float  # the dbt process's own user + system time (and any child it waited for), from wait4
+    returncode: int
+    output: str
+    pid: int
+    at_end: CpuSample | None = None  # every process's CPU time sampled the moment dbt ended
+
+
+def dbt_build(build_dir: Path, as_of: str, sample_at_end: bool = False) -> Build:
+    """`dbt build` run to its end: wall time, its exact CPU time (os.wait4's rusage of that one child, so the servers'
+    CPU, children too, is never counted in it) and its output; with `sample_at_end`, every other process's CPU time
+    sampled as soon as it ended."""
+    with tempfile.TemporaryFile(mode="w+") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen([dbt_executable(), "build", *dbt_args(build_dir), "--vars",
+                                    f"{{dbt_grounding_as_of_date: '{as_of}'}}"], env=environment(build_dir),
+                                   cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        at_end = cpu_sample() if sample_at_end else None
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+        output.seek(0)
+        return Build(seconds, usage.ru_utime + usage.ru_stime, process.returncode, output.read()[-3000:],
+                     process.pid, at_end)
 
 
 def publish(build_dir: Path) -> None:
     result = subprocess.run([CLI, "publish", "--project-dir", str(REPO_ROOT), "--target-path",
-                             str(build_dir / "target")], env=environment(build_dir), capture_output=True, text=True)
+                             str(build_dir / "target")], env=cli_environment(build_dir), capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"dbt-grounding publish failed: {result.stderr[-2000:]}")
 
@@ -123,7 +145,7 @@ def serve_args(build_dir: Path, nice: int | None) -> list[str]:
 
 def server(build_dir: Path, nice: int | None) -> StdioServerParameters:
     return StdioServerParameters(command=CLI, args=[*serve_args(build_dir, nice), "--role", ROLE],
-                                 env=environment(build_dir))
+                                 env=cli_environment(build_dir))
 
 
 @asynccontextmanager
@@ -135,7 +157,7 @@ async def http_server(build_dir: Path, nice: int | None):
     from mcp.shared._httpx_utils import create_mcp_http_client
 
     port, token = free_port(), "serve-through-build-benchmark"
-    env = {**environment(build_dir), f"DBT_GROUNDING_TOKEN_{ROLE.upper()}": token}
+    env = {**cli_environment(build_dir), f"DBT_GROUNDING_TOKEN_{ROLE.upper()}": token}
     process = await anyio.open_process([CLI, *serve_args(build_dir, nice), "--http", str(port)], env=env,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -189,12 +211,14 @@ async def under_load(build_dir: Path, clients: int, pause_s: float, as_of: str, 
 
     async def build_then_settle(done: anyio.Event) -> None:
         await anyio.sleep(2)  # the clients are under way
+        run.at_start = cpu_sample()
         run.build_started = time.monotonic()
-        servers_before = running_children_cpu()
-        seconds, run.build_cpu_s, result = await anyio.to_thread.run_sync(dbt_build, build_dir, as_of)
-        run.servers_cpu_s = running_children_cpu() - servers_before
-        run.build_ended = run.build_started + seconds
-        run.build_returncode, run.build_output = result.returncode, result.stdout[-3000:]
+        build = await anyio.to_thread.run_sync(dbt_build, build_dir, as_of, True)
+        run.at_end, run.build_pid = build.at_end, build.pid
+        run.build_cpu_s = build.cpu_s
+        run.servers_cpu_s = sum(run.at_end.children_since(run.at_start, exclude=build.pid).values())
+        run.build_ended = run.build_started + build.seconds
+        run.build_returncode, run.build_output = build.returncode, build.output
         deadline = time.monotonic() + SETTLE_S
         while time.monotonic() < deadline:  # until every server has served a document of the new build
             newest = {}
@@ -221,6 +245,45 @@ async def under_load(build_dir: Path, clients: int, pause_s: float, as_of: str, 
                 group.start_soon(client_loop, client, number, done)
             group.start_soon(build_then_settle, done)
     return run
+
+
+def accounting(run: Run, calls: int, alone_s: float) -> dict:
+    """Where the machine's CPU went while the build ran under load (core-seconds), and whether the serving it did
+    could fit beside the build on this machine within the goal (+10% of the build's time alone).
+
+    Fitting is necessary, not sufficient: with the cores' time to spare, the build may still wait behind a server
+    the scheduler runs first."""
+    start, end = run.at_start, run.at_end
+    wall = end.at - start.at
+    servers = end.children_since(start, exclude=run.build_pid)
+    clients = end.own_s - start.own_s  # the clients' event loop is this process (and its idle waiting threads)
+    busy = end.machine_busy_s - start.machine_busy_s
+    others = max(0.0, busy - run.build_cpu_s - sum(servers.values()) - clients)
+    goal_s = 1.10 * alone_s
+    # in the goal's window: the cores, less what the build needs and what the rest of the machine took at its rate
+    spare = end.cpus * goal_s - run.build_cpu_s - others / wall * goal_s
+    serving = (sum(servers.values()) + clients) / wall * goal_s  # the serving done here, at its rate, in that window
+    return {"wall": wall, "cpus": end.cpus, "build": run.build_cpu_s, "servers": servers, "clients": clients,
+            "others": others, "idle": max(0.0, end.cpus * wall - busy), "spare_in_goal": spare,
+            "serving_in_goal": serving, "calls": calls}
+
+
+def print_accounting(account: dict, calls: int, alone_s: float, alone_cpu_s: float, alone_others_s: float) -> None:
+    wall, cpus = account["wall"], account["cpus"]
+    servers = account["servers"]
+    per_call = (sum(servers.values()) + account["clients"]) * 1000 / max(1, calls)
+    print(f"CPU in the build window ({wall:.1f} s x {cpus} cores = {wall * cpus:.1f} core-s): dbt {account['build']:.1f}, "
+          f"servers {sum(servers.values()):.1f} ({len(servers)} processes: "
+          + " ".join(f"{cpu:.1f}" for cpu in servers.values())
+          + f"), clients {account['clients']:.1f} (one process, {calls} calls), "
+          f"rest of the machine {account['others']:.1f}, idle {account['idle']:.1f}; "
+          f"alone the build took {alone_cpu_s:.1f} s CPU in {alone_s:.1f} s, the rest of the machine "
+          f"{alone_others_s:.1f} s")
+    print(f"serving cost {per_call:.2f} ms CPU a call (servers + clients); within +10% of the build alone "
+          f"({1.1 * alone_s:.1f} s) the cores have {account['spare_in_goal']:.1f} core-s beside the build and the rest of "
+          f"the machine, and serving at this rate needs {account['serving_in_goal']:.1f}: it fits at "
+          f"{account['spare_in_goal'] / max(1e-9, account['serving_in_goal']) * per_call:.2f} ms a call or less "
+          f"(the rest of the machine at its rate in this run; 0 on a quiet machine)")
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -251,10 +314,13 @@ def main() -> None:
     ensure_demo_build(build_dir)
     publish(build_dir)
     progress("dbt build alone")
-    alone_s, alone_cpu_s, alone = dbt_build(build_dir, AS_OF_DATES[0])
-    alone_load = load()
+    alone_start = cpu_sample()
+    alone = dbt_build(build_dir, AS_OF_DATES[0], sample_at_end=True)
+    alone_s, alone_cpu_s, alone_load = alone.seconds, alone.cpu_s, load()
     if alone.returncode != 0:
-        raise SystemExit(f"dbt build failed:\n{alone.stdout[-3000:]}")
+        raise SystemExit(f"dbt build failed:\n{alone.output}")
+    # everything else the machine ran meanwhile (other users; this process and its children are idle)
+    alone_others_s = alone.at_end.machine_busy_s - alone_start.machine_busy_s - alone_cpu_s
     alone_invocation = invocation_of_last_build(build_dir)
     publish(build_dir)  # the servers start on the build just made, published
     keys = customer_keys(build_dir)
@@ -282,6 +348,7 @@ def main() -> None:
             first_new.setdefault(call.client, call.started - written)
     served_new_after = max(first_new.values()) if len(first_new) == args.clients else None
 
+    account = accounting(run, len(during), alone_s)
     rows = [
         {"measure": f"dbt build of the demo, {args.clients} MCP clients asking (s; peer: alone)",
          "ours": round(loaded_s, 2), "peer": round(alone_s, 2), "ratio": round(loaded_s / alone_s, 3),
@@ -291,6 +358,13 @@ def main() -> None:
         {"measure": "CPU time of the MCP servers during that build (ms per call answered in it)",
          "ours": round(run.servers_cpu_s * 1000 / max(1, len(during)), 2), "peer": None, "ratio": None,
          "load": loaded_load},
+        {"measure": "CPU time of the MCP clients during that build (ms per call answered in it)",
+         "ours": round(account["clients"] * 1000 / max(1, len(during)), 2), "peer": None, "ratio": None,
+         "load": loaded_load},
+        {"measure": "CPU the build window had spare for serving within +10% of the build alone (s; peer: needed)",
+         "ours": round(account["spare_in_goal"], 1), "peer": round(account["serving_in_goal"], 1),
+         "ratio": round(account["spare_in_goal"] / account["serving_in_goal"], 3) if account["serving_in_goal"]
+         else None, "load": loaded_load},
         {"measure": "failed requests during the run", "ours": len(failed), "peer": None, "ratio": None,
          "load": loaded_load},
         {"measure": "documents mixing two builds", "ours": len(mixed), "peer": None, "ratio": None,
@@ -309,6 +383,7 @@ def main() -> None:
           f"{run.build_cpu_s:.1f} s (x{run.build_cpu_s / alone_cpu_s:.2f})")
     print(f"served by {served_by}; the servers' CPU time during the build: {run.servers_cpu_s:.1f} s, "
           f"{run.servers_cpu_s * 1000 / max(1, len(during)):.2f} ms per call started in it")
+    print_accounting(account, len(during), alone_s, alone_cpu_s, alone_others_s)
     print(f"calls: {len(run.calls)} ({len(during)} started during the build), failed: {len(failed)}"
           + (f" e.g. {failed[0].failed}" if failed else ""))
     if during:

@@ -183,6 +183,10 @@ class LiveProject:
             except Exception as error:  # noqa: BLE001 - a background thread: kept for the calls to report
                 self.last_publish = error
 
+        if self._current is not None and _running(build):
+            # a dbt command is running: publishing would be refused, and even that attempt (a thread, the artifacts
+            # read) is CPU the build needs; the build's end (run_results.json) changes the signature again
+            return
         with self._publish_lock:  # calls in several threads (the server warming up while the first call comes in)
             if build != self._build_seen and not (self._publishing is not None and self._publishing.is_alive()):
                 self._build_seen = build
@@ -257,8 +261,12 @@ class LiveProject:
 
     def _hold_ms(self, signature: Signature) -> float:
         """hold_ms, or 0 while manifest.json is newer than run_results.json (a dbt command is likely running)."""
-        stats = {entry[0]: entry for entry in signature}
-        manifest, run_results = stats["manifest.json"], stats["run_results.json"]
-        if len(manifest) > 1 and len(run_results) > 1 and manifest[2] > run_results[2]:
-            return 0.0
-        return self.hold_ms
+        return 0.0 if _running(signature) else self.hold_ms
+
+
+def _running(signature: Signature) -> bool:
+    """manifest.json newer than run_results.json: dbt writes the first when a command has parsed and the second when
+    it ends, so a command is usually running (publish refuses such a build: publisher._refuse_while_running)."""
+    stats = {entry[0]: entry for entry in signature}
+    manifest, run_results = stats["manifest.json"], stats["run_results.json"]
+    return len(manifest) > 1 and len(run_results) > 1 and manifest[2] > run_results[2]
