@@ -108,7 +108,8 @@ def dbt_build(build_dir: Path, as_of: str, sample_at_end: bool = False) -> Build
         started = time.perf_counter()
         process = subprocess.Popen([dbt_executable(), "build", *dbt_args(build_dir), "--vars",
                                     f"{{dbt_grounding_as_of_date: '{as_of}'}}"], env=environment(build_dir),
-                                   cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT)
+                                   cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True)  # as from a terminal or CI: a session of its own
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         at_end = cpu_sample() if sample_at_end else None
@@ -138,18 +139,17 @@ def customer_keys(build_dir: Path) -> list[int]:
         return [key for (key,) in connection.execute(f"select customer_id from main_ai_grounding.{MART}").fetchall()]
 
 
-def serve_args(build_dir: Path, nice: int | None) -> list[str]:
-    return ["serve", "--project-dir", str(REPO_ROOT), "--target-path", str(build_dir / "target"),
-            *(["--nice", str(nice)] if nice else [])]
+def serve_args(build_dir: Path, options: list[str]) -> list[str]:
+    return ["serve", "--project-dir", str(REPO_ROOT), "--target-path", str(build_dir / "target"), *options]
 
 
-def server(build_dir: Path, nice: int | None) -> StdioServerParameters:
-    return StdioServerParameters(command=CLI, args=[*serve_args(build_dir, nice), "--role", ROLE],
+def server(build_dir: Path, options: list[str]) -> StdioServerParameters:
+    return StdioServerParameters(command=CLI, args=[*serve_args(build_dir, options), "--role", ROLE],
                                  env=cli_environment(build_dir))
 
 
 @asynccontextmanager
-async def http_server(build_dir: Path, nice: int | None):
+async def http_server(build_dir: Path, options: list[str]):
     """One `dbt-grounding serve --http` for every client; yields a function opening one client session on it, as
     ROLE (its bearer token, grounding_roles.yml `tokens:`)."""
     from engines import free_port  # the test suite's (python/tests, on the path bench_common sets)
@@ -158,8 +158,9 @@ async def http_server(build_dir: Path, nice: int | None):
 
     port, token = free_port(), "serve-through-build-benchmark"
     env = {**cli_environment(build_dir), f"DBT_GROUNDING_TOKEN_{ROLE.upper()}": token}
-    process = await anyio.open_process([CLI, *serve_args(build_dir, nice), "--http", str(port)], env=env,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = await anyio.open_process([CLI, *serve_args(build_dir, options), "--http", str(port)], env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True)  # as a service is started: a session of its own
 
     @asynccontextmanager
     async def session():
@@ -200,7 +201,7 @@ async def ask(client: Client, number: int, key: int, run: Run) -> Call:
 
 
 async def under_load(build_dir: Path, clients: int, pause_s: float, as_of: str, keys: list[int],
-                     old_invocation: str, http: bool = False, nice: int | None = None) -> Run:
+                     old_invocation: str, http: bool = False, options: list[str] = ()) -> Run:
     run = Run()
     rng = random.Random(7)
 
@@ -232,10 +233,10 @@ async def under_load(build_dir: Path, clients: int, pause_s: float, as_of: str, 
 
     async with AsyncExitStack() as stack:
         if http:
-            session = await stack.enter_async_context(http_server(build_dir, nice))
+            session = await stack.enter_async_context(http_server(build_dir, list(options)))
             sessions = [await stack.enter_async_context(session()) for _ in range(clients)]
         else:
-            sessions = [await stack.enter_async_context(Client(server(build_dir, nice))) for _ in range(clients)]
+            sessions = [await stack.enter_async_context(Client(server(build_dir, list(options)))) for _ in range(clients)]
         for number, client in enumerate(sessions):  # every server started and warm before the build
             await ask(client, number, keys[0], run)
         run.calls.clear()
@@ -302,7 +303,12 @@ def main() -> None:
                         help="a variant: one `serve --http` server for every client instead of a stdio server each")
     parser.add_argument("--serve-nice", type=int, default=None, metavar="N",
                         help="a variant: start the servers with `--nice N` (a lower CPU priority than the build)")
+    parser.add_argument("--build-nice", type=int, default=None, metavar="N",
+                        help="start the servers with `--build-nice N` (0: their CPU share is left alone while dbt "
+                             "builds; default: the server's default, 19)")
     args = parser.parse_args()
+    serve_options = [*(["--nice", str(args.serve_nice)] if args.serve_nice else []),
+                     *(["--build-nice", str(args.build_nice)] if args.build_nice is not None else [])]
     if args.quick:
         args.clients, args.pause_ms = 4, 100.0
     build_dir = args.build_dir.resolve()
@@ -325,10 +331,11 @@ def main() -> None:
     publish(build_dir)  # the servers start on the build just made, published
     keys = customer_keys(build_dir)
     served_by = ("one HTTP server" if args.http else "a stdio server each") + (
-        f", servers at nice {args.serve_nice}" if args.serve_nice else "")
+        f", servers at nice {args.serve_nice}" if args.serve_nice else "") + (
+        f", --build-nice {args.build_nice}" if args.build_nice is not None else ", --build-nice default")
     progress(f"dbt build with {args.clients} MCP clients asking every {args.pause_ms:.0f} ms ({served_by})")
     run = anyio.run(under_load, build_dir, args.clients, args.pause_ms / 1000, AS_OF_DATES[1], keys,
-                    alone_invocation, args.http, args.serve_nice)
+                    alone_invocation, args.http, serve_options)
     loaded_load = load()
     if run.build_returncode != 0:
         raise SystemExit(f"dbt build under load failed:\n{run.build_output}")

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from dbt_grounding.agent.build_priority import BuildPriority
 from dbt_grounding.artifacts import locate_target_path
 from dbt_grounding.errors import ArtifactError, GroundingError
 from dbt_grounding.grounding.roles import Roles, load_roles
@@ -70,7 +71,8 @@ class LiveProject:
     def __init__(self, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
                  profiles_dir: str | Path | None = None, target: str | None = None,
                  hold_ms: float = DEFAULT_HOLD_MS, clock=utc_now, role: str | None = None,
-                 published: bool | Literal["duckdb"] = False, telemetry: Any = None) -> None:
+                 published: bool | Literal["duckdb"] = False, telemetry: Any = None,
+                 build_nice: int = 0) -> None:
         """
         Args:
             role: the role every call is served as (grounding.roles; default DBT_GROUNDING_ROLE, else public).
@@ -81,6 +83,9 @@ class LiveProject:
                 False: the warehouse in place, the connection held between calls (`hold_ms`) except while a dbt
                 command runs.
             telemetry: as GroundingProject.open's, resolved once: every project loaded writes to the same place.
+            build_nice: with `published`, the process's scheduling group's nice value while a dbt command runs
+                (agent.build_priority: a server started in a session of its own, as MCP clients start them); 0
+                leaves the CPU share alone.
 
         Raises:
             ConfigurationError: project_dir's dbt_project.yml cannot be read to find the target path; no such role.
@@ -104,6 +109,7 @@ class LiveProject:
         self._publishing: threading.Thread | None = None
         self._publish_lock = threading.Lock()
         self._build_seen: Signature | None = None
+        self.priority = BuildPriority(build_nice)
         self.last_publish: Any = None  # the last publish attempt's Publication, or the GroundingError that stopped it
         self.hold_ms = hold_ms
         self._lock = threading.Lock()
@@ -176,6 +182,7 @@ class LiveProject:
         """With `published`: a build dbt finished since the last attempt is published in the background (the calls
         go on being served from the last published build meanwhile); the first call waits for the first one."""
         build = self.build_signature()
+        self.priority.building(_running(build))
 
         def attempt() -> None:
             try:
