@@ -12,15 +12,22 @@ in a longer wall time is the build waiting for the machine's cores, not for a lo
 round trip's p50/p95/p99 while the build ran (goal p99 <= 50 ms), documents mixing two builds (goal 0), and how long
 after dbt wrote run_results.json every server served the new build (one server audits it with the gate and
 publishes it, in the background; the others find it published).
-The 1-minute load average is printed beside each figure, and the CPU time the servers spent during the build (per
-call: what each answer costs the machine the build runs on). `--json` prints rows {measure, ours, peer, ratio,
-load} for `make bench`.
+The 1-minute load average is printed beside each figure, and where the machine's CPU went while the build ran
+(cpu_accounting.py): dbt's own CPU time, each server's, the clients' process's, the rest of the machine's and idle,
+and whether serving at the rate measured fits beside the build within the goal (see `accounting`). `--json` prints
+rows {measure, ours, peer, ratio, load} for `make bench`.
+
+The load model: each client calls get_context, waits for the answer, pauses `--pause-ms` (50) and calls again. dbt
+runs in a session of its own, as from a terminal or CI: Linux shares the CPU between sessions first (autogroups),
+and the SDK starts every stdio server in a session of its own too.
 
 Variants (flags; the default is the load model above, one stdio server per client): `--http` serves every client
 from one `dbt-grounding serve --http` (streamable HTTP on a loopback port, the role from a bearer token) instead of a
-server each; `--serve-nice N` starts the servers with `--nice N` (a lower CPU priority than the build's).
+server each; `--serve-nice N` starts the servers with `--nice N` (a lower CPU priority than the build's);
+`--build-nice 19,0` runs one build under load per value of the servers' `--build-nice`, side by side.
 
     .venv/bin/python benchmarks/serve_through_build.py --build-dir /tmp/serve-bench [--quick] [--json]
+    .venv/bin/python benchmarks/serve_through_build.py --build-dir /tmp/serve-bench --build-nice 19,0
     .venv/bin/python benchmarks/serve_through_build.py --build-dir /tmp/serve-bench --http --serve-nice 10
 """
 
@@ -292,6 +299,14 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+@dataclass(frozen=True)
+class Alone:
+    seconds: float
+    cpu_s: float
+    load: float
+    others_s: float  # the rest of the machine's CPU time meanwhile
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", type=Path, required=True, help="where the demo is built (reused when there)")
@@ -303,39 +318,54 @@ def main() -> None:
                         help="a variant: one `serve --http` server for every client instead of a stdio server each")
     parser.add_argument("--serve-nice", type=int, default=None, metavar="N",
                         help="a variant: start the servers with `--nice N` (a lower CPU priority than the build)")
-    parser.add_argument("--build-nice", type=int, default=None, metavar="N",
+    parser.add_argument("--build-nice", default=None, metavar="N[,N...]",
                         help="start the servers with `--build-nice N` (0: their CPU share is left alone while dbt "
-                             "builds; default: the server's default, 19)")
+                             "builds; default: the server's default, 19); several values: one build under load each, "
+                             "side by side against the same build alone (e.g. 19,0)")
     args = parser.parse_args()
-    serve_options = [*(["--nice", str(args.serve_nice)] if args.serve_nice else []),
-                     *(["--build-nice", str(args.build_nice)] if args.build_nice is not None else [])]
+    variants = [None] if args.build_nice is None else [int(value) for value in args.build_nice.split(",")]
     if args.quick:
         args.clients, args.pause_ms = 4, 100.0
     build_dir = args.build_dir.resolve()
-
-    def progress(message: str) -> None:
-        print(f"[serve_through_build] {message} (load {load()})", file=sys.stderr, flush=True)
 
     progress(f"demo build in {build_dir}")
     ensure_demo_build(build_dir)
     publish(build_dir)
     progress("dbt build alone")
     alone_start = cpu_sample()
-    alone = dbt_build(build_dir, AS_OF_DATES[0], sample_at_end=True)
-    alone_s, alone_cpu_s, alone_load = alone.seconds, alone.cpu_s, load()
-    if alone.returncode != 0:
-        raise SystemExit(f"dbt build failed:\n{alone.output}")
+    built = dbt_build(build_dir, AS_OF_DATES[0], sample_at_end=True)
+    if built.returncode != 0:
+        raise SystemExit(f"dbt build failed:\n{built.output}")
     # everything else the machine ran meanwhile (other users; this process and its children are idle)
-    alone_others_s = alone.at_end.machine_busy_s - alone_start.machine_busy_s - alone_cpu_s
-    alone_invocation = invocation_of_last_build(build_dir)
-    publish(build_dir)  # the servers start on the build just made, published
-    keys = customer_keys(build_dir)
-    served_by = ("one HTTP server" if args.http else "a stdio server each") + (
-        f", servers at nice {args.serve_nice}" if args.serve_nice else "") + (
-        f", --build-nice {args.build_nice}" if args.build_nice is not None else ", --build-nice default")
+    alone = Alone(built.seconds, built.cpu_s, load(),
+                  built.at_end.machine_busy_s - alone_start.machine_busy_s - built.cpu_s)
+    previous = (invocation_of_last_build(build_dir), AS_OF_DATES[0])
+    rows = []
+    for number, build_nice in enumerate(variants):
+        publish(build_dir)  # the servers start on the last build, published
+        options = [*(["--nice", str(args.serve_nice)] if args.serve_nice else []),
+                   *(["--build-nice", str(build_nice)] if build_nice is not None else [])]
+        served_by = ("one HTTP server" if args.http else "a stdio server each") + (
+            f", servers at nice {args.serve_nice}" if args.serve_nice else "") + (
+            f", --build-nice {build_nice}" if build_nice is not None else ", --build-nice default")
+        as_of = AS_OF_DATES[(number + 1) % 2]  # another as-of date than the build the servers start on
+        variant_rows, previous = measure_under_load(args, build_dir, alone, previous, as_of, options, served_by)
+        rows += [{**row, "measure": f"{row['measure']} [{served_by}]"} if len(variants) > 1 else row
+                 for row in variant_rows]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+
+
+def progress(message: str) -> None:
+    print(f"[serve_through_build] {message} (load {load()})", file=sys.stderr, flush=True)
+
+
+def measure_under_load(args, build_dir: Path, alone: Alone, previous: tuple[str, str], as_of: str,
+                       options: list[str], served_by: str) -> tuple[list[dict], tuple[str, str]]:
+    """One build under load, its figures printed (unless --json) and returned as rows; and (its invocation, as_of)."""
     progress(f"dbt build with {args.clients} MCP clients asking every {args.pause_ms:.0f} ms ({served_by})")
-    run = anyio.run(under_load, build_dir, args.clients, args.pause_ms / 1000, AS_OF_DATES[1], keys,
-                    alone_invocation, args.http, serve_options)
+    run = anyio.run(under_load, build_dir, args.clients, args.pause_ms / 1000, as_of, customer_keys(build_dir),
+                    previous[0], args.http, options)
     loaded_load = load()
     if run.build_returncode != 0:
         raise SystemExit(f"dbt build under load failed:\n{run.build_output}")
@@ -343,7 +373,7 @@ def main() -> None:
     # when dbt wrote run_results.json (the build's end for the servers; the process exits a little later), monotonic
     written = time.monotonic() - (time.time() - (build_dir / "target" / "run_results.json").stat().st_mtime)
 
-    expected = {alone_invocation: AS_OF_DATES[0], loaded_invocation: AS_OF_DATES[1]}
+    expected = {previous[0]: previous[1], loaded_invocation: as_of}
     answered = [call for call in run.calls if not call.failed]
     failed = [call for call in run.calls if call.failed]
     mixed = [call for call in answered if expected.get(call.invocation) != call.as_of]
@@ -355,13 +385,13 @@ def main() -> None:
             first_new.setdefault(call.client, call.started - written)
     served_new_after = max(first_new.values()) if len(first_new) == args.clients else None
 
-    account = accounting(run, len(during), alone_s)
+    account = accounting(run, len(during), alone.seconds)
     rows = [
         {"measure": f"dbt build of the demo, {args.clients} MCP clients asking (s; peer: alone)",
-         "ours": round(loaded_s, 2), "peer": round(alone_s, 2), "ratio": round(loaded_s / alone_s, 3),
+         "ours": round(loaded_s, 2), "peer": round(alone.seconds, 2), "ratio": round(loaded_s / alone.seconds, 3),
          "load": loaded_load},
         {"measure": "CPU time of that dbt build (s; peer: alone)", "ours": round(run.build_cpu_s, 2),
-         "peer": round(alone_cpu_s, 2), "ratio": round(run.build_cpu_s / alone_cpu_s, 3), "load": loaded_load},
+         "peer": round(alone.cpu_s, 2), "ratio": round(run.build_cpu_s / alone.cpu_s, 3), "load": loaded_load},
         {"measure": "CPU time of the MCP servers during that build (ms per call answered in it)",
          "ours": round(run.servers_cpu_s * 1000 / max(1, len(during)), 2), "peer": None, "ratio": None,
          "load": loaded_load},
@@ -383,14 +413,14 @@ def main() -> None:
                          "ours": round(percentile(during, fraction), 1), "peer": None, "ratio": None,
                          "load": loaded_load})
     if args.json:
-        print(json.dumps(rows, indent=2))
-        return
-    print(f"dbt build alone: {alone_s:.1f} s (load {alone_load}); with {args.clients} clients: {loaded_s:.1f} s "
-          f"(x{loaded_s / alone_s:.2f}, load {loaded_load}); its CPU time alone {alone_cpu_s:.1f} s, with the clients "
-          f"{run.build_cpu_s:.1f} s (x{run.build_cpu_s / alone_cpu_s:.2f})")
+        return rows, (loaded_invocation, as_of)
+    print(f"== {served_by}")
+    print(f"dbt build alone: {alone.seconds:.1f} s (load {alone.load}); with {args.clients} clients: {loaded_s:.1f} s "
+          f"(x{loaded_s / alone.seconds:.2f}, load {loaded_load}); its CPU time alone {alone.cpu_s:.1f} s, with the "
+          f"clients {run.build_cpu_s:.1f} s (x{run.build_cpu_s / alone.cpu_s:.2f})")
     print(f"served by {served_by}; the servers' CPU time during the build: {run.servers_cpu_s:.1f} s, "
           f"{run.servers_cpu_s * 1000 / max(1, len(during)):.2f} ms per call started in it")
-    print_accounting(account, len(during), alone_s, alone_cpu_s, alone_others_s)
+    print_accounting(account, len(during), alone.seconds, alone.cpu_s, alone.others_s)
     print(f"calls: {len(run.calls)} ({len(during)} started during the build), failed: {len(failed)}"
           + (f" e.g. {failed[0].failed}" if failed else ""))
     if during:
@@ -401,7 +431,8 @@ def main() -> None:
           + (f" e.g. {mixed[0]}" if mixed else ""))
     print("every server served the new build "
           + (f"{served_new_after:.1f} s after dbt wrote its run_results.json" if served_new_after is not None else
-             f"NOT within {SETTLE_S} s ({len(first_new)} of {args.clients} did)"))
+             f"NOT within {SETTLE_S} s ({len(first_new)} of {args.clients} did)"), flush=True)
+    return rows, (loaded_invocation, as_of)
 
 
 if __name__ == "__main__":

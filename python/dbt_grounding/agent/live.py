@@ -11,7 +11,8 @@ changing (~2 s at most), and a load that still fails is the calls' error (Artifa
 
 With `published`, calls are served from the last published build (dbt-grounding publish: a copy of the grounding
 marts no build ever writes, held open), and each build dbt finishes is audited by the gate and published in the
-background; a build the gate refuses is never served (`last_publish` says why).
+background; a build the gate refuses is never served (`last_publish` says why). While a dbt command runs nothing is
+published, and with `build_nice` the process's CPU share is lowered (agent.build_priority).
 
 Otherwise the DuckDB connection is held between calls (`hold_ms`) for latency, except while manifest.json is newer than
 run_results.json: dbt writes manifest.json when it has parsed the project and run_results.json when it ends, so in
@@ -182,7 +183,8 @@ class LiveProject:
         """With `published`: a build dbt finished since the last attempt is published in the background (the calls
         go on being served from the last published build meanwhile); the first call waits for the first one."""
         build = self.build_signature()
-        self.priority.building(_running(build))
+        running = _running(build)
+        self.priority.building(running)
 
         def attempt() -> None:
             try:
@@ -190,7 +192,7 @@ class LiveProject:
             except Exception as error:  # noqa: BLE001 - a background thread: kept for the calls to report
                 self.last_publish = error
 
-        if self._current is not None and _running(build):
+        if self._current is not None and running:
             # a dbt command is running: publishing would be refused, and even that attempt (a thread, the artifacts
             # read) is CPU the build needs; the build's end (run_results.json) changes the signature again
             return
