@@ -11,7 +11,8 @@ changing (~2 s at most), and a load that still fails is the calls' error (Artifa
 
 With `published`, calls are served from the last published build (dbt-grounding publish: a copy of the grounding
 marts no build ever writes, held open), and each build dbt finishes is audited by the gate and published in the
-background; a build the gate refuses is never served (`last_publish` says why).
+background; a build the gate refuses is never served (`last_publish` says why). While a dbt command runs nothing is
+published, and with `build_nice` the process's CPU share is lowered (agent.build_priority).
 
 Otherwise the DuckDB connection is held between calls (`hold_ms`) for latency, except while manifest.json is newer than
 run_results.json: dbt writes manifest.json when it has parsed the project and run_results.json when it ends, so in
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from dbt_grounding.agent.build_priority import BuildPriority
 from dbt_grounding.artifacts import locate_target_path
 from dbt_grounding.errors import ArtifactError, GroundingError
 from dbt_grounding.grounding.roles import Roles, load_roles
@@ -70,7 +72,8 @@ class LiveProject:
     def __init__(self, project_dir: str | Path = ".", *, target_path: str | Path | None = None,
                  profiles_dir: str | Path | None = None, target: str | None = None,
                  hold_ms: float = DEFAULT_HOLD_MS, clock=utc_now, role: str | None = None,
-                 published: bool | Literal["duckdb"] = False, telemetry: Any = None) -> None:
+                 published: bool | Literal["duckdb"] = False, telemetry: Any = None,
+                 build_nice: int = 0) -> None:
         """
         Args:
             role: the role every call is served as (grounding.roles; default DBT_GROUNDING_ROLE, else public).
@@ -81,6 +84,9 @@ class LiveProject:
                 False: the warehouse in place, the connection held between calls (`hold_ms`) except while a dbt
                 command runs.
             telemetry: as GroundingProject.open's, resolved once: every project loaded writes to the same place.
+            build_nice: with `published`, the process's scheduling group's nice value while a dbt command runs
+                (agent.build_priority: a server started in a session of its own, as MCP clients start them); 0
+                leaves the CPU share alone.
 
         Raises:
             ConfigurationError: project_dir's dbt_project.yml cannot be read to find the target path; no such role.
@@ -104,6 +110,7 @@ class LiveProject:
         self._publishing: threading.Thread | None = None
         self._publish_lock = threading.Lock()
         self._build_seen: Signature | None = None
+        self.priority = BuildPriority(build_nice)
         self.last_publish: Any = None  # the last publish attempt's Publication, or the GroundingError that stopped it
         self.hold_ms = hold_ms
         self._lock = threading.Lock()
@@ -176,6 +183,8 @@ class LiveProject:
         """With `published`: a build dbt finished since the last attempt is published in the background (the calls
         go on being served from the last published build meanwhile); the first call waits for the first one."""
         build = self.build_signature()
+        running = _running(build)
+        self.priority.building(running)
 
         def attempt() -> None:
             try:
@@ -183,6 +192,10 @@ class LiveProject:
             except Exception as error:  # noqa: BLE001 - a background thread: kept for the calls to report
                 self.last_publish = error
 
+        if self._current is not None and running:
+            # a dbt command is running: publishing would be refused, and even that attempt (a thread, the artifacts
+            # read) is CPU the build needs; the build's end (run_results.json) changes the signature again
+            return
         with self._publish_lock:  # calls in several threads (the server warming up while the first call comes in)
             if build != self._build_seen and not (self._publishing is not None and self._publishing.is_alive()):
                 self._build_seen = build
@@ -257,8 +270,12 @@ class LiveProject:
 
     def _hold_ms(self, signature: Signature) -> float:
         """hold_ms, or 0 while manifest.json is newer than run_results.json (a dbt command is likely running)."""
-        stats = {entry[0]: entry for entry in signature}
-        manifest, run_results = stats["manifest.json"], stats["run_results.json"]
-        if len(manifest) > 1 and len(run_results) > 1 and manifest[2] > run_results[2]:
-            return 0.0
-        return self.hold_ms
+        return 0.0 if _running(signature) else self.hold_ms
+
+
+def _running(signature: Signature) -> bool:
+    """manifest.json newer than run_results.json: dbt writes the first when a command has parsed and the second when
+    it ends, so a command is usually running (publish refuses such a build: publisher._refuse_while_running)."""
+    stats = {entry[0]: entry for entry in signature}
+    manifest, run_results = stats["manifest.json"], stats["run_results.json"]
+    return len(manifest) > 1 and len(run_results) > 1 and manifest[2] > run_results[2]

@@ -7,7 +7,9 @@ Nothing but the protocol may reach stdout in stdio mode: warnings go to stderr, 
 when it ends.
 
 `--nice N` lowers the server's CPU priority, for a machine where dbt builds and agents are served side by side
-(benchmarks/serve_through_build.py --serve-nice measures both sides of that trade).
+(benchmarks/serve_through_build.py --serve-nice measures both sides of that trade). `--build-nice N` (default 19)
+lowers its scheduling group's share only while a dbt command runs (agent.build_priority: nice(2) alone does not
+weigh against a build in another session).
 
 Roles: over stdio every call is the role given (`--role`, else DBT_GROUNDING_ROLE, else public). Over HTTP each
 connection is the role of its bearer token (grounding_roles.yml `tokens:`), `public` without one, refused (401) with
@@ -26,6 +28,7 @@ import threading
 from dbt_grounding.cli.options import CommandOutput, add_project_options, add_role_option, positive_int
 
 DEFAULT_HTTP_PORT = 8765
+DEFAULT_BUILD_NICE = 19  # agent.build_priority's (not imported: its module is not needed to print --help)
 
 
 def register(subparsers) -> None:
@@ -47,6 +50,10 @@ def register(subparsers) -> None:
     parser.add_argument("--nice", type=positive_int, default=None, metavar="N",
                         help="lower the server's CPU priority by N (1-19, as nice(1)): on a machine that also runs "
                              "dbt builds, its calls yield the CPU to the build, and take longer while one runs")
+    parser.add_argument("--build-nice", type=int, default=DEFAULT_BUILD_NICE, metavar="N",
+                        help=f"while a dbt command runs, lower the server's CPU share to nice N (0-19, default "
+                             f"{DEFAULT_BUILD_NICE}; 0: never), set back when it ends; Linux, a server in a session of "
+                             "its own (as MCP clients start stdio servers)")
     add_role_option(parser)
     add_project_options(parser)
     parser.set_defaults(run=run)
@@ -72,6 +79,9 @@ def _serve(args: argparse.Namespace) -> CommandOutput:
             raise ConfigurationError(f"--nice {args.nice}: {why}", hint="give --nice a number from 1 to 19, or "
                                                                          "leave it out")
         os.nice(args.nice)  # for good: an unprivileged process cannot raise its priority again
+    if not 0 <= args.build_nice <= 19:
+        raise ConfigurationError(f"--build-nice {args.build_nice}: a nice value is 0 to 19",
+                                 hint="give --build-nice a number from 0 (never lower) to 19 (the lowest)")
     if args.http is not None and args.role:
         raise ConfigurationError(
             "--role cannot be given with --http: over HTTP each connection is served as the role of its bearer "
@@ -81,7 +91,8 @@ def _serve(args: argparse.Namespace) -> CommandOutput:
     live = LiveProject(args.project_dir, target_path=args.target_path, profiles_dir=args.profiles_dir,
                        target=args.target, hold_ms=args.hold_ms,
                        role=DEFAULT_ROLE if args.http is not None else args.role,  # HTTP: public, the least
-                       published=False if args.in_place else "duckdb", telemetry=args.telemetry)
+                       published=False if args.in_place else "duckdb", telemetry=args.telemetry,
+                       build_nice=args.build_nice)
     # warm in the background while the SDK is imported and the client's handshake answered: the first call waits
     # for the load (LiveProject's lock), not the handshake
     warming = threading.Thread(target=warm_up, args=(live,), name="dbt-grounding-warm-up", daemon=True)

@@ -193,12 +193,15 @@ def test_streamable_http_on_loopback(built_package: DbtProject, tmp_path: Path) 
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="finds the server's process in /proc (Linux)")
 def test_nice_lowers_the_server_s_cpu_priority(built_package: DbtProject, tmp_path: Path) -> None:
     """`serve --nice N`: the server runs N below the priority it was started with and answers as usual; a priority
-    outside 1-19 is a usage error."""
+    outside 1-19 is a usage error, and so is a --build-nice outside 0-19."""
     project = copy_build(built_package, tmp_path / "nice")
     arguments = ["--project-dir", str(REPO_ROOT), "--target-path", str(project.target_path)]
     refused = subprocess.run([CLI, "serve", "--nice", "20", *arguments], env=project.env(), stdin=subprocess.DEVNULL,
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "a priority is lowered by 1 to 19" in refused.stderr, refused.stderr
+    refused = subprocess.run([CLI, "serve", "--build-nice", "20", *arguments], env=project.env(),
+                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "a nice value is 0 to 19" in refused.stderr, refused.stderr
     with mcp_session(project, "--nice", "7") as client:
         answer = client.call("get_context", mart=MART, key={"customer_id": 12})
         assert not answer.is_error, answer.text

@@ -100,3 +100,25 @@ def test_the_server_publishes_each_build_and_serves_the_last_published(published
             writer.execute("SELECT 1")
     finally:
         live.close()
+
+
+def test_the_server_starts_no_publish_while_a_dbt_command_runs(published: DbtProject) -> None:
+    """dbt writes manifest.json when a command has parsed and run_results.json when it ends, so between the two (as
+    a real `dbt parse` leaves them) a publish would be refused: the server starts none (every server used to read
+    the artifacts in a thread at each build's start only to be refused) and goes on serving the published build."""
+    from dbt_grounding.agent import LiveProject
+
+    live = LiveProject(REPO_ROOT, target_path=published.target_path, role="restricted", published=True)
+    try:
+        with live.using() as project:
+            first = project.context(MART, {"customer_id": 51}).citation.invocation_id
+        attempt, outcome = live._publishing, live.last_publish  # the first call's: the build already published
+        published.run("parse", "--vars", f"{{dbt_grounding_as_of_date: '{AS_OF_DATE}'}}")
+        target = published.target_path
+        assert (target / "manifest.json").stat().st_mtime_ns > (target / "run_results.json").stat().st_mtime_ns
+        for _ in range(3):
+            with live.using() as project:
+                assert project.context(MART, {"customer_id": 51}).citation.invocation_id == first
+        assert live._publishing is attempt and live.last_publish is outcome
+    finally:
+        live.close()
