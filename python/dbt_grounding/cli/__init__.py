@@ -67,8 +67,8 @@ def build_parser(full: tuple[str, ...] | None = None) -> argparse.ArgumentParser
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (never raises, never prints a traceback unless debugging)."""
     try:
-        args = build_parser(_command_named(sys.argv[1:] if argv is None else argv)).parse_args(argv)  # usage
-        # errors: argparse prints `error:` and exits 2
+        # usage errors: argparse prints `error:` and exits 2
+        args = build_parser(_command_named(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     except SystemExit as exit_:  # --help, --version, usage errors: argparse has printed what to say
         return exit_.code if isinstance(exit_.code, int) else ExitCode.USAGE
     try:
