@@ -62,3 +62,11 @@ def test_a_misspelt_command_is_a_usage_error_naming_every_command(capsys: pytest
     assert main(["linage", "x"]) == 2
     error = capsys.readouterr().err
     assert "invalid choice: 'linage'" in error and all(repr(name) in error for name in COMMANDS)
+
+
+def test_every_command_module_is_in_the_registry() -> None:
+    import dbt_grounding.cli as cli
+    from pathlib import Path
+
+    modules = sorted(path.stem.removesuffix("_command") for path in Path(cli.__file__).parent.glob("*_command.py"))
+    assert modules == sorted(COMMANDS)
