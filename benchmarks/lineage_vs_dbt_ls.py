@@ -18,6 +18,11 @@ all read files from the page cache), --runs times (median; `dbt ls` in the first
     target/partial_parse.msgpack, so no re-parse when nothing changed; --no-write-json, so manifest.json is left as
     it is) and --quiet, so stdout holds only the result.
 
+With --before DIR (another checkout's python/ folder, e.g. the base commit's, `git archive BASE python | tar -x
+-C DIR/..`), the three dbt-grounding sides also run with that code (PYTHONPATH=DIR) in the same rounds, each
+"current" right after its own "rebuilt" (the two codes' indexes differ: each rebuilds the other's), so a change is
+reported as before vs after vs dbt ls, side by side.
+
 Wall time is measured around each child; peak RSS is that child's own (`/usr/bin/time -v`); the 1-minute load
 average is read before each round and its range printed. Both answers are compared first: restricted to models,
 sources and seeds (dbt ls also lists the tests of the selected nodes), the two node sets must be identical, or the
@@ -33,7 +38,7 @@ import statistics
 from pathlib import Path
 
 from bench_common import (
-    Row, cli_env, cli_executable, dbt_executable, emit_rows, load_average, progress, synthetic, time_child,
+    Row, cli_env, cli_executable, compile_checkout, dbt_executable, emit_rows, load_average, progress, synthetic, time_child,
 )
 
 COMPARED = {"model", "source", "seed"}
@@ -65,6 +70,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help=f"a {QUICK_MODELS:,}-model synthetic project under /tmp/dbt-grounding-bench (made once), 3 runs")
     parser.add_argument("--json", action="store_true", help="print the figures as bench_all.py rows (JSON) only")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another checkout's python/ folder: its CLI timed beside this one's (docstring)")
     args = parser.parse_args()
     if args.quick:
         args.project = args.project or synthetic(QUICK_MODELS)
@@ -112,6 +119,17 @@ def main() -> None:
     time_child(start_command, env, project)
 
     sides = {"rebuilt": ours_command, "current": ours_command, "start": start_command, "dbt": dbt_command}
+    envs = {side: env for side in sides}
+    if args.before is not None:
+        before_env = dict(env, PYTHONPATH=str(args.before.resolve()))
+        compile_checkout(args.before.resolve().parent)
+        progress(f"lineage_vs_dbt_ls: --before {args.before}: warm-up and answer check ...")
+        shutil.rmtree(index_dir, ignore_errors=True)
+        if ours_nodes(time_child(ours_command, before_env, project).stdout) != ours_set:
+            raise SystemExit("the code before gives another answer: no figures reported")
+        sides = {"rebuilt before": ours_command, "current before": ours_command, "start before": start_command,
+                 **sides}
+        envs.update({side: before_env for side in sides if side.endswith(" before")})
     results: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
     cpu: dict[str, list[float]] = {side: [] for side in sides}
     loads: list[float] = []
@@ -121,10 +139,10 @@ def main() -> None:
         for side, command in sides.items():
             if side == "dbt" and run >= dbt_runs:
                 continue
-            if side == "rebuilt":
+            if side.startswith("rebuilt"):
                 shutil.rmtree(index_dir, ignore_errors=True)  # as after a dbt command rewrote manifest.json
-            timed = time_child(command, env, project)
-            if side in ("rebuilt", "current") and ours_nodes(timed.stdout) != ours_set:
+            timed = time_child(command, envs[side], project)
+            if side.startswith(("rebuilt", "current")) and ours_nodes(timed.stdout) != ours_set:
                 raise SystemExit(f"dbt-grounding's answer changed between runs ({side}): no figures reported")
             results[side].append((timed.seconds, timed.peak_rss_mib))
             cpu[side].append(timed.cpu_seconds)
@@ -155,7 +173,8 @@ def main() -> None:
     counted = ", ".join(f"{n:,} {kind}s" for kind, n in sorted(kinds.items()))
     print(f"    .venv/bin/python benchmarks/lineage_vs_dbt_ls.py --project {args.project} --mart {mart}"
           + (f" --runs {args.runs}" if args.runs != 5 else "") + (f" --dbt-runs {dbt_runs}" if dbt_runs != args.runs
-                                                                    else ""))
+                                                                    else "")
+          + (f" --before {args.before}" if args.before else ""))
     print()
     print(f"`{mart}`: both return the same {len(ours_set):,} upstream nodes ({counted}, the mart included; "
           f"{models:,} models listed by dbt ls); dbt ls also lists {dbt_total - len(dbt_set):,} tests. "
@@ -164,12 +183,15 @@ def main() -> None:
     print(f"| cold process, median of {args.runs} ({dbt_runs} for dbt ls), load {load} | wall time | CPU time | peak RSS "
           "| dbt ls / this (wall, CPU) |")
     print("|---|---|---|---|---|")
-    for side, label in (
+    labels = [
         ("rebuilt", f"`dbt-grounding lineage {mart} --direction up --format json`, manifest changed (index rebuilt)"),
         ("current", "the same, manifest unchanged since the last command (index read)"),
         ("start", "`dbt-grounding --help` (start-up and the CLI's imports only)"),
         ("dbt", f"`dbt ls --select +{mart} --output json` (partial parse, nothing changed)"),
-    ):
+    ]
+    if args.before is not None:
+        labels[3:3] = [(f"{side} before", f"{label}, code of {args.before}") for side, label in labels[:3]]
+    for side, label in labels:
         print(f"| {label} | {wall[side]:.3f} s | {cpu_s[side]:.3f} s | {rss[side]:,.0f} MiB "
               f"| {_ratio(wall, cpu_s, side)} |")
 

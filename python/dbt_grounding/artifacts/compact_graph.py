@@ -103,7 +103,8 @@ class CompactGraph(msgspec.Struct, frozen=True, array_like=True, dict=True):  # 
             position = dict(zip(ids, count()))
         parents, children = _adjacency(graph, ids, typed)
         for mapping in (parents, children):  # ids only the maps hold (metrics, semantic models...), in a stable order
-            _append(ids, position, sorted(mapping.keys() - position.keys()))
+            if not position.keys() >= mapping.keys():  # a look-up per key: no set of them all built when none is new
+                _append(ids, position, sorted(mapping.keys() - position.keys()))
         try:
             arrays = _edge_arrays(ids, position, (parents, children))
         except KeyError:  # a neighbour neither typed nor a key of the maps (dbt writes none): named, then mapped

@@ -10,27 +10,42 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-import traceback
 from contextlib import nullcontext
 
-from dbt_grounding.cli import (
-    ask_command, check_command, context_command, eval_command, feedback_command, lineage_command, lock_command,
-    models_command, publish_command, report_command, serve_command, tools_command, verify_command,
-)
 from dbt_grounding.errors import ExitCode, GroundingError
 
-COMMANDS = (ask_command, check_command, lock_command, context_command, lineage_command, models_command,
-            publish_command, serve_command, tools_command, verify_command, eval_command, report_command,
-            feedback_command)
+# Every command: its module (cli/<name>_command.py, one per command) and the one line `--help` lists. A process
+# imports and registers in full only the command it runs: `--help` and each command no longer pay for building
+# the other twelve parsers and importing their modules (~40 ms of every cold command). Each module's own
+# `add_parser(help=...)` says the same (tests/cli/test_lazy_commands.py compares them).
+COMMANDS = {
+    "ask": "find the mart, columns and customer a question is about, or say why not",
+    "check": "the CI gate: lock drift, schema drift, freshness, test status",
+    "lock": "write grounding.lock.json: the grounding marts' interface, to commit",
+    "context": "the context document of one record of a model",
+    "lineage": "model or column lineage of a node",
+    "models": "list the grounding marts with key, freshness and test status",
+    "publish": "audit the last build with the gate, then publish its grounding marts to the serving store agents "
+               "read (DuckDB)",
+    "serve": "run an MCP server with the grounding tools (stdio, or --http)",
+    "tools": "print the grounding tools as function-calling schemas (JSON)",
+    "verify": "check an LLM's answer against the documents it was given",
+    "eval": "score a golden dataset (no LLM) and audit production thresholds; `eval init MART` starts one",
+    "report": "the monitoring report: the last N days of requests, latency, outcomes, cost and feedback",
+    "feedback": "record a thumbs up or down on a served request or document",
+}
 DEBUG_ENV = "DBT_GROUNDING_DEBUG"
 EXIT_CODES = ("Exit codes: 0 ok, 1 findings (drift, stale, failed tests, warehouse unreachable), 2 usage or "
               "configuration, 3 artifacts, 4 internal error (a bug: please report it), 5 access denied to the "
               "caller's role, 130 interrupted.")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(full: tuple[str, ...] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command in full, or only those named in `full` (main passes the command it
+    runs, or none for `--help` and usage errors), the others by name and help alone."""
     parser = argparse.ArgumentParser(
         prog="dbt-grounding",
         description="Lineage-aware, schema-checked context documents for AI agents, from a dbt project's artifacts.",
@@ -39,8 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--debug", action="store_true", help=f"show the traceback of an internal error (or {DEBUG_ENV}=1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in COMMANDS:
-        command.register(subparsers)
+    for name, help_ in COMMANDS.items():
+        if full is None or name in full:
+            importlib.import_module(f"dbt_grounding.cli.{name}_command").register(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_)
     for subparser in subparsers.choices.values():  # `--debug` after the command too; SUPPRESS keeps the global one
         subparser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
@@ -49,11 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (never raises, never prints a traceback unless debugging)."""
     try:
-        args = build_parser().parse_args(argv)  # usage errors: argparse prints `error:` and exits 2
+        # usage errors: argparse prints `error:` and exits 2
+        args = build_parser(_command_named(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     except SystemExit as exit_:  # --help, --version, usage errors: argparse has printed what to say
         return exit_.code if isinstance(exit_.code, int) else ExitCode.USAGE
     try:
         tool = getattr(args, "telemetry_tool", None)  # commands that serve: one telemetry request each
+        if callable(tool):  # a command that serves only some of its forms says which
+            tool = tool(args)
         with _telemetry_request(tool) if tool else nullcontext() as scope:
             output = args.run(args)
             if scope is not None:
@@ -80,6 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     return int(output.exit_code)
 
 
+def _command_named(argv: list[str]) -> tuple[str, ...]:
+    """The command `argv` runs, as argparse will find it: the first argument that is not an option (the options
+    before a command take no value), when it names a command; else none."""
+    for argument in argv:
+        if not argument.startswith("-"):
+            return (argument,) if argument in COMMANDS else ()
+    return ()
+
+
 class _VersionAction(argparse.Action):
     """`--version`: argparse's own version action, with the version looked up only when asked for (reading the
     installed package's metadata costs more than the rest of `--help`)."""
@@ -102,6 +132,8 @@ def _telemetry_request(tool: str):
 
 
 def _internal_error(error: Exception, *, debug: bool) -> int:
+    import traceback
+
     from dbt_grounding import __version__
 
     if debug:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from dbt_grounding.errors import ExitCode, GroundingError
 
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
     from dbt_grounding.project import GroundingProject
 
 
-@dataclass(frozen=True)
-class CommandOutput:
+class CommandOutput(NamedTuple):  # not a dataclass: importing dataclasses is ~10 ms of every cold command
     """What a command prints: `text` on stdout, each of `warnings` on stderr before it."""
 
     text: str
@@ -69,8 +67,7 @@ def add_role_option(parser: argparse.ArgumentParser) -> None:
                              "else public")
 
 
-@dataclass(frozen=True)
-class _Answering:
+class _Answering(NamedTuple):
     """What a request is bound to (telemetry.scope.RequestScope.bind) when a command answers without opening the
     project: the same telemetry, role and dbt invocation open_project would give it."""
 

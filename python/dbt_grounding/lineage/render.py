@@ -5,7 +5,6 @@ Every renderer is a pure function of the lineage value: same lineage, same bytes
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -29,6 +28,8 @@ def render_json(lineage: Lineage) -> str:
     if isinstance(lineage, ModelLineage):  # msgspec writes the same bytes as json.dumps below, ~10x faster: the
         # upstream of a deep mart at 5,000 models is 13,000 lines, a tenth of the cold command's budget in json
         return msgspec.json.format(msgspec.json.encode(_model_json(lineage), order="sorted"), indent=2).decode() + "\n"
+    import json  # here: model lineage, the cold command, needs only msgspec
+
     return json.dumps(_column_json(lineage), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

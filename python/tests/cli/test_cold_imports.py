@@ -67,15 +67,24 @@ def test_importing_the_cli_imports_no_heavy_module() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     modules = set(json.loads(result.stdout))
-    assert "dbt_grounding.cli.context_command" in modules  # the check looked at a real import of the CLI
+    assert "dbt_grounding.cli" in modules  # the check looked at a real import of the CLI
     assert _heavy(modules) == []
+    assert _command_modules(modules) == []  # each is imported by the process running its command only
+
+
+def _command_modules(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.startswith("dbt_grounding.cli.") and m.endswith("_command"))
 
 
 @pytest.mark.parametrize("args", [["--help"], ["context", "--help"], ["lineage", "--help"], ["check", "--help"]])
 def test_help_imports_no_heavy_module(args: list[str]) -> None:
     modules = _imported_by(args)
-    assert "dbt_grounding.cli.context_command" in modules
+    assert "dbt_grounding.cli" in modules
     assert _heavy(modules) == []
+    # the command asked about and what it imports itself (check registers lock's --lock option), no other
+    expected = {"context": ["context_command"], "lineage": ["lineage_command"],
+                "check": ["check_command", "lock_command"]}.get(args[0], [])
+    assert _command_modules(modules) == [f"dbt_grounding.cli.{name}" for name in expected]
 
 
 def test_the_installed_console_script_imports_no_heavy_module_for_help() -> None:
