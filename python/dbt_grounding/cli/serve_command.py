@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
 def _serve(args: argparse.Namespace) -> CommandOutput:
     from dbt_grounding.agent.live import LiveProject
     from dbt_grounding.agent.mcp_server import build_server, serve_http, serve_stdio
+    from dbt_grounding.agent.sdk_import import import_sdk
+    from dbt_grounding.agent.warm_up import warm_up
     from dbt_grounding.errors import ConfigurationError
     from dbt_grounding.grounding.roles import DEFAULT_ROLE, ROLES_FILE
 
@@ -93,11 +95,15 @@ def _serve(args: argparse.Namespace) -> CommandOutput:
                        role=DEFAULT_ROLE if args.http is not None else args.role,  # HTTP: public, the least
                        published=False if args.in_place else "duckdb", telemetry=args.telemetry,
                        build_nice=args.build_nice)
-    # warm in the background while the SDK is imported and the client's handshake answered: the first call waits
-    # for the load (LiveProject's lock), not the handshake
+    # warm in the background while the SDK is imported and the client's handshake answered (agent.warm_up): the
+    # first call waits for the load (LiveProject's lock), not the handshake
     warming = threading.Thread(target=warm_up, args=(live,), name="dbt-grounding-warm-up", daemon=True)
     warming.start()
     try:
+        try:
+            import_sdk()  # its pydantic models built on first use (agent.sdk_import): most of start-up otherwise
+        except ImportError:
+            pass  # build_server says how to install it
         server = build_server(live)  # a missing `mcp` package is a usage error before anything is served
     except ConfigurationError:
         warming.join()
@@ -120,18 +126,3 @@ def _serve(args: argparse.Namespace) -> CommandOutput:
         live.close()
     return CommandOutput("")
 
-
-def warm_up(live) -> None:
-    """The artifacts decoded and the argument validators made before the first call; unusable artifacts are each
-    call's error (and a warning here), not the end of the server."""
-    from dbt_grounding.agent.api import prepare_validators
-    from dbt_grounding.errors import GroundingError
-
-    try:
-        with live.using() as project:
-            for warning in project.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-    except GroundingError as error:
-        print(f"warning: {error.message} (every tool call will say so until the artifacts can be read)",
-              file=sys.stderr)
-    prepare_validators()
