@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
+from typing import TYPE_CHECKING
 
 from dbt_grounding.context.safety import clean_block_text, fence_for, neutralise_inline, untrusted_tag
 # Documents are typed by their shared base (context.types.Frozen): render is below document.py and mart.py, which
@@ -22,6 +21,8 @@ from dbt_grounding.context.safety import clean_block_text, fence_for, neutralise
 from dbt_grounding.context.types import Frozen, JsonScalar, UntrustedText
 from dbt_grounding.context.wording import describe_duration, describe_key
 
+if TYPE_CHECKING:
+    from jinja2 import Environment, FileSystemBytecodeCache
 
 TEMPLATE = "context_document.md.j2"
 COMPACT_TEMPLATE = "compact_document.md.j2"
@@ -97,6 +98,9 @@ def _tidy(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    # jinja2 is imported when a template is first rendered: the JSON form needs none (issue 16, a cold `context`)
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     environment = Environment(
         loader=PackageLoader("dbt_grounding", "context/templates"),
         autoescape=False,
@@ -114,6 +118,8 @@ def _environment() -> Environment:
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    from jinja2 import FileSystemBytecodeCache
+
     try:
         return FileSystemBytecodeCache()
     except (OSError, RuntimeError):  # no private folder can be made under the temp dir: compile in each process
