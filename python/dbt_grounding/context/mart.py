@@ -15,8 +15,6 @@ from dbt_grounding.context.render import render_mart_description
 from dbt_grounding.context.types import Frozen, described, frozen_model
 from dbt_grounding.context.inputs import ColumnInput, ModelInput
 
-TEMPLATE = "mart_description.md.j2"
-
 
 @frozen_model
 class MartColumn(ColumnDoc):
@@ -77,7 +75,8 @@ def build_mart_description(
         if column.name.lower() in hidden:
             continue
         doc = column_doc(column, key_names, warnings=[])
-        columns_described.append(MartColumn(**doc.model_dump(), sources=sorted((column_sources or {}).get(column.name, []))))
+        derived_from = sorted((column_sources or {}).get(column.name, []))
+        columns_described.append(MartColumn(**doc.model_dump(), sources=derived_from))
     if model.as_of_column:
         as_of = f"each row's values hold as of its {model.as_of_column}; freshness is judged from it"
     else:
