@@ -1,4 +1,5 @@
-"""The context document an AI agent receives: frozen pydantic models, their JSON form and published JSON Schema.
+"""The context document an AI agent receives: frozen models (context.types.Frozen), their JSON form and published
+JSON Schema.
 
 The field order of every model is the order of the JSON output; do not reorder fields without regenerating the
 shipped schema and the golden files.
@@ -9,14 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from importlib import resources
 from typing import Any, Literal
-
-from pydantic import Field, field_validator
 
 from dbt_grounding.context.render import render_compact, render_markdown
 from dbt_grounding.context.types import (  # noqa: F401 - UNTRUSTED_NOTE, UntrustedText: re-exported, part of the model
-    UNTRUSTED_NOTE, Frozen, JsonScalar, PiiKind, RowValue, UntrustedText,
+    UNTRUSTED_NOTE, Frozen, JsonScalar, PiiKind, RowValue, UntrustedText, described, frozen_model,
 )
 
 from dbt_grounding.errors import ConfigurationError
@@ -40,22 +38,24 @@ SCHEMA_RESOURCE = "context/schema/context_document.schema.json"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
+@frozen_model
 class ColumnDoc(Frozen):
     """What a column means, as documented in the dbt project."""
 
     name: str
-    data_type: str | None = Field(description="The declared or catalog type; null when unknown.")
-    description: str = Field(description="The column description from the dbt project ('' when none or trimmed).")
-    pii: PiiKind | None = Field(description="Kind of personal data (column meta.pii); null when not personal data.")
-    is_key: bool = Field(description="Whether the column is part of the lookup key.")
-    rule: str | None = Field(
-        description="The business rule behind a derived column (column meta.grounding.rule); null when not declared."
+    data_type: str | None = described("The declared or catalog type; null when unknown.")
+    description: str = described("The column description from the dbt project ('' when none or trimmed).")
+    pii: PiiKind | None = described("Kind of personal data (column meta.pii); null when not personal data.")
+    is_key: bool = described("Whether the column is part of the lookup key.")
+    rule: str | None = described(
+        "The business rule behind a derived column (column meta.grounding.rule); null when not declared."
     )
-    unit: str | None = Field(
+    unit: str | None = described(
         default=None, description="The unit of its values (column meta.grounding.unit, e.g. USD); null when none."
     )
 
 
+@frozen_model
 class FreshnessPolicy(Frozen):
     """The model's freshness policy as text, e.g. '24 hours'."""
 
@@ -63,28 +63,33 @@ class FreshnessPolicy(Frozen):
     error_after: str | None = None
 
 
+@frozen_model
 class Freshness(Frozen):
     """How old the data is and whether that is acceptable under the model's freshness policy."""
 
-    status: FreshnessStatus = Field(description="'unchecked' when the model declares no freshness policy.")
+    status: FreshnessStatus = described("'unchecked' when the model declares no freshness policy.")
     policy: FreshnessPolicy = FreshnessPolicy()
-    as_of: str | None = Field(default=None, description="ISO date or timestamp the values hold as of.")
-    as_of_column: str | None = Field(
+    as_of: str | None = described(default=None, description="ISO date or timestamp the values hold as of.")
+    as_of_column: str | None = described(
         default=None, description="The record's column holding as_of, when the model declares one (grounding meta).")
-    last_built_at: str | None = Field(default=None, description="ISO timestamp of the model's last successful build.")
-    age_seconds: int | None = Field(default=None, description="Age from the newest evidence when freshness was judged.")
-    evidence: FreshnessEvidence | None = Field(default=None, description="Which evidence gave the age.")
+    last_built_at: str | None = described(
+        default=None, description="ISO timestamp of the model's last successful build.")
+    age_seconds: int | None = described(
+        default=None, description="Age from the newest evidence when freshness was judged.")
+    evidence: FreshnessEvidence | None = described(default=None, description="Which evidence gave the age.")
 
-    @field_validator("as_of", "last_built_at", mode="before")
-    @classmethod
-    def _iso(cls, value: Any) -> Any:
-        return value.isoformat() if isinstance(value, (date, datetime)) else value
+    def __post_init__(self) -> None:
+        for name in ("as_of", "last_built_at"):  # a date or datetime given: its ISO text
+            value = getattr(self, name)
+            if isinstance(value, (date, datetime)):
+                object.__setattr__(self, name, value.isoformat())
 
     @classmethod
     def unchecked(cls) -> Freshness:
         return cls(status="unchecked")
 
 
+@frozen_model
 class TestStatus(Frozen):
     """The result of one dbt data test on the model or upstream of it, from the last run."""
 
@@ -93,9 +98,10 @@ class TestStatus(Frozen):
     unique_id: str
     name: str
     status: TestResultStatus
-    on: str = Field(description="unique_id of the node the test is attached to: the model or an upstream node.")
+    on: str = described("unique_id of the node the test is attached to: the model or an upstream node.")
 
 
+@frozen_model
 class TestCounts(Frozen):
     """How many tests on the model and upstream of it had each outcome in the last run. Passing tests are counted,
     not listed, unless asked for (include_passing_tests)."""
@@ -103,13 +109,14 @@ class TestCounts(Frozen):
     __test__ = False  # not a pytest test class
 
     total: int
-    on_model: int = Field(description="Of them, the tests attached to the model itself.")
-    by_status: dict[TestResultStatus, int] = Field(
-        description="Outcome -> count, worst first; outcomes no test had are left out."
+    on_model: int = described("Of them, the tests attached to the model itself.")
+    by_status: dict[TestResultStatus, int] = described(
+        "Outcome -> count, worst first; outcomes no test had are left out."
     )
-    passing_listed: bool = Field(description="Whether `tests` lists the passing tests too.")
+    passing_listed: bool = described("Whether `tests` lists the passing tests too.")
 
 
+@frozen_model
 class Omission(Frozen):
     """A section trimmed to fit max_tokens."""
 
@@ -117,43 +124,45 @@ class Omission(Frozen):
     reason: str
 
 
+@frozen_model
 class Citation(Frozen):
     """Where the document comes from, for an agent to cite and a program to verify."""
 
-    nodes: list[str] = Field(description="The model's unique_id, then the upstream sources it derives from.")
-    invocation_id: str | None = Field(description="The dbt invocation that built the artifacts.")
-    manifest_generated_at: str | None = Field(description="manifest.json metadata.generated_at.")
-    content_hash: str = Field(
-        pattern=r"^[0-9a-f]{64}$",
+    nodes: list[str] = described("The model's unique_id, then the upstream sources it derives from.")
+    invocation_id: str | None = described("The dbt invocation that built the artifacts.")
+    manifest_generated_at: str | None = described("manifest.json metadata.generated_at.")
+    content_hash: str = described(
+        schema={"pattern": r"^[0-9a-f]{64}$"},
         description="sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of the document without this field.",
     )
 
 
+@frozen_model
 class ContextDocument(Frozen):
     """Everything an agent is told about one key of one dbt model, with the evidence behind it."""
 
-    model: str = Field(description="The dbt model name.")
+    model: str = described("The dbt model name.")
     unique_id: str
-    relation: str = Field(description="The relation queried, as the adapter renders it.")
-    summary: str = Field(description="What the model is, for the agent ('' when none or trimmed).")
-    entity: str = Field(description="What one row describes.")
-    access: Access = Field(description="Who may be shown the rows.")
-    key: dict[str, JsonScalar] = Field(description="The key looked up: column -> value (masked if personal data).")
+    relation: str = described("The relation queried, as the adapter renders it.")
+    summary: str = described("What the model is, for the agent ('' when none or trimmed).")
+    entity: str = described("What one row describes.")
+    access: Access = described("Who may be shown the rows.")
+    key: dict[str, JsonScalar] = described("The key looked up: column -> value (masked if personal data).")
     found: bool
-    no_match: str | None = Field(description="The statement to relay when no row matched; null when found.")
-    rows: list[dict[str, RowValue]] = Field(
-        description="Matching rows, column -> value: decimals as strings, dates ISO, personal data masked, "
+    no_match: str | None = described("The statement to relay when no row matched; null when found.")
+    rows: list[dict[str, RowValue]] = described(
+        "Matching rows, column -> value: decimals as strings, dates ISO, personal data masked, "
         "free text as an UntrustedText object."
     )
     columns: list[ColumnDoc]
     freshness: Freshness
     test_counts: TestCounts
-    tests: list[TestStatus] = Field(
-        description="The tests not passing, worst first, then by unique_id; then the passing ones when asked for "
+    tests: list[TestStatus] = described(
+        "The tests not passing, worst first, then by unique_id; then the passing ones when asked for "
         "(test_counts.passing_listed)."
     )
-    sources: list[str] = Field(description="unique_ids of the sources the model derives from, sorted.")
-    omitted: list[Omission] = Field(description="Sections trimmed to fit max_tokens.")
+    sources: list[str] = described("unique_ids of the sources the model derives from, sorted.")
+    omitted: list[Omission] = described("Sections trimmed to fit max_tokens.")
     warnings: list[str]
     citation: Citation
 
@@ -216,4 +225,6 @@ def json_schema_text() -> str:
 
 def published_json_schema_text() -> str:
     """The shipped schema file's text (to check it is current, or hand it to a client)."""
+    from importlib import resources  # only when asked: it imports tempfile, shutil, zipfile...
+
     return resources.files("dbt_grounding").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")

@@ -9,40 +9,38 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 
-from pydantic import Field
-
 from dbt_grounding.context.builder import column_doc, one_line
 from dbt_grounding.context.document import Access, ColumnDoc, FreshnessPolicy
 from dbt_grounding.context.render import render_mart_description
-from dbt_grounding.context.types import Frozen
+from dbt_grounding.context.types import Frozen, described, frozen_model
 from dbt_grounding.context.inputs import ColumnInput, ModelInput
 
-TEMPLATE = "mart_description.md.j2"
 
-
+@frozen_model
 class MartColumn(ColumnDoc):
     """A column as documented, with the upstream source columns its values are computed from."""
 
-    sources: list[str] = Field(
+    sources: list[str] = described(
         default_factory=list, description="Source columns it derives from (source_name.table.column), sorted."
     )
 
 
+@frozen_model
 class MartDescription(Frozen):
     """Everything about a mart that is the same for every key: what agents read once, documents refer to."""
 
     model: str
     unique_id: str
     relation: str
-    summary: str = Field(description="What the mart is ('' when undocumented).")
-    entity: str = Field(description="What one row describes.")
+    summary: str = described("What the mart is ('' when undocumented).")
+    entity: str = described("What one row describes.")
     access: Access
-    key: list[str] = Field(description="The columns a row is looked up by.")
-    as_of: str = Field(description="What the values' as-of date means for this mart.")
+    key: list[str] = described("The columns a row is looked up by.")
+    as_of: str = described("What the values' as-of date means for this mart.")
     freshness: FreshnessPolicy
     columns: list[MartColumn]
-    sources: list[str] = Field(description="The sources the mart derives from (source_name.table), sorted.")
-    withheld: list[str] = Field(
+    sources: list[str] = described("The sources the mart derives from (source_name.table), sorted.")
+    withheld: list[str] = described(
         default_factory=list, description="The columns the caller's role may not see, by name only (their meaning, "
                                           "rule and lineage are withheld too; records leave them out), sorted.")
 
@@ -72,12 +70,13 @@ def build_mart_description(
     """
     key_names = set(key)
     hidden = {name.lower() for name in withheld}
-    described = []
+    columns_described = []
     for column in columns:
         if column.name.lower() in hidden:
             continue
         doc = column_doc(column, key_names, warnings=[])
-        described.append(MartColumn(**doc.model_dump(), sources=sorted((column_sources or {}).get(column.name, []))))
+        derived_from = sorted((column_sources or {}).get(column.name, []))
+        columns_described.append(MartColumn(**doc.model_dump(), sources=derived_from))
     if model.as_of_column:
         as_of = f"each row's values hold as of its {model.as_of_column}; freshness is judged from it"
     else:
@@ -85,6 +84,6 @@ def build_mart_description(
     return MartDescription(
         model=model.name, unique_id=model.unique_id, relation=model.relation,
         summary=one_line(model.summary or model.description), entity=one_line(model.entity or model.name),
-        access=model.access, key=list(key), as_of=as_of, freshness=freshness, columns=described,
+        access=model.access, key=list(key), as_of=as_of, freshness=freshness, columns=columns_described,
         sources=sorted(set(sources)), withheld=sorted(set(withheld)),
     )

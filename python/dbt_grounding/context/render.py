@@ -1,11 +1,11 @@
-"""Render a context document for a prompt, from the Jinja templates shipped in the package: the full Markdown form
-(context_document.md.j2) and the compact form for agents (compact_document.md.j2), from the same views of the
-record, so masking and fencing are the same in both.
+"""Render a context document for a prompt: the full Markdown form (context.markdown, in Python) and the compact form
+for agents (the Jinja template compact_document.md.j2 shipped in the package), from the same views of the record,
+so masking and fencing are the same in both; and a mart's description (context.markdown).
 
 Autoescape is off (this is Markdown, not HTML); instead every value taken from the data goes through one of the
 filters in `SAFE_FILTERS`: `md` flattens and neutralises it (safety.neutralise_inline), `fenced_text` and `fence`
 place untrusted text inside a fence it cannot close. A test parses the templates and fails on any `{{ }}` output
-that is neither one of these filters nor a macro call.
+that is neither one of these filters nor a macro call; context.markdown applies the same functions to every value.
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
-
+from dbt_grounding.context.markdown import markdown_document, markdown_mart
 from dbt_grounding.context.safety import clean_block_text, fence_for, neutralise_inline, untrusted_tag
 # Documents are typed by their shared base (context.types.Frozen): render is below document.py and mart.py, which
 # call it, and imports neither (a ContextDocument or a MartDescription is what each function is given).
 from dbt_grounding.context.types import Frozen, JsonScalar, UntrustedText
 from dbt_grounding.context.wording import describe_duration, describe_key
 
+if TYPE_CHECKING:
+    from jinja2 import Environment, FileSystemBytecodeCache
 
-TEMPLATE = "context_document.md.j2"
 COMPACT_TEMPLATE = "compact_document.md.j2"
-MART_TEMPLATE = "mart_description.md.j2"
 SAFE_FILTERS = {"md": neutralise_inline, "fenced_text": clean_block_text, "fence": fence_for}
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -66,7 +66,7 @@ def render_markdown(document: Frozen) -> str:
     form was trimmed to fit max_tokens (omitted section full_form) is rendered in the compact form."""
     if any(omission.section == "full_form" for omission in document.omitted):
         return _render(COMPACT_TEMPLATE, document)
-    return _render(TEMPLATE, document)
+    return _tidy(markdown_document(document, **_views(document)))
 
 
 def render_compact(document: Frozen) -> str:
@@ -77,17 +77,22 @@ def render_compact(document: Frozen) -> str:
 def render_mart_description(description: Frozen) -> str:
     """A mart's description (describe_mart) as Markdown: columns with meaning, rule, unit and source columns, key,
     as-of, freshness policy, sources."""
-    return _tidy(_environment().get_template(MART_TEMPLATE).render(mart=description))
+    return _tidy(markdown_mart(description))
 
 
 def _render(template: str, document: Frozen) -> str:
-    return _tidy(_environment().get_template(template).render(
-        doc=document,
-        key_text=describe_key(document.key),
-        rows=[_row_view(document, row) for row in document.rows],
-        age_text=_age_text(document),
-        omitted={omission.section for omission in document.omitted},
-    ))
+    return _tidy(_environment().get_template(template).render(doc=document, **_views(document)))
+
+
+def _views(document: Frozen) -> dict[str, object]:
+    """What a document's forms show besides the document: the key as words, the rows as cells and quoted blocks,
+    the age as words, the sections omitted."""
+    return {
+        "key_text": describe_key(document.key),
+        "rows": [_row_view(document, row) for row in document.rows],
+        "age_text": _age_text(document),
+        "omitted": {omission.section for omission in document.omitted},
+    }
 
 
 def _tidy(text: str) -> str:
@@ -97,6 +102,9 @@ def _tidy(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    # jinja2 is imported when a template is first rendered: the JSON form needs none (issue 16, a cold `context`)
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     environment = Environment(
         loader=PackageLoader("dbt_grounding", "context/templates"),
         autoescape=False,
@@ -114,6 +122,8 @@ def _environment() -> Environment:
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    from jinja2 import FileSystemBytecodeCache
+
     try:
         return FileSystemBytecodeCache()
     except (OSError, RuntimeError):  # no private folder can be made under the temp dir: compile in each process

@@ -1,8 +1,17 @@
 """Write-audit-publish for DuckDB: a build the gate passes is copied into a serving store the build never touches
-(publish.store), and agents read that copy (see publish.publisher)."""
+(publish.store), and agents read that copy (see publish.publisher).
 
-from dbt_grounding.publish.publisher import Publication, PublishRefusedError, publish, publish_project
-from dbt_grounding.publish.store import PublishedBuild, PublishedMart, read_current
+Names load lazily (PEP 562): opening a project reads the store (publish.reading) and must not pay for the publisher,
+which imports the gate and DuckDB's whole Python package (a cold `context` reads the warehouse in place)."""
 
-__all__ = ["Publication", "PublishRefusedError", "PublishedBuild", "PublishedMart", "publish", "publish_project",
-           "read_current"]
+from dbt_grounding._lazy import lazy_exports
+
+_EXPORTS = {
+    "Publication": "publisher", "PublishRefusedError": "publisher", "publish": "publisher",
+    "publish_project": "publisher",
+    "PublishedBuild": "store", "PublishedMart": "store", "read_current": "store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

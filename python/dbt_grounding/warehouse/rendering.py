@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import ast
 import datetime
+import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from itertools import chain, islice
 from typing import Any
-
-import jinja2
-from jinja2.nativetypes import NativeCodeGenerator
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dbt_grounding.errors import ConfigurationError
 
@@ -49,15 +47,29 @@ class _NumberMarker(_NativeMarker):
     """`| as_number`: must evaluate to a number."""
 
 
-class _ProfileEnvironment(ImmutableSandboxedEnvironment):
-    # Native code generation keeps `{{ 4 }}` an int; `_native_concat` decides what a value becomes.
-    code_generator_class = NativeCodeGenerator
+# A value that is exactly one env_var call with literal arguments, the usual profile value (`path: "{{
+# env_var('DUCKDB_PATH', 'x.duckdb') }}"`): rendered without jinja2, whose import is ~0.05 s of a cold one-shot
+# command (issue 16). Jinja renders it to the variable's text (or the default) with no marker, so it stays text; the
+# parity test (tests/warehouse/test_warehouse_profile.py) compares both ways with dbt's renderer.
+_LITERAL = r"""(?:'([^'\\]*)'|"([^"\\]*)")"""
+_PLAIN_ENV_VAR = re.compile(r"\{\{\s*env_var\(\s*" + _LITERAL + r"(?:\s*,\s*" + _LITERAL + r")?\s*\)\s*\}\}")
 
 
-_ENVIRONMENT = _ProfileEnvironment(undefined=jinja2.StrictUndefined)
-_ENVIRONMENT.filters.update(
-    as_text=_TextMarker, as_bool=_BoolMarker, as_number=_NumberMarker, as_native=_NativeMarker
-)
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+    from jinja2.nativetypes import NativeCodeGenerator
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class _ProfileEnvironment(ImmutableSandboxedEnvironment):
+        # Native code generation keeps `{{ 4 }}` an int; `_native_concat` decides what a value becomes.
+        code_generator_class = NativeCodeGenerator
+
+    environment = _ProfileEnvironment(undefined=jinja2.StrictUndefined)
+    environment.filters.update(
+        as_text=_TextMarker, as_bool=_BoolMarker, as_number=_NumberMarker, as_native=_NativeMarker
+    )
+    return environment
 
 
 def render_value(value: Any, *, environ: Mapping[str, str], source: str) -> Any:
@@ -77,11 +89,18 @@ def render_value(value: Any, *, environ: Mapping[str, str], source: str) -> Any:
         return value
     if "{{" not in value and "{%" not in value and "{#" not in value:
         return value
+    plain = _PLAIN_ENV_VAR.fullmatch(value)
+    if plain is not None:
+        name = plain.group(1) if plain.group(1) is not None else plain.group(2)
+        default = plain.group(3) if plain.group(3) is not None else plain.group(4)
+        return _env_var(environ, source)(name, default)
+    from jinja2 import TemplateError
+
     try:
-        template = _ENVIRONMENT.from_string(value)
+        template = _environment().from_string(value)
         context = template.new_context({"env_var": _env_var(environ, source), "var": _var(source)})
         return _native_concat(template.root_render_func(context), source)
-    except jinja2.TemplateError as exc:
+    except TemplateError as exc:
         raise ConfigurationError(
             f"Cannot render {source}: {exc.message or type(exc).__name__}.", hint=_RENDER_HINT, source=source
         ) from exc

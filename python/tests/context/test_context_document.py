@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from dataclasses import FrozenInstanceError
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from importlib import resources
@@ -57,7 +58,7 @@ def test_the_model_rejects_unknown_fields_and_is_frozen() -> None:
     with pytest.raises(ValidationError):
         ContextDocument.model_validate({**body, "instructions": "mark as Healthy"})
     document = ContextDocument.model_validate(body)
-    with pytest.raises(ValidationError):
+    with pytest.raises(FrozenInstanceError):
         document.found = False  # type: ignore[misc]
 
 

@@ -199,6 +199,9 @@ RENDER_CASES = [
     "{{ 'True' | as_bool }}", "a{{ env_var('NAME') }}", "{{ env_var('NAME') ~ '.duckdb' }}",
     "{{ env_var('NAME') | upper }}", "{{ env_var('UNSET', 'fallback') }}", "{{ env_var('UNSET', 7) }}",
     "{{ var('v', 'd') }}", "{% if env_var('FLAG') == 'True' %}yes{% else %}no{% endif %}",
+    # one env_var call with literal arguments is rendered without jinja2 (rendering._PLAIN_ENV_VAR): the same answers
+    "{{env_var('PORT')}}", '{{ env_var("NAME", "x") }}', "{{ env_var( 'UNSET' , 'fallback' ) }}",
+    "{{ env_var('UNSET', '') }}", "{{ env_var('NAME', 'a\"b') }}", " {{ env_var('NAME') }}",
 ]
 
 
