@@ -106,8 +106,8 @@ def main() -> None:
     publish(args.build_dir)
     source, target = args.build_dir / "warehouse.duckdb", args.build_dir / "target"
     paths = [("defaults: the published build, held connection", {}),
-             # the default telemetry (jsonl) renders each served document again in its writer thread, to hash it
-             # and count its tokens: Python work that holds the GIL the requests need
+             # the default telemetry (jsonl): its writer thread hashes, tallies and writes each event, Python work
+             # holding the GIL the requests need (no longer rendering the document again: its content hash is kept)
              ("the same with telemetry off (telemetry=\"off\")", {"telemetry": "off"}),
              ("in place (published=False), a connection per document", {"published": False})]
     if args.json:

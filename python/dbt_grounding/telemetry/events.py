@@ -98,7 +98,9 @@ def served_documents(documents: list[Any]) -> tuple[str, int]:
     requests need), one per line."""
     hashes = [document.citation.content_hash for document in documents]
     digest = hashes[0] if len(hashes) == 1 else sha256_hex("\n".join(hashes))
-    return digest, count_tokens("\n".join(document.model_dump_json(indent=2) for document in documents))
+    # pydantic's own serialiser gives the JSON form's text (ContextDocument.to_json: 2-space indent, a newline at
+    # the end) ~10x faster than json.dumps; the estimate only needs its counts
+    return digest, count_tokens("\n".join(document.model_dump_json(indent=2) + "\n" for document in documents))
 
 
 @dataclass
