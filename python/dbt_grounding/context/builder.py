@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 from dbt_grounding.context.budget import TokenCounter, default_token_counter, fit_to_budget
@@ -113,8 +114,10 @@ def assemble_document(inputs: DocumentInputs, *, include_passing_tests: bool = F
     return document.with_content_hash()
 
 
+@lru_cache(maxsize=4096)
 def one_line(text: str) -> str:
-    """Project-written text (descriptions, folded YAML) as one line with single spaces."""
+    """Project-written text (descriptions, folded YAML) as one line with single spaces. Remembered: a warm process
+    builds every document of a mart from the same descriptions, rules and notes (~26 texts a document)."""
     return " ".join(clean_text(text).split())
 
 
@@ -177,22 +180,29 @@ def _check_rows_carry_key(inputs: DocumentInputs) -> None:
 
 def column_doc(column: ColumnInput, key_names: set[str], warnings: list[str]) -> ColumnDoc:
     """A documented column as documents and mart descriptions show it; a problem with its meta goes to warnings."""
-    return ColumnDoc(
-        name=column.name,
-        data_type=column.data_type,
-        description=one_line(column.description),
-        pii=_pii_kind(column, warnings),
-        is_key=column.name in key_names,
-        rule=_grounding_text(column, "rule"),
-        unit=_grounding_text(column, "unit"),
-    )
+    return _column_doc(column.name, column.data_type, column.description, _pii_kind(column, warnings),
+                       column.name in key_names, _grounding_value(column, "rule"), _grounding_value(column, "unit"))
 
 
-def _grounding_text(column: ColumnInput, field: str) -> str | None:
-    """Column meta.grounding.<field> as one line; None when not declared or blank."""
+@lru_cache(maxsize=4096)
+def _column_doc(name: str, data_type: str | None, description: str, pii: PiiKind | None, is_key: bool,
+                rule: str | None, unit: str | None) -> ColumnDoc:
+    """One ColumnDoc per distinct column (frozen, so documents share it): a warm process builds the same ~16 for
+    every document of a mart, and validating them was ~0.2 ms a document."""
+    return ColumnDoc(name=name, data_type=data_type, description=one_line(description), pii=pii, is_key=is_key,
+                     rule=_one_line_or_none(rule), unit=_one_line_or_none(unit))
+
+
+def _grounding_value(column: ColumnInput, field: str) -> str | None:
+    """Column meta.grounding.<field> as text; None when not declared."""
     grounding = column.meta.get("grounding")
     value = grounding.get(field) if isinstance(grounding, dict) else None
-    return (one_line(str(value)) if value is not None else "") or None
+    return str(value) if value is not None else None
+
+
+def _one_line_or_none(value: str | None) -> str | None:
+    """A meta text as one line; None when not declared or blank."""
+    return (one_line(value) if value is not None else "") or None
 
 
 def _test_counts(inputs: DocumentInputs, passing_listed: bool) -> TestCounts:

@@ -96,6 +96,7 @@ class Serving:
         self.clock = clock
         self.schemas = SchemaChecker(schemas, lineage)
         self._tests: dict[str, list[TestOutcome]] = {}
+        self._blocking_tests: dict[str, list[TestOutcome]] = {}
         self._test_statuses: dict[str, list[TestStatus]] = {}
         self._specs: dict[str, GroundingSpec] = {}
         self._access: dict[tuple[Role, bool], Access] = {}
@@ -155,8 +156,8 @@ class Serving:
                         raise
                     keys.append(error)
             served = checked[0] if checked else self._checked(warehouse, node, policy)
-            build, tests = self.artifacts.builds.node(node.unique_id), self.tests(node.unique_id)
-            refuse_untrusted_build(node, build, tests, self.artifacts, policy, self.lineage.short_name)
+            build, blocking = self.artifacts.builds.node(node.unique_id), self.blocking_tests(node.unique_id)
+            refuse_untrusted_build(node, build, blocking, self.artifacts, policy, self.lineage.short_name)
             columns = [column for column in served_columns(node, served) if column.name not in withheld]
             selected = [column.name for column in columns] or [name for name in node.columns if name not in withheld]
             fetched = _fetch(warehouse, relation, keys, selected, policy.row_limit, request.invalid_keys)
@@ -205,6 +206,13 @@ class Serving:
             self._tests[unique_id] = test_outcomes(self.manifest, self.artifacts.builds, unique_id,
                                                    self.lineage.upstream(unique_id))
         return self._tests[unique_id]
+
+    def blocking_tests(self, unique_id: str) -> list[TestOutcome]:
+        """The tests of `tests(unique_id)` that block serving (failed, errored), kept with them: the ~150 a mart has
+        were filtered again for every document."""
+        if unique_id not in self._blocking_tests:
+            self._blocking_tests[unique_id] = [test for test in self.tests(unique_id) if test.blocking]
+        return self._blocking_tests[unique_id]
 
     def test_statuses(self, unique_id: str) -> list[TestStatus]:
         """`tests(unique_id)` as the document lists them (frozen: shared by every document of the mart)."""

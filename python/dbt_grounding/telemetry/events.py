@@ -1,8 +1,9 @@
 """The events, as /work/wt/brief/telemetry_events.md (README "Telemetry") defines them: every field always present.
 
 A request is handed to the writer thread as a PendingRequest holding what the serving code had at hand (the raw
-question, the key, the served text or document); hashing, scrubbing, rendering and estimating tokens happen
-there, off the request's path (`to_event`). Nothing raw leaves this module: keys and questions are sha256-hashed, the
+question, the key, the served text or documents); hashing, scrubbing and estimating tokens happen there, off the
+request's path (`to_event`). Nothing is rendered there: a surface that sent text (CLI, MCP, agent tools) hands over
+that text, and the API's document objects are described by their own content hash (`served_documents`). Nothing raw leaves this module: keys and questions are sha256-hashed, the
 question kept with e-mails and phone numbers scrubbed by the documents' own rules (context.text_rules).
 """
 
@@ -88,6 +89,20 @@ def count_tokens(text: str) -> int:
     return TallyTokenEstimate().count(text)
 
 
+def served_documents(documents: list[Any]) -> tuple[str, int]:
+    """(document_hash, tokens) of ContextDocuments the API returned: objects, not text, whichever form the caller
+    renders them in later (or never). The hash is the document's own `citation.content_hash` (sha256 of its
+    canonical JSON, computed when it was built: the caller holds it, and can give it to record_feedback); of several
+    documents, sha256 of their content hashes one per line. Tokens: the estimate of the documents' JSON form
+    (`render("json")`, made by pydantic in ~40 us where rendering Markdown in this thread cost ~1 ms of the GIL the
+    requests need), one per line."""
+    hashes = [document.citation.content_hash for document in documents]
+    digest = hashes[0] if len(hashes) == 1 else sha256_hex("\n".join(hashes))
+    # pydantic's own serialiser gives the JSON form's text (ContextDocument.to_json: 2-space indent, a newline at
+    # the end) ~10x faster than json.dumps; the estimate only needs its counts
+    return digest, count_tokens("\n".join(document.model_dump_json(indent=2) + "\n" for document in documents))
+
+
 @dataclass
 class PendingRequest:
     """One request as the serving code saw it; `to_event` makes the event (in the writer thread)."""
@@ -105,7 +120,7 @@ class PendingRequest:
     outcome: str | None = None
     error_type: str | None = None
     served_text: str | None = None
-    documents: tuple[Any, str] | None = None  # (ContextDocument list, form) when no text was rendered (the API)
+    documents: list[Any] | None = None  # the ContextDocuments returned when no text was sent (the API)
     latency_ms: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
     freshness_age_s: float | None = None
@@ -113,17 +128,18 @@ class PendingRequest:
     raw_questions: bool = False
     key_secret: bytes = b""  # set by Telemetry.submit: the folder's secret key_hash uses
 
-    def served(self) -> str | None:
-        """The text served: as given, or the documents rendered in the form asked for."""
-        if self.served_text is None and self.documents is not None:
-            documents, form = self.documents
-            self.served_text = "\n---\n\n".join(document.render(form) for document in documents)
-        return self.served_text
+    def served(self) -> tuple[str | None, int | None]:
+        """(sha256 hex, token estimate) of what was served: the text a surface sent, else the API's documents
+        (`served_documents`); (None, None) when nothing was."""
+        if self.served_text is not None:
+            return sha256_hex(self.served_text), count_tokens(self.served_text)
+        if self.documents:
+            return served_documents(self.documents)
+        return None, None
 
     def to_event(self) -> dict[str, Any]:
         outcome = self.outcome or "served"
-        text = self.served()
-        document = outcome in ("served", "abstained") and text is not None
+        digest, tokens = self.served()
         return {
             "event": "request",
             "schema_version": SCHEMA_VERSION,
@@ -140,8 +156,8 @@ class PendingRequest:
             "confidence": self.confidence,
             "outcome": outcome,
             "error_type": self.error_type if outcome != "served" else None,
-            "document_hash": sha256_hex(text) if document else None,
-            "tokens": count_tokens(text) if text is not None else None,
+            "document_hash": digest if outcome in ("served", "abstained") else None,
+            "tokens": tokens,
             "latency_ms": round(self.latency_ms, 3),
             "latency_artifacts_ms": _rounded(self.phases.get("artifacts")),
             "latency_warehouse_ms": _rounded(self.phases.get("warehouse")),
