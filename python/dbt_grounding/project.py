@@ -345,7 +345,7 @@ class GroundingProject:
                                                              role=self.role, marts_only=self.marts_only,
                                                              invalid_keys=invalid_keys))
             # a key answered with its InvalidKeyError (invalid_keys="answer") served no document
-            scope.serve_documents([d for d in documents if not isinstance(d, GroundingError)])
+            scope.serve_documents([d for d in documents if not isinstance(d, GroundingError)], form)
             return documents
 
     def ask(self, question: str, *, filters: Mapping[str, Any] | None = None, semantic: bool = False) -> AskResult:

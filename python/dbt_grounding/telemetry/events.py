@@ -3,7 +3,8 @@
 A request is handed to the writer thread as a PendingRequest holding what the serving code had at hand (the raw
 question, the key, the served text or documents); hashing, scrubbing and estimating tokens happen there, off the
 request's path (`to_event`). Nothing is rendered there: a surface that sent text (CLI, MCP, agent tools) hands over
-that text, and the API's document objects are described by their own content hash (`served_documents`). Nothing raw leaves this module: keys and questions are sha256-hashed, the
+that text; the API's document objects are described by their own content hash and
+the tokens of the form the caller serves them in (`served_documents`). Nothing raw leaves this module: keys and questions are sha256-hashed, the
 question kept with e-mails and phone numbers scrubbed by the documents' own rules (context.text_rules).
 """
 
@@ -89,18 +90,15 @@ def count_tokens(text: str) -> int:
     return TallyTokenEstimate().count(text)
 
 
-def served_documents(documents: list[Any]) -> tuple[str, int]:
-    """(document_hash, tokens) of ContextDocuments the API returned: objects, not text, whichever form the caller
-    renders them in later (or never). The hash is the document's own `citation.content_hash` (sha256 of its
-    canonical JSON, computed when it was built: the caller holds it, and can give it to record_feedback); of several
-    documents, sha256 of their content hashes one per line. Tokens: the estimate of the documents' JSON form
-    (`render("json")`, made by pydantic in ~40 us where rendering Markdown in this thread cost ~1 ms of the GIL the
-    requests need), one per line."""
+def served_documents(documents: list[Any], form: str) -> tuple[str, int]:
+    """(document_hash, tokens) of ContextDocuments the API returned: objects, not text. The hash is the document's
+    own `citation.content_hash` (sha256 of its canonical JSON, computed when it was built: the caller holds it, and
+    can give it to record_feedback); of several documents, sha256 of their content hashes one per line. Tokens: the
+    estimate of the documents in the form the caller said it serves them in (`form=`, as max_tokens counts it),
+    rendered here as the caller renders them (~0.2-0.3 ms a document since the Markdown form is written in Python)."""
     hashes = [document.citation.content_hash for document in documents]
     digest = hashes[0] if len(hashes) == 1 else sha256_hex("\n".join(hashes))
-    # pydantic's own serialiser gives the JSON form's text (ContextDocument.to_json: 2-space indent, a newline at
-    # the end) ~10x faster than json.dumps; the estimate only needs its counts
-    return digest, count_tokens("\n".join(document.model_dump_json(indent=2) + "\n" for document in documents))
+    return digest, count_tokens("\n---\n\n".join(document.render(form) for document in documents))
 
 
 @dataclass
@@ -120,7 +118,7 @@ class PendingRequest:
     outcome: str | None = None
     error_type: str | None = None
     served_text: str | None = None
-    documents: list[Any] | None = None  # the ContextDocuments returned when no text was sent (the API)
+    documents: tuple[list[Any], str] | None = None  # (ContextDocuments, form) returned when no text was sent (the API)
     latency_ms: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
     freshness_age_s: float | None = None
@@ -133,8 +131,8 @@ class PendingRequest:
         (`served_documents`); (None, None) when nothing was."""
         if self.served_text is not None:
             return sha256_hex(self.served_text), count_tokens(self.served_text)
-        if self.documents:
-            return served_documents(self.documents)
+        if self.documents and self.documents[0]:
+            return served_documents(*self.documents)
         return None, None
 
     def to_event(self) -> dict[str, Any]:

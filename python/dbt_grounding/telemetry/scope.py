@@ -35,6 +35,7 @@ class RequestScope:
         self.telemetry: Telemetry | None = None
         self._start = perf_counter()
         self._documents: list[Any] = []
+        self._form = "markdown"
 
     @property
     def request_id(self) -> str:
@@ -66,15 +67,16 @@ class RequestScope:
         """The text the surface returned (the last surface out wins: the MCP result over the facade's documents)."""
         self.pending.served_text = text
 
-    def serve_documents(self, documents: Sequence[Any]) -> None:
-        """Documents served (the API: objects, not text); the event describes them by their content hash
-        (events.served_documents) unless a surface gives the text it sent."""
+    def serve_documents(self, documents: Sequence[Any], form: str) -> None:
+        """Documents served (the API: objects, not text, to be served in `form`); the event describes them by their
+        content hash and the tokens of that form (events.served_documents) unless a surface gives the text it sent."""
         if documents and not self._documents:
             first = documents[0]
             self.pending.freshness_age_s = first.freshness.age_seconds
             if first.citation.invocation_id:
                 self.pending.invocation_id = first.citation.invocation_id
         self._documents.extend(documents)
+        self._form = form
 
     def fail(self, error: BaseException) -> None:
         self.pending.outcome, self.pending.error_type = outcome_of(error)
@@ -114,7 +116,7 @@ class RequestScope:
             if pending.outcome is None and not any(document.found for document in self._documents):
                 pending.outcome = "abstained"  # no row matched: the document says so and not to guess
             if pending.served_text is None:
-                pending.documents = list(self._documents)
+                pending.documents = (list(self._documents), self._form)
         otel.end_span(span, {"request_id": pending.request_id, "outcome": pending.outcome or "served",
                              "error_type": pending.error_type, "mart": pending.mart, "role": pending.role,
                              "latency_ms": round(pending.latency_ms, 3)})

@@ -41,7 +41,7 @@ def test_api_requests_each_logged_once_with_their_outcome(built_package: DbtProj
     with built_package.grounding(role="internal", telemetry=config) as project:
         document = project.context(MART, {"customer_id": 12}, form="compact")
         served_id = project.last_request_id
-        both = project.contexts(MART, [{"customer_id": 12}, {"customer_id": 13}])
+        both = project.contexts(MART, [{"customer_id": 12}, {"customer_id": 13}], form="json")
         project.context(MART, {"customer_id": "987654"})  # no row: the document says so, not to guess
         assert attempt(lambda: project.context(MART, {"customer_name": "Acme"})) == "InvalidKeyError"
         project.ask(QUESTION)
@@ -70,13 +70,14 @@ def test_api_requests_each_logged_once_with_their_outcome(built_package: DbtProj
     served = logged[0]
     assert served["request_id"] == served_id and served["mart"] == MART
     # the API serves document objects: each is logged by its own content hash, which must be the hash of what the
-    # caller holds (has_valid_hash recomputes it from the document's content), and the tally of its JSON form
+    # caller holds (has_valid_hash recomputes it from the document's content), and the tally of the form the caller
+    # said it serves them in (`form=`: compact here, JSON below)
     assert document.has_valid_hash() and all(each.has_valid_hash() for each in both)
     assert served["document_hash"] == document.citation.content_hash
-    assert served["tokens"] == TallyTokenEstimate().count(document.to_json())
+    assert served["tokens"] == TallyTokenEstimate().count(document.to_compact())
     assert logged[1]["document_hash"] == hashlib.sha256(
         "\n".join(each.citation.content_hash for each in both).encode()).hexdigest()
-    assert logged[1]["tokens"] == TallyTokenEstimate().count("\n".join(each.to_json() for each in both))
+    assert logged[1]["tokens"] == TallyTokenEstimate().count("\n---\n\n".join(each.to_json() for each in both))
     assert logged[1]["document_hash"] != served["document_hash"] != logged[2]["document_hash"]
     assert served["invocation_id"] == document.citation.invocation_id
     assert served["tokens"] > 50 and served["latency_warehouse_ms"] > 0 and served["latency_render_ms"] > 0
