@@ -27,9 +27,9 @@ LOOPBACK = "127.0.0.1"
 REQUEST_ID_META = "dbt_grounding/request_id"  # MCP _meta keys are prefixed by who defines them
 # Answered on the event loop itself over stdio when the project is warm (LiveProject.warm: the published copy on its
 # held connection, nothing to load or publish first): a lookup of a few milliseconds, bounded (MAX_KEYS keys, one
-# query), for which a worker thread's hand-off and hand-back (two wake-ups, two passes of the GIL) cost as much CPU
-# as the lookup and more latency on a busy machine. Over stdio one client is served; every other tool, a cold or
-# reloading project, and every HTTP connection (many clients on one loop) run in worker threads.
+# query), to which a worker thread adds a hand-off and a hand-back (two wake-ups, two passes of the GIL: CPU, and a
+# wait for a core on a busy machine). Over stdio one client is served; every other tool, a cold or reloading
+# project, and every HTTP connection (many clients on one loop) run in worker threads.
 INLINE_TOOLS = frozenset({"get_context", "get_contexts"})
 INSTRUCTIONS = (
     "Verified business records from a dbt project's grounding marts. Answer questions about these records only "

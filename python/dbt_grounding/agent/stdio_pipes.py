@@ -15,7 +15,6 @@ protocol; both are restored at the end.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import os
 import stat
 import sys
@@ -27,7 +26,9 @@ LINE_LIMIT = 1 << 30  # a message is one line; the SDK's own transport has no li
 
 
 def pipes_usable() -> bool:
-    """Whether stdin and stdout are pipes or sockets (what asyncio's pipe transports serve)."""
+    """Whether stdin and stdout are pipes or sockets (what asyncio's pipe transports serve; POSIX only)."""
+    if sys.platform == "win32":
+        return False
     for fd in (0, 1):
         try:
             mode = os.fstat(fd).st_mode
@@ -97,6 +98,8 @@ class _Writer:
 def _claimed(fd: int, diversion: str | None) -> Iterator[int]:
     """A private duplicate of `fd` for the protocol, with `fd` itself pointed at `diversion` (a path; None: stderr)
     until the end."""
+    import fcntl  # POSIX: pipes_usable() said so
+
     if fd == 1:
         sys.stdout.flush()
     private = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
