@@ -119,6 +119,21 @@ def running_children_cpu() -> float:
     return total
 
 
+def running_children_switches() -> int:
+    """Context switches (voluntary and not, every thread) of this process's children that are still running: each
+    hand-off between threads, or wait for I/O, is one. Unlike CPU time it hardly moves with the machine's load.
+    Linux (/proc)."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/task/[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if int(fields["PPid"]) == os.getpid():
+            total += int(fields["voluntary_ctxt_switches"]) + int(fields["nonvoluntary_ctxt_switches"])
+    return total
+
+
 # -- figures for `make bench` (benchmarks/bench_all.py): every benchmark can print its figures as rows of one table
 
 def load_average() -> float:

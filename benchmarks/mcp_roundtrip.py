@@ -42,6 +42,7 @@ from mcp.client.stdio import StdioServerParameters
 
 from bench_common import (
     REPO_ROOT, cli_env, cli_executable, compile_checkout, ensure_demo_build, publish, running_children_cpu,
+    running_children_switches,
 )
 
 MART = "fct_customer_health_summary"
@@ -94,20 +95,22 @@ async def start_to_first_answer(server: StdioServerParameters, key: int) -> tupl
     return elapsed, cpu
 
 
-async def warm_round_trips(build_dir: Path, keys: list[int]) -> tuple[list[float], float, float]:
-    """Round trip times, and the server's and this client's CPU time per call (ms) over the timed calls."""
+async def warm_round_trips(build_dir: Path, keys: list[int]) -> tuple[list[float], float, float, float]:
+    """Round trip times, the server's and this client's CPU time per call (ms) and the server's context switches
+    per call, over the timed calls."""
     async with Client(parameters(build_dir)) as client:
         for key in keys:  # warm-up: lineage, specs, known names, the held connection, DuckDB's buffers
             await client.call_tool("get_context", arguments(key))
         timings = []
-        server_cpu, client_cpu = running_children_cpu(), time.process_time()
+        server_cpu, client_cpu, switches = running_children_cpu(), time.process_time(), running_children_switches()
         for key in keys:
             started = time.perf_counter()
             result = await client.call_tool("get_context", arguments(key))
             timings.append(time.perf_counter() - started)
             assert not result.is_error, result.content[0].text
         server_cpu, client_cpu = running_children_cpu() - server_cpu, time.process_time() - client_cpu
-    return timings, server_cpu * 1000 / len(keys), client_cpu * 1000 / len(keys)
+        switches = running_children_switches() - switches
+    return timings, server_cpu * 1000 / len(keys), client_cpu * 1000 / len(keys), switches / len(keys)
 
 
 def in_process(build_dir: Path, keys: list[int]) -> list[float]:
@@ -184,9 +187,10 @@ def main() -> None:
         print(f"this checkout / baseline: {ours / theirs:.2f}x wall")
     if args.starts_only:
         return
-    timings, server_cpu, client_cpu = anyio.run(warm_round_trips, args.build_dir, keys[:args.samples])
+    timings, server_cpu, client_cpu, switches = anyio.run(warm_round_trips, args.build_dir, keys[:args.samples])
     print(f"get_context over stdio, warm, {args.samples} random keys: {quantiles(timings)}; CPU per call: server "
-          f"{server_cpu:.2f} ms, client {client_cpu:.2f} ms ({load()})")
+          f"{server_cpu:.2f} ms, client {client_cpu:.2f} ms; the server's context switches per call {switches:.1f} "
+          f"({load()})")
     print(f"the same calls in process (run_tool): {quantiles(in_process(args.build_dir, keys[:args.samples]))} "
           f"({load()})")
 

@@ -153,6 +153,15 @@ class LiveProject:
         finally:
             self._release(loaded)
 
+    def warm(self) -> bool:
+        """Whether a call now is answered from the published build already loaded, on its held connection, with
+        nothing to load, reload or publish first (a few stat calls; agent.mcp_server answers such calls on its event
+        loop). False in place (a connection per call while dbt runs, or a remote warehouse) and before the first
+        load."""
+        current = self._current
+        return (self.published and current is not None and not current.retired
+                and current.signature == self.signature() and self.build_signature() == self._build_seen)
+
     def close(self) -> None:
         with self._lock:
             if self._current is not None:

@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 
 LOOPBACK = "127.0.0.1"
 REQUEST_ID_META = "dbt_grounding/request_id"  # MCP _meta keys are prefixed by who defines them
+# Answered on the event loop itself over stdio when the project is warm (LiveProject.warm: the published copy on its
+# held connection, nothing to load or publish first): a lookup of a few milliseconds, bounded (MAX_KEYS keys, one
+# query), to which a worker thread adds a hand-off and a hand-back (two wake-ups, two passes of the GIL: CPU, and a
+# wait for a core on a busy machine). Over stdio one client is served; every other tool, a cold or reloading
+# project, and every HTTP connection (many clients on one loop) run in worker threads.
+INLINE_TOOLS = frozenset({"get_context", "get_contexts"})
 INSTRUCTIONS = (
     "Verified business records from a dbt project's grounding marts. Answer questions about these records only "
     "from what these tools return, and cite it. Start with list_grounding_marts, call describe_mart once per mart "
@@ -70,8 +76,12 @@ def build_server(live: LiveProject):
             except (AttributeError, ValueError):  # called in process, outside a request
                 request = None
             role = connection_role(request, live.role)
-            result = await anyio.to_thread.run_sync(partial(run_tool, name, arguments, partial(live.using, role),
-                                                            surface="mcp", telemetry=live.telemetry, role=role))
+            call = partial(run_tool, name, arguments, partial(live.using, role), surface="mcp",
+                           telemetry=live.telemetry, role=role)
+            if request is None and name in INLINE_TOOLS and live.warm():
+                result = call()  # one client's warm lookup: a worker thread's two hand-offs would cost as much
+            else:
+                result = await anyio.to_thread.run_sync(call)
             # the request id in the result's _meta, for the client's thumbs up/down (record_feedback): not in the
             # text, which the model reads and every token of which counts
             meta = {REQUEST_ID_META: result.request_id} if result.request_id else None
@@ -83,8 +93,16 @@ def build_server(live: LiveProject):
 
 
 def serve_stdio(server) -> None:
-    """Serve on stdin/stdout until the client closes them."""
-    server.run("stdio")
+    """Serve on stdin/stdout until the client closes them: read and written by the event loop when they are pipes
+    or sockets (agent.stdio_pipes: no thread hand-off per line), else by the SDK's own transport."""
+    from dbt_grounding.agent.stdio_pipes import pipes_usable, serve_pipes
+
+    if pipes_usable():
+        import anyio
+
+        anyio.run(serve_pipes, server)
+    else:
+        server.run("stdio")
 
 
 def serve_http(server, port: int, token_digests: dict[str, str] | None = None) -> None:

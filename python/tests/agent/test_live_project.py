@@ -82,3 +82,28 @@ def test_each_role_is_a_warm_view_of_the_one_load(live: LiveProject) -> None:
         assert agent.warehouse() is warehouse
     with live.using("account_manager_assistant") as manager:
         assert manager.context(MART, {"customer_id": 12}).found
+
+
+def test_warm_only_when_the_published_build_is_loaded_and_nothing_is_to_publish(scratch: DbtProject) -> None:
+    """LiveProject.warm says when the server may answer a lookup on its event loop: the published build loaded,
+    no newer build to publish, no newer publication to load; never in place."""
+    in_place = LiveProject(REPO_ROOT, target_path=scratch.target_path)
+    published = LiveProject(REPO_ROOT, target_path=scratch.target_path, published="duckdb")
+    try:
+        for live in (in_place, published):
+            assert not live.warm()  # nothing loaded yet
+            assert not grounding_tools(live)[2](mart=MART, key={"customer_id": 12}).is_error
+        assert not in_place.warm() and published.warm()
+        run_results = scratch.target_path / "run_results.json"
+        stamp = run_results.stat().st_mtime_ns + 10**9
+        os.utime(run_results, ns=(stamp, stamp))  # a build has ended: to be audited and published first
+        assert not published.warm()
+        with published.using():
+            pass  # starts publishing it in the background; the last published build answers meanwhile
+        published._publishing.join()
+        with published.using():
+            pass  # the attempt is over (this build is the one already published: left as it is)
+        assert published.warm() and published.last_publish is not None
+    finally:
+        in_place.close()
+        published.close()
