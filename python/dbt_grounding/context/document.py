@@ -186,8 +186,15 @@ class ContextDocument(Frozen):
         Raises:
             ConfigurationError: `form` is not one of them.
         """
-        renderers = {"markdown": self.to_markdown, "json": self.to_json, "compact": self.to_compact}
-        return renderers[check_form(form)]()
+        # kept on the document once rendered (its fields are frozen, so the text cannot change; not a field, so
+        # neither its JSON form, equality nor model_copy sees it): telemetry counts the form the caller serves,
+        # rendered in the request's thread, and the caller's own render is then that text
+        rendered = self.__dict__.setdefault("_rendered", {})
+        text = rendered.get(form)
+        if text is None:
+            renderers = {"markdown": self.to_markdown, "json": self.to_json, "compact": self.to_compact}
+            text = rendered[form] = renderers[check_form(form)]()
+        return text
 
     def compute_content_hash(self) -> str:
         """sha256 of the canonical JSON of the document without citation.content_hash."""

@@ -122,6 +122,13 @@ class RequestScope:
                              "latency_ms": round(pending.latency_ms, 3)})
         if self.telemetry is not None and self.telemetry.enabled:
             pending.raw_questions = self.telemetry.config.raw_questions
+            if pending.documents is not None:
+                # rendered here, not in the writer thread: there it held the GIL in bursts every request waited
+                # behind (benchmarks/context_latency.py, p95 with the defaults); the document keeps the text, so the
+                # caller's own render of the same form costs nothing
+                documents, form = pending.documents
+                for document in documents:
+                    document.render(form)
             self.telemetry.submit(pending)
 
 

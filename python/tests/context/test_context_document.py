@@ -62,6 +62,19 @@ def test_the_model_rejects_unknown_fields_and_is_frozen() -> None:
         document.found = False  # type: ignore[misc]
 
 
+def test_a_rendered_form_is_kept_and_seen_by_nothing_else() -> None:
+    document = build_document(health_inputs())
+    fresh = build_document(health_inputs())
+    for form in ("markdown", "compact", "json"):
+        assert document.render(form) is document.render(form)  # rendered once (telemetry counts it first)
+        assert document.render(form) == fresh.render(form)
+    # the kept text is no field: the JSON form, equality, copies and the content hash are as before
+    assert document == build_document(health_inputs()) and document.has_valid_hash()
+    assert "_rendered" not in json.loads(document.to_json()) and "_rendered" not in document.model_dump()
+    changed = document.model_copy(update={"summary": "Another summary."})
+    assert "Another summary." in changed.render("markdown") and "Another summary." not in document.render("markdown")
+
+
 def test_content_hash_covers_the_body() -> None:
     document = build_document(health_inputs())
     assert document.has_valid_hash()
