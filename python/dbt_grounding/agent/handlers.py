@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from dbt_grounding.agent.documents import DEFAULT_FORM, DOCUMENT_FORMS, fit_text, token_counter
+from dbt_grounding.context.render import DOCUMENTS_SEPARATOR
 from dbt_grounding.errors import AccessDeniedError, GroundingError, InvalidKeyError
 from dbt_grounding.grounding.spec import is_grounding_mart
 from dbt_grounding.mart_summary import summaries
@@ -64,7 +65,7 @@ def get_contexts(project: GroundingProject, *, mart: str, keys: list[dict[str, A
         return json.dumps(documents, indent=2, ensure_ascii=False) + "\n"
     sections = [f"# key {json.dumps(key, ensure_ascii=False)}: error: {answer.message}\nhint: {answer.hint}\n"
                 if isinstance(answer, InvalidKeyError) else render(answer) for key, answer in answers]
-    return "\n---\n\n".join(sections)
+    return DOCUMENTS_SEPARATOR.join(sections)
 
 
 def _budget_counter(max_tokens: int | None):

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment, FileSystemBytecodeCache
 
 COMPACT_TEMPLATE = "compact_document.md.j2"
+# between documents served as one text (get_contexts, ask); telemetry counts the API's documents joined the same way
+DOCUMENTS_SEPARATOR = "\n---\n\n"
 SAFE_FILTERS = {"md": neutralise_inline, "fenced_text": clean_block_text, "fence": fence_for}
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")

@@ -96,9 +96,11 @@ def served_documents(documents: list[Any], form: str) -> tuple[str, int]:
     can give it to record_feedback); of several documents, sha256 of their content hashes one per line. Tokens: the
     estimate of the documents in the form the caller said it serves them in (`form=`, as max_tokens counts it),
     rendered here as the caller renders them (~0.2-0.3 ms a document since the Markdown form is written in Python)."""
+    from dbt_grounding.context.render import DOCUMENTS_SEPARATOR
+
     hashes = [document.citation.content_hash for document in documents]
     digest = hashes[0] if len(hashes) == 1 else sha256_hex("\n".join(hashes))
-    return digest, count_tokens("\n---\n\n".join(document.render(form) for document in documents))
+    return digest, count_tokens(DOCUMENTS_SEPARATOR.join(document.render(form) for document in documents))
 
 
 @dataclass

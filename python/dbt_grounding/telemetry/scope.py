@@ -100,7 +100,9 @@ class RequestScope:
         else:
             pending.outcome, pending.error_type = "abstained", f"ask:{result.reason or result.status}"
         if result.documents:
-            self.serve_text("\n---\n\n".join(document.text for document in result.documents))
+            from dbt_grounding.context.render import DOCUMENTS_SEPARATOR
+
+            self.serve_text(DOCUMENTS_SEPARATOR.join(document.text for document in result.documents))
 
     def finish(self, span: Any) -> None:
         """Hand the event to the writer; never raises (telemetry must not fail a request)."""
