@@ -23,7 +23,7 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dbt_grounding.cli import main as cli_main
@@ -358,6 +358,7 @@ def test_hostile_key_values_stay_bound_parameters(spark, on_spark: DbtProject, v
 @given(value=st.one_of(st.sampled_from(HOSTILE_KEYS), st.integers(min_value=-(2**140), max_value=2**140),
                        st.decimals(allow_nan=False), st.floats(allow_nan=False, allow_infinity=False),
                        st.text(max_size=50)))
+@example(value="1")  # text for the integer key: Spark compares it as the number (CI drew it and the old check failed)
 def test_any_key_value_is_a_bound_select_or_a_typed_refusal(on_spark: DbtProject, value) -> None:
     statements: list[str] = []
     with spark_warehouse(on_spark, on_query=lambda sql, params: statements.append(sql)) as warehouse:
@@ -370,7 +371,11 @@ def test_any_key_value_is_a_bound_select_or_a_typed_refusal(on_spark: DbtProject
                 rows = warehouse.fetch_rows(MART_RELATION, {column: value}, [column], 5)
             except InvalidKeyError:
                 continue
-            assert all(row[column] == value for row in rows)
+            # the rows of the one key the value names: text for the integer id is compared as the number it spells
+            # (Spark casts it, as int() does: "1" and " 1" name customer 1); text naming no integer matches no row
+            # here, and int() raising on it fails the test
+            expected = int(value) if rows and column == "customer_id" and isinstance(value, str) else value
+            assert all(row[column] == expected for row in rows), (column, value, rows)
     for sql in statements:
         assert sql.startswith("SELECT ") and ";" not in sql
         assert_value_only_bound(value, sql, template)
